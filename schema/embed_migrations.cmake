@@ -1,0 +1,12 @@
+# Writes OUT: a C++ file defining arsync::kMigrations from the numbered FILES (NNN_name.sql).
+set(body "// Generated from schema/migrations/*.sql by embed_migrations.cmake. Do not edit.\n")
+string(APPEND body "#include \"schema/migrations.hpp\"\n\nnamespace arsync {\n\nconst std::vector<Migration> kMigrations = {\n")
+foreach(file IN LISTS FILES)
+  get_filename_component(name ${file} NAME_WE)
+  string(REGEX MATCH "^[0-9]+" version ${name})
+  file(READ ${file} sql)
+  string(APPEND body "  {${version}, \"${name}\", R\"arsync_sql(${sql})arsync_sql\"},\n")
+endforeach()
+string(APPEND body "};\n\n}  // namespace arsync\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(RENAME ${OUT}.tmp ${OUT})

@@ -1,0 +1,115 @@
+// MirrorStore: the SQLite mirror of the canonical AR model, and the only code that speaks SQL
+// to it.
+//
+// Owner: one MirrorStore holds the single write connection (SQLite is single-writer; WAL lets
+// read-only stores run beside it). Not thread-safe: call it from one thread (the engine's
+// writer). Statements are prepared once and reused; every value is bound.
+//
+// Crash contract: apply_page() commits a page's rows, its rejects, its run counters and the
+// stream's new cursor in ONE transaction, so after a crash at any point the mirror and the
+// cursor agree and a replay of the page changes nothing (upserts are idempotent: a row whose
+// content hash is unchanged is not rewritten and does not get a new updated_seq).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "schema/catalog.hpp"
+#include "schema/result.hpp"
+
+namespace arsync {
+
+struct RejectRow {
+  std::string record_key;  // the record's ERP id, or "#<index in page>" when it has none
+  std::string raw;         // the record as the ERP sent it
+  std::string error;       // what is wrong: names the field and the value
+  std::string where;       // mapping file:line:col of the rule that failed, if any
+};
+
+struct PageWrite {
+  std::string source;  // connector name; with erp_id, the natural key of every row
+  std::string stream;
+  std::vector<Entity> entities;        // mapped and validated
+  std::vector<RejectRow> rejects;      // records the mapping/validation refused
+  std::optional<std::string> cursor;   // the stream's cursor after this page, committed with it
+  std::int64_t run_id = 0;             // the sync run this page belongs to (0: none)
+};
+
+struct PageOutcome {
+  int inserted = 0;
+  int updated = 0;
+  int unchanged = 0;                // replayed rows whose content did not change
+  std::vector<RejectRow> rejects;  // rows the store refused (unknown customer/invoice reference)
+};
+
+enum class RunOutcome { kRunning, kSucceeded, kFailed, kInterrupted };
+const char* to_string(RunOutcome outcome);
+
+struct RunSummary {
+  std::int64_t id = 0;
+  std::string source, stream;
+  std::string started_at, finished_at;  // ISO 8601 UTC; finished_at empty while running
+  RunOutcome outcome = RunOutcome::kRunning;
+  std::int64_t pages = 0, inserted = 0, updated = 0, unchanged = 0, rejected = 0;
+  std::string error;
+};
+
+struct CursorRow {
+  std::string source, stream, cursor, updated_at;
+};
+
+struct StatusReport {
+  struct TableCount {
+    std::string table;
+    std::int64_t rows = 0;  // live rows (not tombstoned)
+  };
+  std::vector<TableCount> tables;         // every entity table, including children
+  std::vector<CursorRow> cursors;
+  std::vector<RunSummary> last_runs;      // the latest run per (source, stream)
+  std::int64_t open_rejects = 0;
+  std::int64_t schema_version = 0;
+};
+
+struct OpenOptions {
+  bool read_only = false;   // for `arsync status` beside a running daemon: no migrations, no writes
+  bool synchronous_full = false;  // synchronous=FULL instead of NORMAL (WAL makes NORMAL crash-safe)
+};
+
+class MirrorStore {
+ public:
+  // Opens (creating if needed) the mirror at `path`, enables WAL and foreign keys, applies any
+  // pending migrations (each in its own transaction, recorded in schema_migrations), and marks
+  // runs left `running` by a crashed process as `interrupted`.
+  static Result<std::unique_ptr<MirrorStore>> open(const std::filesystem::path& path, OpenOptions options = {});
+
+  ~MirrorStore();
+  MirrorStore(const MirrorStore&) = delete;
+  MirrorStore& operator=(const MirrorStore&) = delete;
+
+  // Upserts the page's entities (replacing their children), stores its rejects, adds its
+  // counts to the run, and writes the cursor: all in one transaction. An entity whose
+  // reference (customer, invoice) is unknown becomes a reject and the rest of the page lands.
+  Result<PageOutcome> apply_page(const PageWrite& page);
+
+  // The committed cursor of a stream, or nullopt before its first page.
+  Result<std::optional<std::string>> cursor(std::string_view source, std::string_view stream);
+  // Forgets a stream's cursor so the next sync reads it from the start (`arsync resync`).
+  Result<void> reset_cursor(std::string_view source, std::string_view stream);
+
+  Result<std::int64_t> begin_run(std::string_view source, std::string_view stream);
+  Result<void> finish_run(std::int64_t run_id, RunOutcome outcome, std::string_view error = {});
+
+  Result<StatusReport> status();
+
+ private:
+  struct Impl;
+  explicit MirrorStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace arsync
