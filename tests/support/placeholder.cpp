@@ -1,0 +1,1 @@
+// placeholder until the erp-sim helper lands the process launcher
