@@ -1,6 +1,7 @@
 # Writes OUT: a C++ file defining arsync::kMigrations from the numbered FILES (NNN_name.sql).
 set(body "// Generated from schema/migrations/*.sql by embed_migrations.cmake. Do not edit.\n")
 string(APPEND body "#include \"schema/migrations.hpp\"\n\nnamespace arsync {\n\nconst std::vector<Migration> kMigrations = {\n")
+string(REPLACE "|" ";" FILES "${FILES}")
 foreach(file IN LISTS FILES)
   get_filename_component(name ${file} NAME_WE)
   string(REGEX MATCH "^[0-9]+" version ${name})
