@@ -1,1 +1,91 @@
-int main() { return 0; }
+// arsync: the ERP <-> AR portal sync daemon's command line.
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <iostream>
+#include <stop_token>
+#include <thread>
+
+#include "daemon/commands.hpp"
+#include "daemon/config.hpp"
+
+namespace {
+
+// SIGINT/SIGTERM request a stop: the current page is committed, then the command ends.
+// Signals are blocked in every thread and taken by one waiting thread, so no handler runs
+// async-signal-unsafe code.
+class SignalStop {
+ public:
+  SignalStop() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+    waiter_ = std::jthread([this](std::stop_token done) {
+      timespec tick{0, 200'000'000};
+      while (!done.stop_requested()) {
+        if (sigtimedwait(&set_, nullptr, &tick) <= 0) continue;
+        if (source_.stop_requested()) std::_Exit(130);  // a second signal: the user will not wait
+        std::cerr << "arsync: stopping after the current page (signal again to stop at once)\n";
+        source_.request_stop();
+      }
+    });
+  }
+  std::stop_token token() const { return source_.get_token(); }
+
+ private:
+  sigset_t set_;
+  std::stop_source source_;
+  std::jthread waiter_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"arsync: keeps an AR portal's SQLite mirror and the ERP in agreement"};
+  app.require_subcommand(1);
+  std::string config = arsync::default_config_path().string();
+  app.add_option("-c,--config", config, "config file ($ARSYNC_CONFIG, else /etc/arsync/arsync.yaml)");
+
+  arsync::SyncOnceOptions sync;
+  bool once = false;
+  auto* sync_cmd = app.add_subcommand("sync", "pull every stream from its cursor to the end, then exit");
+  sync_cmd->add_flag("--once", once, "run once and exit (the only mode of `sync`; `run` keeps syncing)")
+      ->required();
+  sync_cmd->add_option("--connector", sync.connector, "only this connector");
+  sync_cmd->add_option("--stream", sync.stream, "only this stream");
+  sync_cmd->add_flag("-q,--quiet", sync.quiet, "no summary");
+
+  bool status_json = false;
+  auto* status_cmd = app.add_subcommand("status", "show cursors, last runs, row counts and open rejects");
+  status_cmd->add_flag("--json", status_json, "machine-readable output");
+
+  auto* check_cmd = app.add_subcommand("check", "validate the config and every mapping; list all problems");
+  auto* migrate_cmd = app.add_subcommand("migrate", "create the mirror or bring its schema up to date");
+
+  std::string resync_connector, resync_stream;
+  auto* resync_cmd = app.add_subcommand("resync", "forget a stream's cursor so the next sync reads it all again");
+  resync_cmd->add_option("connector", resync_connector)->required();
+  resync_cmd->add_option("stream", resync_stream)->required();
+
+  auto* version_cmd = app.add_subcommand("version", "print the version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : arsync::kExitUsage;
+  }
+
+  if (*version_cmd) {
+    std::cout << "arsync 0.1.0\n";
+    return arsync::kExitOk;
+  }
+  if (*check_cmd) return arsync::run_check(config);
+  if (*status_cmd) return arsync::run_status(config, status_json);
+  if (*migrate_cmd) return arsync::run_migrate(config);
+  if (*resync_cmd) return arsync::run_resync(config, resync_connector, resync_stream);
+  SignalStop signals;
+  sync.config = config;
+  return arsync::run_sync_once(sync, signals.token());
+}

@@ -9,7 +9,7 @@ packages=(
   libsqlite3-dev sqlite3
   unixodbc unixodbc-dev odbc-postgresql libsqliteodbc
   libpugixml-dev nlohmann-json3-dev libyaml-cpp-dev libsimdjson-dev
-  doctest-dev libsystemd-dev
+  doctest-dev libsystemd-dev libcli11-dev
   postgresql
   procps python3
 )

@@ -1,0 +1,9 @@
+#include "connectors/connector.hpp"
+
+namespace arsync {
+
+PushResult Connector::push(const PushRequest& request) {
+  return {PushStatus::kReject, "", "this connector cannot write to its ERP (item kind " + request.kind + ")", {}};
+}
+
+}  // namespace arsync

@@ -1,0 +1,68 @@
+// Connector: how arsync talks to one ERP (DESIGN §6). The engine hands a connector a stream and
+// the committed cursor and takes records back; a connector never opens the mirror.
+//
+// Threading: a connector instance is used by one thread at a time (the stream's worker). Its
+// calls may block (network, ODBC); they return promptly when the context's stop token fires.
+// No exceptions cross this interface: failures are values, classified at the connector
+// (kTransient: worth retrying later; kPermanent: the ERP refused for good; kInvalidInput: our
+// configuration is wrong) so the engine can decide what to do.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mapping/record.hpp"
+#include "schema/result.hpp"
+
+namespace arsync {
+
+struct PullRequest {
+  std::string stream;      // the stream's configured name ("invoices")
+  std::string cursor;      // the committed cursor; "" before the stream's first page
+  std::string page_token;  // "" for a run's first page, else the previous Page::next_page_token
+};
+
+struct Page {
+  std::vector<Record> records;
+  // The stream's cursor once this page is committed. Committed in the same transaction as the
+  // page's rows, so it must never be ahead of a record that this run has not yet returned.
+  std::string cursor;
+  std::string next_page_token;  // "" when this run has read everything there is
+};
+
+// What happened to one pushed item (fluent-bit's OK / RETRY / ERROR).
+enum class PushStatus {
+  kDelivered,  // the ERP has it; erp_ref says under which id
+  kRetry,      // not delivered; safe to send again later (timeout before sending, 5xx, 429)
+  kReject,     // the ERP refused it for good (validation); an operator must look
+};
+
+struct PushRequest {
+  std::string kind;             // "payment", "credit_request", "profile_change", ...
+  std::string idempotency_key;  // stable across retries of the same item
+  std::string body;             // the ERP request produced by the mapping's push section
+};
+
+struct PushResult {
+  PushStatus status = PushStatus::kRetry;
+  std::string erp_ref;                                    // the ERP's id for the item, when delivered
+  std::string message;                                    // the ERP's words, for operators
+  std::optional<std::chrono::milliseconds> retry_after;  // the ERP's own hint (429 Retry-After)
+};
+
+class Connector {
+ public:
+  virtual ~Connector() = default;
+
+  // Reads the page after request.cursor / request.page_token. Transient failures are retried
+  // inside the connector's own policy first; what persists comes back as an Error.
+  virtual Result<Page> pull(const PullRequest& request) = 0;
+
+  // Sends one outbox item. Connectors that cannot write say so with kReject.
+  virtual PushResult push(const PushRequest& request);
+};
+
+}  // namespace arsync

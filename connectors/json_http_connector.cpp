@@ -1,0 +1,287 @@
+#include "connectors/json_http_connector.hpp"
+
+#include <random>
+
+#include "connectors/retry_policy.hpp"
+#include "connectors/token_bucket.hpp"
+#include "connectors/url.hpp"
+#include "mapping/json_reader.hpp"
+#include "schema/log.hpp"
+#include "schema/timestamp.hpp"
+
+namespace arsync {
+namespace {
+
+constexpr OptionSpec kOptions[] = {
+    {"base_url", OptionType::kUrl, "", true, "the API root, e.g. https://erp.example.com/api/v2.0"},
+    {"auth", OptionType::kString, "none", false, "none, bearer or basic"},
+    {"token", OptionType::kSecret, "", false, "bearer token (auth: bearer); use ${ENV} or a credential file"},
+    {"username", OptionType::kString, "", false, "user for auth: basic"},
+    {"password", OptionType::kSecret, "", false, "password for auth: basic"},
+    {"page_size", OptionType::kInteger, "1000", false, "records asked for per request"},
+    {"page_size_param", OptionType::kString, "$top", false, "query parameter carrying the page size"},
+    {"filter_param", OptionType::kString, "$filter", false, "query parameter carrying the delta filter"},
+    {"timeout", OptionType::kDuration, "60s", false, "limit for one whole request, connect to last byte"},
+    {"retries", OptionType::kInteger, "8", false, "attempts per request before the run fails"},
+    {"backoff_base", OptionType::kDuration, "200ms", false, "first retry delay (doubles each time, with jitter)"},
+    {"backoff_max", OptionType::kDuration, "30s", false, "longest computed retry delay"},
+    {"overlap", OptionType::kDuration, "5s", false, "how far each delta read reaches back before the cursor"},
+    {"requests_per_second", OptionType::kInteger, "0", false, "client-side rate limit; 0 = none"},
+    {"verify_tls", OptionType::kBool, "true", false, "verify the server certificate"},
+    {"ca_file", OptionType::kString, "", false, "extra CA bundle (PEM) for a private CA"},
+};
+
+constexpr OptionSpec kStreamOptions[] = {
+    {"path", OptionType::kString, "", true, "collection path under base_url, e.g. salesInvoices"},
+    {"records", OptionType::kString, "value", false, "where the records array sits in a response"},
+    {"next_link", OptionType::kString, "@odata.nextLink", false, "where the next page's URL sits"},
+    {"cursor_field", OptionType::kString, "lastModifiedDateTime", false,
+     "ISO 8601 modification time of each record; empty = full read every run"},
+    {"filter", OptionType::kString, "{cursor_field} ge {cursor}", false, "delta filter template"},
+    {"ordered", OptionType::kBool, "true", false,
+     "the ERP returns records in cursor_field order; if false the cursor moves only when a run completes"},
+};
+
+struct StreamSettings {
+  std::string path, records, next_link, cursor_field, filter;
+  bool ordered = true;
+};
+
+struct Settings {
+  Url base;
+  std::string auth_header;  // "Bearer …" / "Basic …", or ""
+  std::int64_t page_size = 1000;
+  std::string page_size_param, filter_param;
+  std::chrono::milliseconds timeout{};
+  std::chrono::milliseconds overlap{};
+  RetryPolicy retry;
+  std::int64_t requests_per_second = 0;
+  HttpTransportOptions transport;
+  std::map<std::string, StreamSettings, std::less<>> streams;
+};
+
+std::string base64(std::string_view in) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (std::size_t i = 0; i < in.size(); i += 3) {
+    unsigned v = static_cast<unsigned char>(in[i]) << 16;
+    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
+    if (i + 2 < in.size()) v |= static_cast<unsigned char>(in[i + 2]);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
+    out += i + 2 < in.size() ? kAlphabet[v & 63] : '=';
+  }
+  return out;
+}
+
+Result<Settings> read_settings(const ConnectorConfig& config) {
+  OptionReader opt(config.options, kOptions);
+  Settings s;
+  std::string base_text = opt.string("base_url");
+  while (!base_text.empty() && base_text.back() == '/') base_text.pop_back();
+  auto base = parse_url(base_text);
+  if (!base) return fail(ErrorKind::kInvalidInput, base.error().message, config.options.at("base_url").where);
+  s.base = *base;
+
+  std::string auth = opt.string("auth");
+  if (auth == "bearer") {
+    if (opt.string("token").empty())
+      return fail(ErrorKind::kInvalidInput, "connector " + config.name + ": auth: bearer needs a token", config.where);
+    s.auth_header = "Bearer " + opt.string("token");
+  } else if (auth == "basic") {
+    s.auth_header = "Basic " + base64(opt.string("username") + ":" + opt.string("password"));
+  } else if (auth != "none") {
+    return fail(ErrorKind::kInvalidInput, "connector " + config.name + ": auth must be none, bearer or basic",
+                config.where);
+  }
+  s.page_size = opt.integer("page_size");
+  s.page_size_param = opt.string("page_size_param");
+  s.filter_param = opt.string("filter_param");
+  s.timeout = opt.duration("timeout");
+  s.overlap = opt.duration("overlap");
+  s.retry.max_attempts = static_cast<int>(std::max<std::int64_t>(1, opt.integer("retries")));
+  s.retry.base = opt.duration("backoff_base");
+  s.retry.cap = opt.duration("backoff_max");
+  s.requests_per_second = opt.integer("requests_per_second");
+  s.transport.verify_tls = opt.boolean("verify_tls");
+  s.transport.ca_file = opt.string("ca_file");
+
+  for (const StreamConfig& stream : config.streams) {
+    OptionReader so(stream.options, kStreamOptions);
+    s.streams[stream.name] = {so.string("path"),         so.string("records"), so.string("next_link"),
+                              so.string("cursor_field"), so.string("filter"),  so.boolean("ordered")};
+  }
+  return s;
+}
+
+// Replaces every "{name}" in `pattern`.
+std::string expand(std::string pattern, std::string_view name, std::string_view value) {
+  std::string token = "{" + std::string(name) + "}";
+  for (auto at = pattern.find(token); at != std::string::npos; at = pattern.find(token, at + value.size()))
+    pattern.replace(at, token.size(), value);
+  return pattern;
+}
+
+// Digits after the decimal point of an ISO 8601 text, so a lowered cursor is written back at
+// the ERP's own precision.
+int fraction_digits(std::string_view iso) {
+  auto dot = iso.find('.');
+  if (dot == std::string_view::npos) return 0;
+  int n = 0;
+  while (dot + 1 + n < iso.size() && iso[dot + 1 + n] >= '0' && iso[dot + 1 + n] <= '9') ++n;
+  return n;
+}
+
+class JsonHttpConnector final : public Connector {
+ public:
+  JsonHttpConnector(std::string name, Settings settings, const ConnectorContext& context)
+      : name_(std::move(name)),
+        settings_(std::move(settings)),
+        context_(context),
+        transport_(context.make_transport(settings_.transport)),
+        bucket_(static_cast<double>(settings_.requests_per_second), *context.clock),
+        rng_(std::random_device{}()) {}
+
+  Result<Page> pull(const PullRequest& request) override {
+    auto stream = settings_.streams.find(request.stream);
+    if (stream == settings_.streams.end())
+      return fail(ErrorKind::kInvalidInput, "connector " + name_ + " has no stream '" + request.stream + "'");
+    auto url = page_url(stream->second, request);
+    if (!url) return fail(url.error());
+    auto parsed = fetch(*url, stream->second);
+    if (!parsed) return fail(parsed.error());
+    return make_page(stream->second, request, std::move(*parsed));
+  }
+
+ private:
+  Result<std::string> page_url(const StreamSettings& stream, const PullRequest& request) const {
+    if (!request.page_token.empty()) {
+      // Follow the ERP's next link, but never send our credentials to another origin.
+      auto next = resolve_url(settings_.base, request.page_token);
+      if (!next) return fail(next.error());
+      if (!next->same_origin(settings_.base))
+        return fail(ErrorKind::kPermanent, "next link points to " + next->origin() + ", not to the configured " +
+                                               settings_.base.origin() + "; refusing to send credentials there");
+      return next->origin() + next->target;
+    }
+    std::string url = settings_.base.origin() + settings_.base.target;
+    if (url.back() != '/') url += '/';
+    url += stream.path;
+    url += stream.path.find('?') == std::string::npos ? '?' : '&';
+    url += percent_encode(settings_.page_size_param) + "=" + std::to_string(settings_.page_size);
+    if (!request.cursor.empty() && !stream.cursor_field.empty()) {
+      auto cursor = parse_iso8601(request.cursor);
+      if (!cursor) return fail(ErrorKind::kInvalidInput, "stored cursor is unreadable: " + cursor.error().message);
+      std::string from = format_iso8601(*cursor - settings_.overlap, fraction_digits(request.cursor));
+      std::string filter = expand(expand(stream.filter, "cursor_field", stream.cursor_field), "cursor", from);
+      url += "&" + percent_encode(settings_.filter_param) + "=" + percent_encode(filter);
+    }
+    return url;
+  }
+
+  // One GET with the retry policy: transport errors, 408, 429, 5xx and unparseable bodies are
+  // retried; any other non-2xx ends the pull as kPermanent with the ERP's words.
+  Result<JsonPage> fetch(const std::string& url, const StreamSettings& stream) {
+    HttpRequest request{"GET", url, {{"Accept", "application/json"}}, {}};
+    if (!settings_.auth_header.empty()) request.headers.emplace_back("Authorization", settings_.auth_header);
+    Error last{ErrorKind::kTransient, "no attempt made", url};
+    for (int attempt = 1; attempt <= settings_.retry.max_attempts; ++attempt) {
+      if (attempt > 1 && !wait_before_retry(attempt - 1, last)) break;
+      if (!bucket_.acquire(context_.stop)) break;
+      auto response = transport_->send(request, settings_.timeout);
+      if (!response) {
+        last = response.error();
+        continue;
+      }
+      if (response->status >= 200 && response->status < 300) {
+        // Parsed here, inside the retry loop: a cut-off body is a transient failure.
+        auto parsed = read_json_page(response->body, stream.records, stream.next_link);  // parses in place
+        if (parsed) return parsed;
+        last = {ErrorKind::kTransient, "response is not valid JSON: " + parsed.error().message, url};
+        continue;
+      }
+      last = classify(*response, url);
+      if (last.kind == ErrorKind::kPermanent) return fail(last);
+    }
+    if (context_.stop.stop_requested()) return fail(ErrorKind::kTransient, "stopped while retrying", url);
+    last.message = "gave up after " + std::to_string(settings_.retry.max_attempts) + " attempts: " + last.message;
+    return fail(last);
+  }
+
+  Error classify(const HttpResponse& response, const std::string& url) {
+    int status = response.status;
+    std::string excerpt = response.body.substr(0, 300);
+    retry_after_.reset();
+    if (status == 429) {
+      retry_after_ = parse_retry_after(response.header("Retry-After"), std::chrono::system_clock::now());
+      return {ErrorKind::kTransient, "rate limited (429)", url};
+    }
+    if (status == 408 || status >= 500)
+      return {ErrorKind::kTransient, "ERP answered " + std::to_string(status) + ": " + excerpt, url};
+    return {ErrorKind::kPermanent, "ERP refused the request with " + std::to_string(status) + ": " + excerpt, url};
+  }
+
+  bool wait_before_retry(int failed_attempts, const Error& last) {
+    auto delay = retry_after_ ? settings_.retry.honour(*retry_after_) : settings_.retry.backoff(failed_attempts, rng_);
+    retry_after_.reset();
+    log(LogLevel::kWarn, "pull_retry",
+        {{"connector", name_}, {"attempt", failed_attempts + 1}, {"delay_ms", delay.count()}, {"error", last.describe()}});
+    return context_.clock->sleep_for(delay, context_.stop);
+  }
+
+  // An ordered ERP serves records in cursor order, so a page's cursor is the greatest value seen
+  // so far and committing it never passes a record this run has not read yet. For an unordered
+  // one the cursor stays put until the run's last page, then jumps to the run's greatest value.
+  Page make_page(const StreamSettings& stream, const PullRequest& request, JsonPage parsed) {
+    Page page;
+    page.next_page_token = parsed.next_link.value_or("");
+    if (request.page_token.empty()) run_best_.reset(), run_best_text_ = request.cursor;
+    if (!stream.cursor_field.empty()) {
+      if (!run_best_ && !request.cursor.empty())
+        if (auto t = parse_iso8601(request.cursor)) run_best_ = *t;
+      for (const Record& record : parsed.records) {
+        const Node* field = record.root.find(stream.cursor_field);
+        if (!field || !field->is_scalar()) continue;  // the mapping decides whether that is a reject
+        auto t = parse_iso8601(field->text());
+        if (t && (!run_best_ || *t > *run_best_)) run_best_ = *t, run_best_text_ = field->text();
+      }
+    }
+    page.cursor = stream.ordered || page.next_page_token.empty() ? run_best_text_ : request.cursor;
+    page.records = std::move(parsed.records);
+    return page;
+  }
+
+  // Constant after construction
+  std::string name_;
+  Settings settings_;
+  ConnectorContext context_;
+
+  // Touched only by the thread calling pull()
+  std::unique_ptr<HttpTransport> transport_;
+  TokenBucket bucket_;
+  std::mt19937_64 rng_;
+  std::optional<std::chrono::milliseconds> retry_after_;
+  std::optional<UtcTime> run_best_;  // the greatest cursor value seen in the current run
+  std::string run_best_text_;        // ... as the ERP wrote it
+};
+
+Result<std::unique_ptr<Connector>> create(const ConnectorConfig& config, const ConnectorContext& context) {
+  auto settings = read_settings(config);
+  if (!settings) return fail(settings.error());
+  return std::unique_ptr<Connector>(std::make_unique<JsonHttpConnector>(config.name, std::move(*settings), context));
+}
+
+constexpr ConnectorSpec kSpec{
+    "json-http",
+    "REST/OData JSON APIs: bearer or basic auth, next-link paging, modified-since delta",
+    kOptions,
+    kStreamOptions,
+    &create,
+};
+
+}  // namespace
+
+const ConnectorSpec& json_http_spec() { return kSpec; }
+
+}  // namespace arsync

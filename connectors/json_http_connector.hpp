@@ -1,0 +1,19 @@
+// json-http: the built-in connector for REST/OData JSON ERP APIs (Business Central style).
+//
+// Pull: GET {base_url}/{path}?$top=N&$filter={cursor_field} ge {cursor − overlap}, then follow
+// the response's next link until there is none. The cursor is the greatest cursor_field value
+// seen, kept at the ERP's own precision; the filter is inclusive and reaches back by `overlap`
+// (ERP clock skew, same-millisecond writes), so no record on a cursor boundary is ever skipped
+// — the mirror's idempotent upsert absorbs the re-read duplicates.
+// Failures: transport errors, 408, 429 and 5xx are retried with exponential backoff and full
+// jitter (429 honours Retry-After); other 4xx fail the pull as kPermanent. A page whose body
+// does not parse (truncated, not JSON) is retried and never half-applied.
+#pragma once
+
+#include "connectors/connector_spec.hpp"
+
+namespace arsync {
+
+const ConnectorSpec& json_http_spec();
+
+}  // namespace arsync

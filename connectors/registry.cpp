@@ -1,0 +1,22 @@
+#include "connectors/registry.hpp"
+
+#include "connectors/json_http_connector.hpp"
+
+namespace arsync {
+namespace {
+
+const ConnectorSpec* const kBuiltins[] = {
+    &json_http_spec(),
+};
+
+}  // namespace
+
+std::span<const ConnectorSpec* const> builtin_connectors() { return kBuiltins; }
+
+const ConnectorSpec* find_connector(std::string_view type) {
+  for (const ConnectorSpec* spec : kBuiltins)
+    if (spec->type == type) return spec;
+  return nullptr;
+}
+
+}  // namespace arsync

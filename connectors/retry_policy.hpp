@@ -1,0 +1,33 @@
+// RetryPolicy: how long a connector waits between attempts at a failed ERP request.
+//
+// Exponential backoff with full jitter (delay drawn uniformly from [0, min(cap, base·2^n)]),
+// so a fleet of daemons retrying the same ERP does not synchronise into a retry storm; an
+// ERP's own Retry-After wins over the computed delay (capped, so a bogus header cannot park a
+// stream for a day). Plain value; the RNG is the caller's.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <random>
+#include <string_view>
+
+namespace arsync {
+
+struct RetryPolicy {
+  int max_attempts = 8;  // attempts in all, the first one included
+  std::chrono::milliseconds base{200};
+  std::chrono::milliseconds cap{30'000};
+  std::chrono::milliseconds max_retry_after{300'000};  // cap on an ERP's Retry-After
+
+  // The delay before attempt `attempt` + 1 (attempt counts from 1).
+  std::chrono::milliseconds backoff(int attempt, std::mt19937_64& rng) const;
+  // The delay to honour for a Retry-After value, capped by max_retry_after.
+  std::chrono::milliseconds honour(std::chrono::milliseconds retry_after) const;
+};
+
+// Parses a Retry-After header: delta-seconds ("120") or an HTTP-date ("Wed, 21 Oct 2015
+// 07:28:00 GMT", relative to `now`). nullopt when the header is absent or unreadable.
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view header,
+                                                           std::chrono::system_clock::time_point now);
+
+}  // namespace arsync

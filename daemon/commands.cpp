@@ -1,0 +1,205 @@
+#include "daemon/commands.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+
+#include "connectors/registry.hpp"
+#include "daemon/config.hpp"
+#include "daemon/status_view.hpp"
+#include "daemon/sync_engine.hpp"
+#include "schema/log.hpp"
+
+namespace arsync {
+namespace {
+
+namespace fs = std::filesystem;
+
+void print_problems(const std::vector<Error>& problems) {
+  for (const Error& e : problems) std::cerr << e.describe() << '\n';
+}
+
+std::optional<Config> load_or_report(const fs::path& file) {
+  auto config = load_config(file);
+  if (!config) {
+    print_problems(config.error());
+    std::cerr << "arsync: " << config.error().size() << " problem(s) in " << file.string() << '\n';
+    return std::nullopt;
+  }
+  return std::move(*config);
+}
+
+// Loads the mapping of every stream; problems of all files are reported together.
+std::optional<std::map<std::string, Mapping>> load_mappings(const Config& config) {
+  std::map<std::string, Mapping> mappings;  // by mapping file path
+  std::vector<Error> problems;
+  for (const ConnectorEntry& connector : config.connectors)
+    for (const StreamEntry& stream : connector.streams) {
+      if (mappings.contains(stream.mapping.string())) continue;
+      auto mapping = Mapping::load(stream.mapping);
+      if (mapping) mappings.emplace(stream.mapping.string(), std::move(*mapping));
+      else problems.insert(problems.end(), mapping.error().begin(), mapping.error().end());
+    }
+  if (!problems.empty()) {
+    print_problems(problems);
+    return std::nullopt;
+  }
+  return mappings;
+}
+
+std::unique_ptr<MirrorStore> open_mirror(const Config& config, OpenOptions options = {}) {
+  auto store = MirrorStore::open(config.mirror, options);
+  if (!store) {
+    std::cerr << "arsync: cannot open the mirror: " << store.error().describe() << '\n';
+    return nullptr;
+  }
+  return std::move(*store);
+}
+
+std::string rate(std::int64_t count, std::chrono::steady_clock::duration elapsed) {
+  double seconds = std::chrono::duration<double>(elapsed).count();
+  if (seconds <= 0) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f/s", static_cast<double>(count) / seconds);
+  return buf;
+}
+
+void print_progress(const StreamStats& s) {
+  std::fprintf(stderr, "\r  %-12s %10lld records  %8s  ", s.stream.c_str(), static_cast<long long>(s.records),
+               rate(s.records, s.elapsed).c_str());
+}
+
+void print_summary(const std::vector<StreamStats>& results, std::chrono::steady_clock::duration elapsed,
+                   const Config& config, MirrorStore& store) {
+  std::int64_t records = 0, rejected = 0;
+  std::printf("\n%-10s %-14s %9s %9s %9s %9s %9s %10s\n", "connector", "stream", "records", "inserted", "updated",
+              "unchanged", "rejected", "rate");
+  for (const StreamStats& s : results) {
+    std::printf("%-10s %-14s %9lld %9lld %9lld %9lld %9lld %10s%s\n", s.source.c_str(), s.stream.c_str(),
+                static_cast<long long>(s.records), static_cast<long long>(s.inserted),
+                static_cast<long long>(s.updated), static_cast<long long>(s.unchanged),
+                static_cast<long long>(s.rejected), rate(s.records, s.elapsed).c_str(), s.error ? "  FAILED" : "");
+    records += s.records;
+    rejected += s.rejected;
+  }
+  double seconds = std::chrono::duration<double>(elapsed).count();
+  std::printf("\n%lld records in %.2f s (%s); %lld rejected\n", static_cast<long long>(records), seconds,
+              rate(records, elapsed).c_str(), static_cast<long long>(rejected));
+  for (const StreamStats& s : results)
+    if (s.error) std::printf("  %s/%s failed: %s\n", s.source.c_str(), s.stream.c_str(), s.error->describe().c_str());
+
+  if (auto status = store.status()) {
+    std::printf("\nmirror %s:\n ", config.mirror.string().c_str());
+    for (const auto& table : status->tables)
+      std::printf(" %s %lld", table.table.c_str(), static_cast<long long>(table.rows));
+    std::printf("\n  open rejects: %lld\n", static_cast<long long>(status->open_rejects));
+  }
+  std::printf("\nLook further:\n  arsync --config %s status\n", config.file.string().c_str());
+  std::printf("  sqlite3 %s \"SELECT status, currency, count(*), sum(balance) FROM invoices GROUP BY 1, 2\"\n",
+              config.mirror.string().c_str());
+  if (rejected > 0)
+    std::printf("  sqlite3 %s \"SELECT stream, record_key, error, location FROM rejects WHERE resolved_at IS NULL\"\n",
+                config.mirror.string().c_str());
+}
+
+}  // namespace
+
+int run_sync_once(const SyncOnceOptions& options, std::stop_token stop) {
+  auto config = load_or_report(options.config);
+  if (!config) return kExitUsage;
+  if (options.connector && !config->find_connector(*options.connector)) {
+    std::cerr << "arsync: no connector named '" << *options.connector << "' in " << options.config.string() << '\n';
+    return kExitUsage;
+  }
+  auto mappings = load_mappings(*config);
+  if (!mappings) return kExitUsage;
+  auto store = open_mirror(*config);
+  if (!store) return kExitMirror;
+
+  bool tty = isatty(STDERR_FILENO) && !options.quiet;
+  auto started = std::chrono::steady_clock::now();
+  std::vector<StreamStats> results;
+  ConnectorContext context;
+  context.stop = stop;
+  for (const ConnectorEntry& entry : config->connectors) {
+    if (options.connector && entry.config.name != *options.connector) continue;
+    auto connector = entry.spec->create(entry.config, context);
+    if (!connector) {
+      std::cerr << "arsync: connector " << entry.config.name << ": " << connector.error().describe() << '\n';
+      return kExitUsage;
+    }
+    for (const StreamEntry& stream : entry.streams) {
+      if (options.stream && stream.name != *options.stream) continue;
+      SyncTarget target{**connector, mappings->at(stream.mapping.string()), entry.config.name, stream.name};
+      results.push_back(sync_stream(*store, target, stop, tty ? ProgressFn(print_progress) : ProgressFn()));
+      if (tty) std::fputc('\n', stderr);
+      if (stop.stop_requested()) break;
+    }
+  }
+  if (options.stream && results.empty()) {
+    std::cerr << "arsync: no stream named '" << *options.stream << "'\n";
+    return kExitUsage;
+  }
+  if (!options.quiet) print_summary(results, std::chrono::steady_clock::now() - started, *config, *store);
+  for (const StreamStats& s : results)
+    if (s.error) return s.error->kind == ErrorKind::kIo ? kExitMirror : kExitSyncFailed;
+  return kExitOk;
+}
+
+int run_status(const fs::path& config_file, bool json) {
+  auto config = load_or_report(config_file);
+  if (!config) return kExitUsage;
+  if (!fs::exists(config->mirror)) {
+    std::cerr << "arsync: no mirror at " << config->mirror.string() << " yet (run `arsync sync --once`)\n";
+    return kExitMirror;
+  }
+  auto store = open_mirror(*config, {.read_only = true});
+  if (!store) return kExitMirror;
+  auto status = store->status();
+  if (!status) {
+    std::cerr << "arsync: " << status.error().describe() << '\n';
+    return kExitMirror;
+  }
+  print_status(*status, *config, json);
+  return kExitOk;
+}
+
+int run_check(const fs::path& config_file) {
+  auto config = load_or_report(config_file);
+  if (!config) return kExitUsage;
+  auto mappings = load_mappings(*config);
+  if (!mappings) return kExitUsage;
+  std::size_t streams = 0;
+  for (const ConnectorEntry& entry : config->connectors) streams += entry.streams.size();
+  std::cout << config_file.string() << ": ok (" << config->connectors.size() << " connector(s), " << streams
+            << " stream(s), " << mappings->size() << " mapping(s))\n";
+  return kExitOk;
+}
+
+int run_migrate(const fs::path& config_file) {
+  auto config = load_or_report(config_file);
+  if (!config) return kExitUsage;
+  auto store = open_mirror(*config);  // opening applies pending migrations
+  if (!store) return kExitMirror;
+  auto status = store->status();
+  std::cout << "mirror " << config->mirror.string() << " is at schema version "
+            << (status ? status->schema_version : 0) << '\n';
+  return kExitOk;
+}
+
+int run_resync(const fs::path& config_file, const std::string& connector, const std::string& stream) {
+  auto config = load_or_report(config_file);
+  if (!config) return kExitUsage;
+  auto store = open_mirror(*config);
+  if (!store) return kExitMirror;
+  if (auto reset = store->reset_cursor(connector, stream); !reset) {
+    std::cerr << "arsync: " << reset.error().describe() << '\n';
+    return kExitMirror;
+  }
+  std::cout << connector << "/" << stream << ": cursor cleared; the next sync reads the whole stream\n";
+  return kExitOk;
+}
+
+}  // namespace arsync

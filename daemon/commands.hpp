@@ -1,0 +1,33 @@
+// The arsync commands behind the CLI (main.cpp parses arguments and calls one of these).
+// Each returns the process exit code; messages go to stdout (results) and stderr (problems).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <stop_token>
+#include <string>
+
+namespace arsync {
+
+// Documented in README.md ("Exit codes").
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitSyncFailed = 1,   // a stream could not be synced (ERP unreachable, refused, ...)
+  kExitUsage = 2,        // bad command line, config or mapping
+  kExitMirror = 3,       // the mirror could not be opened or written
+};
+
+struct SyncOnceOptions {
+  std::filesystem::path config;
+  std::optional<std::string> connector;  // only this connector
+  std::optional<std::string> stream;     // only this stream
+  bool quiet = false;                    // no summary
+};
+
+int run_sync_once(const SyncOnceOptions& options, std::stop_token stop);
+int run_status(const std::filesystem::path& config, bool json);
+int run_check(const std::filesystem::path& config);
+int run_migrate(const std::filesystem::path& config);
+int run_resync(const std::filesystem::path& config, const std::string& connector, const std::string& stream);
+
+}  // namespace arsync

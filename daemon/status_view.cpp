@@ -1,0 +1,68 @@
+#include "daemon/status_view.hpp"
+
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace arsync {
+namespace {
+
+nlohmann::json to_json(const StatusReport& status, const Config& config) {
+  nlohmann::json out;
+  out["mirror"] = config.mirror.string();
+  out["schema_version"] = status.schema_version;
+  out["open_rejects"] = status.open_rejects;
+  for (const auto& table : status.tables) out["tables"][table.table] = table.rows;
+  out["cursors"] = nlohmann::json::array();
+  for (const CursorRow& c : status.cursors)
+    out["cursors"].push_back({{"connector", c.source}, {"stream", c.stream}, {"cursor", c.cursor},
+                              {"updated_at", c.updated_at}});
+  out["runs"] = nlohmann::json::array();
+  for (const RunSummary& r : status.last_runs)
+    out["runs"].push_back({{"id", r.id},
+                           {"connector", r.source},
+                           {"stream", r.stream},
+                           {"started_at", r.started_at},
+                           {"finished_at", r.finished_at},
+                           {"outcome", to_string(r.outcome)},
+                           {"pages", r.pages},
+                           {"inserted", r.inserted},
+                           {"updated", r.updated},
+                           {"unchanged", r.unchanged},
+                           {"rejected", r.rejected},
+                           {"error", r.error}});
+  return out;
+}
+
+void print_table(const StatusReport& status, const Config& config) {
+  std::printf("mirror %s (schema version %lld)\n\n", config.mirror.string().c_str(),
+              static_cast<long long>(status.schema_version));
+  std::printf("%-10s %-14s %-26s %-24s %-11s %9s %9s %9s\n", "connector", "stream", "cursor", "last run",
+              "outcome", "inserted", "updated", "rejected");
+  for (const RunSummary& r : status.last_runs) {
+    std::string cursor;
+    for (const CursorRow& c : status.cursors)
+      if (c.source == r.source && c.stream == r.stream) cursor = c.cursor;
+    std::printf("%-10s %-14s %-26s %-24s %-11s %9lld %9lld %9lld\n", r.source.c_str(), r.stream.c_str(),
+                cursor.empty() ? "(none)" : cursor.c_str(), r.started_at.c_str(), to_string(r.outcome),
+                static_cast<long long>(r.inserted), static_cast<long long>(r.updated),
+                static_cast<long long>(r.rejected));
+    if (!r.error.empty()) std::printf("    error: %s\n", r.error.c_str());
+  }
+  std::printf("\nrows:");
+  for (const auto& table : status.tables)
+    std::printf(" %s %lld", table.table.c_str(), static_cast<long long>(table.rows));
+  std::printf("\nopen rejects: %lld\n", static_cast<long long>(status.open_rejects));
+}
+
+}  // namespace
+
+void print_status(const StatusReport& status, const Config& config, bool json) {
+  if (json) {
+    std::cout << to_json(status, config).dump(2) << '\n';
+  } else {
+    print_table(status, config);
+  }
+}
+
+}  // namespace arsync
