@@ -1,0 +1,416 @@
+#include "schema/upsert_plan.hpp"
+
+#include <functional>
+#include <set>
+#include <unordered_map>
+
+#include "schema/row_hash.hpp"
+
+namespace arsync {
+namespace {
+
+// Past this many cached ids the cache starts over: it bounds memory on a huge customer master
+// while the working set of an ordinary page still fits.
+constexpr std::size_t kMaxCachedIds = 1 << 18;
+
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+bool value_fits(FieldType type, const Value& v) {
+  switch (type) {
+    case FieldType::kText:
+    case FieldType::kDate:
+    case FieldType::kTimestamp:
+    case FieldType::kRef: return std::holds_alternative<std::string>(v);
+    case FieldType::kInteger: return std::holds_alternative<std::int64_t>(v);
+    case FieldType::kBool: return std::holds_alternative<bool>(v);
+    case FieldType::kMoney: return std::holds_alternative<Money>(v);
+    case FieldType::kDecimal: return std::holds_alternative<Decimal>(v);
+  }
+  return false;
+}
+
+const char* value_type_name(const Value& v) {
+  constexpr const char* kNames[] = {"nothing", "bool", "integer", "text", "money", "decimal"};
+  return kNames[v.index()];
+}
+
+// "customer" or "applications[1].invoice": where in the record a problem is.
+std::string field_path(std::string_view list, int index, std::string_view field) {
+  if (index < 0) return std::string(field);
+  return std::string(list) + "[" + std::to_string(index) + "]." + std::string(field);
+}
+
+// Binds `entity`'s values to parameters first, first+1, ... in catalog order. A reference binds
+// the next id resolved by check_entity (same traversal order).
+void bind_fields(Statement& s, int first, const EntitySpec& spec, const Entity& entity,
+                 const std::int64_t*& next_ref) {
+  for (std::size_t i = 0; i < spec.fields.size(); ++i) {
+    int p = first + static_cast<int>(i);
+    const Value& v = entity.values[i];
+    if (spec.fields[i].type == FieldType::kRef && !std::holds_alternative<std::monostate>(v)) {
+      s.bind_int(p, *next_ref++);
+      continue;
+    }
+    switch (v.index()) {
+      case 0: s.bind_null(p); break;
+      case 1: s.bind_int(p, std::get<bool>(v) ? 1 : 0); break;
+      case 2: s.bind_int(p, std::get<std::int64_t>(v)); break;
+      case 3: s.bind_text(p, std::get<std::string>(v)); break;
+      case 4: s.bind_int(p, std::get<Money>(v).minor); break;
+      case 5: s.bind_text_copy(p, std::get<Decimal>(v).to_string()); break;
+    }
+  }
+}
+
+std::string placeholders(int from, int count) {
+  std::string out;
+  for (int i = 0; i < count; ++i) out += (i ? ", ?" : "?") + std::to_string(from + i);
+  return out;
+}
+
+std::string field_columns(const EntitySpec& spec) {
+  std::string out;
+  for (const FieldSpec& f : spec.fields) out += ", " + column_name(f);
+  return out;
+}
+
+}  // namespace
+
+std::string column_name(const FieldSpec& field) {
+  return field.type == FieldType::kRef ? std::string(field.name) + "_id" : std::string(field.name);
+}
+
+std::string parent_column(const EntitySpec& parent) { return std::string(parent.name) + "_id"; }
+
+// ERP ids of one source -> mirror row ids of one table, so resolving a reference is a hash
+// lookup rather than a query (an initial sync resolves the same customers millions of times).
+// Row ids never change once assigned (rows are tombstoned, never deleted), so an entry only
+// goes stale if the transaction that created the row rolls back: forget_cached_ids().
+class IdCache {
+ public:
+  const std::int64_t* find(std::string_view source, std::string_view erp_id) const {
+    if (source != source_) return nullptr;
+    auto it = ids_.find(erp_id);
+    return it == ids_.end() ? nullptr : &it->second;
+  }
+  void add(std::string_view source, std::string_view erp_id, std::int64_t id) {
+    if (source != source_ || ids_.size() >= kMaxCachedIds) {
+      ids_.clear();
+      source_ = source;
+    }
+    ids_.emplace(std::string(erp_id), id);
+  }
+  void clear() { ids_.clear(); }
+
+ private:
+  std::string source_;
+  std::unordered_map<std::string, std::int64_t, StringHash, std::equal_to<>> ids_;
+};
+
+struct UpsertPlan::Table {
+  struct Child {
+    const EntitySpec* spec = nullptr;
+    std::vector<Table*> refs;  // parallel to spec->fields: the referenced table of a kRef field
+    Statement remove;          // DELETE FROM <child> WHERE <parent>_id = ?1
+    Statement insert;          // (<parent>_id, position[, currency], fields...)
+    bool has_currency = false; // the child table copies its parent's currency (applications)
+  };
+
+  const EntitySpec* spec = nullptr;
+  std::vector<Table*> refs;
+  int currency = -1;  // index of the `currency` field, or -1
+  Statement find;     // id, row_hash, deleted by (source, erp_id)
+  Statement insert;   // (source, fields..., row_hash, updated_seq)
+  Statement update;   // fields..., row_hash, updated_seq, then id
+  std::vector<Child> children;
+  IdCache ids;        // used when another entity references this one
+};
+
+UpsertPlan::UpsertPlan(Database& db) : db_(db) {}
+UpsertPlan::~UpsertPlan() = default;
+
+namespace {
+
+Result<std::set<std::string>> table_columns(Database& db, std::string_view table) {
+  auto stmt = db.prepare("SELECT name FROM pragma_table_info(?1)");
+  if (!stmt) return fail(stmt.error());
+  stmt->bind_text(1, table);
+  std::set<std::string> columns;
+  int rc;
+  while ((rc = stmt->step()) == SQLITE_ROW) columns.insert(stmt->column_string(0));
+  if (rc != SQLITE_DONE) return fail(db.error(rc, "cannot read the columns of " + std::string(table)));
+  return columns;
+}
+
+Result<void> require_columns(Database& db, const EntitySpec& spec, const std::set<std::string>& columns) {
+  for (const FieldSpec& f : spec.fields) {
+    if (!columns.contains(column_name(f)))
+      return fail(ErrorKind::kIo,
+                  "mirror table " + std::string(spec.table) + " has no column " + column_name(f) +
+                      ": the catalog and the migrations disagree (a build defect)",
+                  db.path());
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<UpsertPlan>> UpsertPlan::prepare(Database& db) {
+  std::unique_ptr<UpsertPlan> plan(new UpsertPlan(db));
+  for (const EntitySpec* spec : all_entities()) {
+    if (!spec->top_level) continue;
+    auto table = std::make_unique<Table>();
+    table->spec = spec;
+    table->currency = spec->field_index("currency");
+    plan->tables_.push_back(std::move(table));
+  }
+  auto refs_of = [&plan](const EntitySpec& spec) {
+    std::vector<Table*> refs;
+    for (const FieldSpec& f : spec.fields) {
+      Table* target = nullptr;
+      if (f.type == FieldType::kRef)
+        for (auto& t : plan->tables_)
+          if (t->spec->name == f.ref_entity) target = t.get();
+      refs.push_back(target);
+    }
+    return refs;
+  };
+
+  for (auto& t : plan->tables_) {
+    const EntitySpec& spec = *t->spec;
+    const std::string table(spec.table);
+    const int n = static_cast<int>(spec.fields.size());
+    auto columns = table_columns(db, table);
+    if (!columns) return fail(columns.error());
+    if (auto ok = require_columns(db, spec, *columns); !ok) return fail(ok.error());
+    t->refs = refs_of(spec);
+
+    std::string sets;
+    for (int i = 0; i < n; ++i)
+      sets += column_name(spec.fields[static_cast<std::size_t>(i)]) + " = ?" + std::to_string(i + 1) + ", ";
+    auto find = db.prepare("SELECT id, row_hash, deleted FROM " + table + " WHERE source = ?1 AND erp_id = ?2");
+    auto insert = db.prepare("INSERT INTO " + table + " (source" + field_columns(spec) +
+                             ", row_hash, updated_seq) VALUES (" + placeholders(1, n + 3) + ")");
+    auto update = db.prepare("UPDATE " + table + " SET " + sets + "row_hash = ?" + std::to_string(n + 1) +
+                             ", updated_seq = ?" + std::to_string(n + 2) + ", deleted = 0 WHERE id = ?" +
+                             std::to_string(n + 3));
+    if (!find) return fail(find.error());
+    if (!insert) return fail(insert.error());
+    if (!update) return fail(update.error());
+    t->find = std::move(*find);
+    t->insert = std::move(*insert);
+    t->update = std::move(*update);
+
+    for (const ChildSpec& cs : spec.children) {
+      Table::Child child;
+      child.spec = cs.entity;
+      child.refs = refs_of(*cs.entity);
+      const std::string ctable(cs.entity->table);
+      auto ccolumns = table_columns(db, ctable);
+      if (!ccolumns) return fail(ccolumns.error());
+      if (auto ok = require_columns(db, *cs.entity, *ccolumns); !ok) return fail(ok.error());
+      child.has_currency = cs.entity->field_index("currency") < 0 && ccolumns->contains("currency");
+      const int fixed = child.has_currency ? 3 : 2;
+      const int cn = static_cast<int>(cs.entity->fields.size());
+      auto remove = db.prepare("DELETE FROM " + ctable + " WHERE " + parent_column(spec) + " = ?1");
+      auto cinsert = db.prepare("INSERT INTO " + ctable + " (" + parent_column(spec) + ", position" +
+                                (child.has_currency ? ", currency" : "") + field_columns(*cs.entity) +
+                                ") VALUES (" + placeholders(1, fixed + cn) + ")");
+      if (!remove) return fail(remove.error());
+      if (!cinsert) return fail(cinsert.error());
+      child.remove = std::move(*remove);
+      child.insert = std::move(*cinsert);
+      t->children.push_back(std::move(child));
+    }
+  }
+
+  auto savepoint = db.prepare("SAVEPOINT entity");
+  auto release = db.prepare("RELEASE entity");
+  auto rollback_to = db.prepare("ROLLBACK TO entity");
+  if (!savepoint) return fail(savepoint.error());
+  if (!release) return fail(release.error());
+  if (!rollback_to) return fail(rollback_to.error());
+  plan->savepoint_ = std::move(*savepoint);
+  plan->release_ = std::move(*release);
+  plan->rollback_to_ = std::move(*rollback_to);
+  return plan;
+}
+
+void UpsertPlan::forget_cached_ids() {
+  for (auto& t : tables_) t->ids.clear();
+}
+
+UpsertPlan::Table* UpsertPlan::table_for(const EntitySpec* spec) {
+  for (auto& t : tables_)
+    if (t->spec == spec) return t.get();
+  return nullptr;
+}
+
+Result<std::int64_t> UpsertPlan::resolve(Table& target, std::string_view source, std::string_view erp_id) {
+  if (const std::int64_t* id = target.ids.find(source, erp_id)) return *id;
+  StatementScope scope(target.find);
+  target.find.bind_text(1, source);
+  target.find.bind_text(2, erp_id);
+  int rc = target.find.step();
+  if (rc == SQLITE_DONE) return 0;
+  if (rc != SQLITE_ROW)
+    return fail(db_.error(rc, "cannot look up " + std::string(target.spec->name) + " " + std::string(erp_id)));
+  std::int64_t id = target.find.column_int(0);
+  target.ids.add(source, erp_id, id);
+  return id;
+}
+
+// Checks one entity's (or child's) values and resolves its references into ref_ids_. Returns
+// the reason to reject it, or "" when it can be written.
+Result<std::string> UpsertPlan::check_fields(const EntitySpec& spec, const std::vector<Table*>& refs,
+                                             const Entity& entity, const std::string* currency,
+                                             std::string_view source, std::string_view list, int index) {
+  if (entity.spec != &spec || entity.values.size() != spec.fields.size() ||
+      entity.children.size() != spec.children.size())
+    return field_path(list, index, "") + "is not a well-formed " + std::string(spec.name);
+  for (std::size_t i = 0; i < spec.fields.size(); ++i) {
+    const FieldSpec& f = spec.fields[i];
+    const Value& v = entity.values[i];
+    if (std::holds_alternative<std::monostate>(v)) {
+      if (f.required) return "required field " + field_path(list, index, f.name) + " is missing";
+      continue;
+    }
+    if (!value_fits(f.type, v))
+      return "field " + field_path(list, index, f.name) + ": expected " + to_string(f.type) + ", got " +
+             value_type_name(v);
+    if (const Money* m = std::get_if<Money>(&v); m && (!currency || m->currency != *currency))
+      return "field " + field_path(list, index, f.name) + " is in " + m->currency + " but the " +
+             (currency ? "record's currency is " + *currency : std::string("record has no currency"));
+    if (f.type != FieldType::kRef) continue;
+    const std::string& erp_id = std::get<std::string>(v);
+    auto id = resolve(*refs[i], source, erp_id);
+    if (!id) return fail(id.error());
+    if (*id == 0)
+      return "unknown " + std::string(f.ref_entity) + " '" + erp_id + "' (field " + field_path(list, index, f.name) +
+             ")";
+    ref_ids_.push_back(*id);
+  }
+  return std::string();
+}
+
+Result<std::string> UpsertPlan::check_entity(Table& table, const Entity& entity, std::string_view source) {
+  const std::string* currency =
+      table.currency >= 0 ? std::get_if<std::string>(&entity.values[static_cast<std::size_t>(table.currency)])
+                          : nullptr;
+  auto problem = check_fields(*table.spec, table.refs, entity, currency, source, {}, -1);
+  if (!problem || !problem->empty()) return problem;
+  for (std::size_t c = 0; c < table.children.size(); ++c) {
+    const Table::Child& child = table.children[c];
+    const auto& list = entity.children[c];
+    for (std::size_t k = 0; k < list.size(); ++k) {
+      problem = check_fields(*child.spec, child.refs, list[k], currency, source, table.spec->children[c].name,
+                             static_cast<int>(k));
+      if (!problem || !problem->empty()) return problem;
+    }
+  }
+  return std::string();
+}
+
+// Writes the row and its children; returns SQLITE_DONE or the failing step's result code.
+int UpsertPlan::write(Table& table, const Entity& entity, std::string_view source, bool exists, std::int64_t id,
+                      std::uint64_t hash, std::int64_t seq) {
+  const EntitySpec& spec = *table.spec;
+  const int n = static_cast<int>(spec.fields.size());
+  const std::int64_t* next_ref = ref_ids_.data();
+  Statement& s = exists ? table.update : table.insert;
+  {
+    StatementScope scope(s);
+    int first = 1;
+    if (!exists) {
+      s.bind_text(1, source);
+      first = 2;
+    }
+    bind_fields(s, first, spec, entity, next_ref);
+    s.bind_int(first + n, static_cast<std::int64_t>(hash));
+    s.bind_int(first + n + 1, seq);
+    if (exists) s.bind_int(first + n + 2, id);
+    if (int rc = s.step(); rc != SQLITE_DONE) return rc;
+    if (!exists) id = db_.last_insert_rowid();
+  }
+  const std::string* currency =
+      table.currency >= 0 ? std::get_if<std::string>(&entity.values[static_cast<std::size_t>(table.currency)])
+                          : nullptr;
+  for (std::size_t c = 0; c < table.children.size(); ++c) {
+    Table::Child& child = table.children[c];
+    if (exists) {
+      StatementScope scope(child.remove);
+      child.remove.bind_int(1, id);
+      if (int rc = child.remove.step(); rc != SQLITE_DONE) return rc;
+    }
+    const auto& list = entity.children[c];
+    for (std::size_t k = 0; k < list.size(); ++k) {
+      StatementScope scope(child.insert);
+      child.insert.bind_int(1, id);
+      child.insert.bind_int(2, static_cast<std::int64_t>(k));
+      if (child.has_currency) {
+        if (currency) child.insert.bind_text(3, *currency);
+        else child.insert.bind_null(3);
+      }
+      bind_fields(child.insert, child.has_currency ? 4 : 3, *child.spec, list[k], next_ref);
+      if (int rc = child.insert.step(); rc != SQLITE_DONE) return rc;
+    }
+  }
+  return SQLITE_DONE;
+}
+
+Result<UpsertOutcome> UpsertPlan::upsert(const Entity& entity, std::string_view source, std::int64_t& last_seq,
+                                         std::string& reject) {
+  Table* table = entity.spec ? table_for(entity.spec) : nullptr;
+  if (!table) {
+    reject = "not a top-level entity (" + std::string(entity.spec ? entity.spec->name : "no spec") + ")";
+    return UpsertOutcome::kRejected;
+  }
+  ref_ids_.clear();
+  auto problem = check_entity(*table, entity, source);
+  if (!problem) return fail(problem.error());
+  if (!problem->empty()) {
+    reject = std::move(*problem);
+    return UpsertOutcome::kRejected;
+  }
+
+  const std::uint64_t hash = row_hash(entity);
+  const std::string& erp_id = std::get<std::string>(entity.values[static_cast<std::size_t>(
+      table->spec->field_index("erp_id"))]);
+  bool exists = false;
+  std::int64_t id = 0;
+  {
+    StatementScope scope(table->find);
+    table->find.bind_text(1, source);
+    table->find.bind_text(2, erp_id);
+    int rc = table->find.step();
+    if (rc == SQLITE_ROW) {
+      exists = true;
+      id = table->find.column_int(0);
+      if (table->find.column_int(1) == static_cast<std::int64_t>(hash) && table->find.column_int(2) == 0)
+        return UpsertOutcome::kUnchanged;
+    } else if (rc != SQLITE_DONE) {
+      return fail(db_.error(rc, "cannot look up " + std::string(table->spec->name) + " " + erp_id));
+    }
+  }
+
+  if (auto ok = db_.run(savepoint_, "cannot begin a savepoint"); !ok) return fail(ok.error());
+  int rc = write(*table, entity, source, exists, id, hash, last_seq + 1);
+  if (rc == SQLITE_DONE) {
+    if (auto ok = db_.run(release_, "cannot release a savepoint"); !ok) return fail(ok.error());
+    ++last_seq;
+    return exists ? UpsertOutcome::kUpdated : UpsertOutcome::kInserted;
+  }
+  // Capture the message before the rollback below replaces it.
+  Error error = db_.error(rc, "cannot write " + std::string(table->spec->name) + " " + erp_id);
+  std::string message = sqlite3_errmsg(db_.get());
+  if (!is_constraint(rc) || !db_.in_transaction()) return fail(std::move(error));
+  if (auto ok = db_.run(rollback_to_, "cannot roll back a savepoint"); !ok) return fail(ok.error());
+  if (auto ok = db_.run(release_, "cannot release a savepoint"); !ok) return fail(ok.error());
+  reject = "the mirror refused it: " + message;
+  return UpsertOutcome::kRejected;
+}
+
+}  // namespace arsync

@@ -1,0 +1,73 @@
+// UpsertPlan: the catalog turned into SQL, and the code that writes one canonical entity with it.
+//
+// At open the store builds one plan: for every top-level entity (customers, invoices, credit
+// memos, payments) the statements that find a row by its natural key (source, erp_id), insert
+// it, update it, and replace its children, generated from the catalog ONCE and prepared once.
+// Every value is bound; no value is ever part of SQL text.
+//
+// Owned by the MirrorStore, used on its writer thread only, inside the store's transaction:
+// upsert() never begins or commits, it only nests a savepoint per entity so that a record that
+// breaks a constraint is undone on its own and the rest of the page lands.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "schema/catalog.hpp"
+#include "schema/result.hpp"
+#include "schema/sqlite_handle.hpp"
+
+namespace arsync {
+
+// The column a field is stored in: its name, or `<name>_id` for a reference.
+std::string column_name(const FieldSpec& field);
+// The column of a child table that points at its parent: `<parent entity name>_id`.
+std::string parent_column(const EntitySpec& parent);
+
+enum class UpsertOutcome { kInserted, kUpdated, kUnchanged, kRejected };
+
+class UpsertPlan {
+ public:
+  // Generates and prepares the statements; fails if a catalog column is missing from the
+  // migrated schema (catalog and migrations disagree: a build defect, caught at start-up).
+  static Result<std::unique_ptr<UpsertPlan>> prepare(Database& db);
+
+  ~UpsertPlan();
+  UpsertPlan(const UpsertPlan&) = delete;
+  UpsertPlan& operator=(const UpsertPlan&) = delete;
+
+  // Writes a top-level entity and its children within the caller's transaction. A changed or
+  // new row takes ++last_seq as its updated_seq. A data problem (unknown reference, a value of
+  // the wrong type, money in another currency, a constraint the row breaks) returns kRejected
+  // with `reject` saying what, and leaves nothing of the entity written. An Error means the
+  // mirror itself failed: the caller must roll the whole transaction back.
+  Result<UpsertOutcome> upsert(const Entity& entity, std::string_view source, std::int64_t& last_seq,
+                               std::string& reject);
+
+  // Drops cached reference ids. Call after a rollback: rows inserted in it no longer exist.
+  void forget_cached_ids();
+
+ private:
+  struct Table;
+  explicit UpsertPlan(Database& db);
+
+  Table* table_for(const EntitySpec* spec);
+  // The mirror id of `erp_id` in `target` (0 when there is none).
+  Result<std::int64_t> resolve(Table& target, std::string_view source, std::string_view erp_id);
+  Result<std::string> check_fields(const EntitySpec& spec, const std::vector<Table*>& refs, const Entity& entity,
+                                   const std::string* currency, std::string_view source, std::string_view list,
+                                   int index);
+  Result<std::string> check_entity(Table& table, const Entity& entity, std::string_view source);
+  int write(Table& table, const Entity& entity, std::string_view source, bool exists, std::int64_t id,
+            std::uint64_t hash, std::int64_t seq);
+
+  Database& db_;
+  std::vector<std::unique_ptr<Table>> tables_;
+  Statement savepoint_, release_, rollback_to_;
+  std::vector<std::int64_t> ref_ids_;  // resolved references of the entity being written, in bind order
+};
+
+}  // namespace arsync

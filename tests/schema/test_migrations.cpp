@@ -1,0 +1,219 @@
+// The migrated schema against the catalog, and the migration bookkeeping: the catalog and the
+// SQL can never drift apart unnoticed, migrations apply once, and a mirror from another
+// version of arsync is refused with an explanation.
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "schema/catalog.hpp"
+#include "schema/migrations.hpp"
+#include "schema/mirror_store.hpp"
+
+namespace fs = std::filesystem;
+using namespace arsync;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "arsync-migrations-XXXXXX").string();
+    path = mkdtemp(tmpl.data());
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+// A plain SQLite connection, to look at the mirror from outside the store.
+struct RawDb {
+  sqlite3* db = nullptr;
+  explicit RawDb(const fs::path& path) { REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK); }
+  ~RawDb() { sqlite3_close(db); }
+  void exec(const std::string& sql) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    INFO(sql << ": " << (err ? err : ""));
+    sqlite3_free(err);
+    REQUIRE(rc == SQLITE_OK);
+  }
+  // column name -> NOT NULL flag
+  std::map<std::string, bool> columns(std::string_view table) {
+    std::map<std::string, bool> out;
+    sqlite3_stmt* s = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT name, \"notnull\" FROM pragma_table_info(?1)", -1, &s, nullptr) == SQLITE_OK);
+    sqlite3_bind_text(s, 1, table.data(), static_cast<int>(table.size()), SQLITE_TRANSIENT);
+    while (sqlite3_step(s) == SQLITE_ROW)
+      out[reinterpret_cast<const char*>(sqlite3_column_text(s, 0))] = sqlite3_column_int(s, 1) != 0;
+    sqlite3_finalize(s);
+    return out;
+  }
+  std::string text(const std::string& sql) {
+    sqlite3_stmt* s = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
+    std::string out;
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+      out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    return out;
+  }
+};
+
+std::string column_of(const FieldSpec& f) {
+  return f.type == FieldType::kRef ? std::string(f.name) + "_id" : std::string(f.name);
+}
+
+void open_and_close(const fs::path& path) {
+  auto store = MirrorStore::open(path);
+  REQUIRE_MESSAGE(store.has_value(), (store ? "" : store.error().describe()));
+}
+
+}  // namespace
+
+TEST_CASE("migrations are numbered strictly increasing and named NNN_name") {
+  REQUIRE_FALSE(kMigrations.empty());
+  int previous = 0;
+  for (const Migration& m : kMigrations) {
+    CHECK(m.version > previous);
+    CHECK(std::stoi(std::string(m.name.substr(0, 3))) == m.version);
+    CHECK_FALSE(m.sql.empty());
+    previous = m.version;
+  }
+}
+
+TEST_CASE("every catalog field has its column, NOT NULL exactly when required") {
+  TempDir dir;
+  open_and_close(dir.path / "mirror.db");
+  RawDb raw(dir.path / "mirror.db");
+  for (const EntitySpec* spec : all_entities()) {
+    auto columns = raw.columns(spec->table);
+    INFO("table " << spec->table);
+    REQUIRE_FALSE(columns.empty());
+    for (const FieldSpec& f : spec->fields) {
+      INFO("field " << f.name);
+      REQUIRE(columns.contains(column_of(f)));
+      CHECK(columns[column_of(f)] == f.required);
+    }
+    if (spec->top_level) {
+      for (const char* c : {"id", "source", "row_hash", "updated_seq", "deleted", "sync_generation"})
+        CHECK_MESSAGE(columns.contains(c), c);
+      CHECK(columns["source"]);
+    } else {
+      CHECK(columns.contains("position"));
+    }
+    for (const ChildSpec& child : spec->children) {
+      INFO("child " << child.name);
+      CHECK(raw.columns(child.entity->table).contains(std::string(spec->name) + "_id"));
+    }
+  }
+}
+
+TEST_CASE("every enumerated catalog field is CHECKed with exactly the catalog's values") {
+  TempDir dir;
+  open_and_close(dir.path / "mirror.db");
+  RawDb raw(dir.path / "mirror.db");
+  for (const EntitySpec* spec : all_entities()) {
+    const std::string sql = raw.text("SELECT sql FROM sqlite_master WHERE name = '" + std::string(spec->table) + "'");
+    for (const FieldSpec& f : spec->fields) {
+      if (f.allowed.empty()) continue;
+      std::string list;
+      for (std::string_view v : f.allowed) list += (list.empty() ? "'" : ", '") + std::string(v) + "'";
+      INFO(spec->table << "." << f.name);
+      CHECK(sql.find("CHECK (" + std::string(f.name) + " IN (" + list + "))") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("the sync-state and portal tables exist") {
+  TempDir dir;
+  open_and_close(dir.path / "mirror.db");
+  RawDb raw(dir.path / "mirror.db");
+  for (const char* table : {"sync_cursors", "inbox", "outbox", "rejects", "sync_runs", "mirror_state",
+                            "schema_migrations", "disputes", "promises_to_pay", "promise_invoices", "messages",
+                            "documents", "applications"}) {
+    INFO(table);
+    CHECK_FALSE(raw.columns(table).empty());
+  }
+  CHECK(raw.text("SELECT last_seq FROM mirror_state") == "0");
+  CHECK(raw.text("PRAGMA journal_mode") == "wal");
+}
+
+TEST_CASE("re-opening a mirror applies no migration twice") {
+  TempDir dir;
+  const fs::path db = dir.path / "mirror.db";
+  open_and_close(db);
+  std::string before;
+  {
+    RawDb raw(db);
+    before = raw.text("SELECT group_concat(version || ':' || name || ':' || applied_at, ',') FROM schema_migrations");
+    CHECK(raw.text("SELECT count(*) FROM schema_migrations") == std::to_string(kMigrations.size()));
+  }
+  open_and_close(db);
+  RawDb raw(db);
+  CHECK(raw.text("SELECT group_concat(version || ':' || name || ':' || applied_at, ',') FROM schema_migrations") ==
+        before);
+  auto store = MirrorStore::open(db);
+  REQUIRE(store);
+  auto status = (*store)->status();
+  REQUIRE(status);
+  CHECK(status->schema_version == kMigrations.back().version);
+}
+
+TEST_CASE("a mirror from a newer arsync is refused, read-write and read-only") {
+  TempDir dir;
+  const fs::path db = dir.path / "mirror.db";
+  open_and_close(db);
+  RawDb(db).exec("INSERT INTO schema_migrations VALUES (999, '999_future', '2030-01-01T00:00:00.000Z')");
+  for (bool read_only : {false, true}) {
+    auto store = MirrorStore::open(db, OpenOptions{.read_only = read_only});
+    REQUIRE_FALSE(store);
+    CHECK(store.error().message.find("999 is newer than this arsync knows") != std::string::npos);
+    CHECK(store.error().where == db.string());
+  }
+}
+
+TEST_CASE("a read-only open of an older mirror asks for `arsync migrate` and changes nothing") {
+  TempDir dir;
+  const fs::path db = dir.path / "mirror.db";
+  {
+    RawDb raw(db);  // a mirror left at migration 1 by an older arsync
+    raw.exec(std::string(kMigrations.front().sql));
+    raw.exec("INSERT INTO schema_migrations VALUES (1, '" + std::string(kMigrations.front().name) + "', 'x')");
+  }
+  auto store = MirrorStore::open(db, OpenOptions{.read_only = true});
+  REQUIRE_FALSE(store);
+  CHECK(store.error().message.find("run `arsync migrate`") != std::string::npos);
+  CHECK(RawDb(db).text("SELECT max(version) FROM schema_migrations") == "1");
+
+  open_and_close(db);  // a read-write open migrates the rest
+  CHECK(RawDb(db).text("SELECT max(version) FROM schema_migrations") == std::to_string(kMigrations.back().version));
+}
+
+TEST_CASE("a mirror whose history names a migration differently is refused") {
+  TempDir dir;
+  const fs::path db = dir.path / "mirror.db";
+  open_and_close(db);
+  RawDb(db).exec("UPDATE schema_migrations SET name = '001_other_branch' WHERE version = 1");
+  auto store = MirrorStore::open(db);
+  REQUIRE_FALSE(store);
+  CHECK(store.error().message.find("001_other_branch") != std::string::npos);
+}
+
+TEST_CASE("opening in a missing directory fails clearly instead of creating it") {
+  TempDir dir;
+  auto store = MirrorStore::open(dir.path / "no-such-dir" / "mirror.db");
+  REQUIRE_FALSE(store);
+  CHECK(store.error().kind == ErrorKind::kNotFound);
+  CHECK(store.error().message.find("does not exist") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir.path / "no-such-dir"));
+}
+
+TEST_CASE("a read-only open of a missing mirror does not create one") {
+  TempDir dir;
+  auto store = MirrorStore::open(dir.path / "mirror.db", OpenOptions{.read_only = true});
+  REQUIRE_FALSE(store);
+  CHECK(store.error().kind == ErrorKind::kNotFound);
+  CHECK_FALSE(fs::exists(dir.path / "mirror.db"));
+}
