@@ -11,7 +11,7 @@ packages=(
   libpugixml-dev nlohmann-json3-dev libyaml-cpp-dev libsimdjson-dev
   doctest-dev libsystemd-dev libcli11-dev
   postgresql
-  procps python3
+  procps python3 curl
 )
 
 missing=()

@@ -1,0 +1,209 @@
+// json-http against a scripted fake transport and a fake clock: paging, cursor, retry policy.
+#include <doctest/doctest.h>
+
+#include <deque>
+
+#include "connectors/json_http_connector.hpp"
+
+using namespace arsync;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Records what was slept instead of sleeping.
+class FakeClock final : public Clock {
+ public:
+  std::chrono::steady_clock::time_point now() override { return now_; }
+  bool sleep_for(std::chrono::nanoseconds d, std::stop_token) override {
+    sleeps.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(d));
+    now_ += d;
+    return true;
+  }
+  std::vector<std::chrono::milliseconds> sleeps;
+
+ private:
+  std::chrono::steady_clock::time_point now_{};
+};
+
+// Answers requests from a script, in order, and remembers them.
+struct Script {
+  std::deque<Result<HttpResponse>> answers;
+  std::vector<HttpRequest> requests;
+};
+Script* g_script = nullptr;
+
+class ScriptedTransport final : public HttpTransport {
+ public:
+  Result<HttpResponse> send(const HttpRequest& request, std::chrono::milliseconds) override {
+    g_script->requests.push_back(request);
+    REQUIRE_FALSE(g_script->answers.empty());
+    auto answer = std::move(g_script->answers.front());
+    g_script->answers.pop_front();
+    return answer;
+  }
+};
+
+std::unique_ptr<HttpTransport> make_scripted(HttpTransportOptions) { return std::make_unique<ScriptedTransport>(); }
+
+HttpResponse ok(std::string body) { return {200, {{"Content-Type", "application/json"}}, std::move(body)}; }
+
+std::string page(std::initializer_list<std::pair<const char*, const char*>> records, const char* next = nullptr) {
+  std::string body = R"({"value":[)";
+  bool first = true;
+  for (auto [id, modified] : records) {
+    body += first ? "" : ",";
+    body += std::string(R"({"id":")") + id + R"(","lastModifiedDateTime":")" + modified + R"("})";
+    first = false;
+  }
+  body += "]";
+  if (next) body += std::string(R"(,"@odata.nextLink":")") + next + "\"";
+  return body + "}";
+}
+
+struct Fixture {
+  Script script;
+  FakeClock clock;
+  ConnectorConfig config;
+  std::unique_ptr<Connector> connector;
+
+  explicit Fixture(OptionValues stream_options = {}, OptionValues extra = {}) {
+    g_script = &script;
+    config.name = "erp";
+    config.type = "json-http";
+    config.options = {{"base_url", {"http://erp.test:8080/api", ""}},
+                      {"auth", {"bearer", ""}},
+                      {"token", {"s3cret", ""}},
+                      {"page_size", {"2", ""}},
+                      {"overlap", {"5s", ""}}};
+    for (auto& [k, v] : extra) config.options[k] = v;
+    stream_options.emplace("path", OptionValue{"invoices", ""});
+    config.streams.push_back({"invoices", stream_options, ""});
+    ConnectorContext context;
+    context.clock = &clock;
+    context.make_transport = &make_scripted;
+    auto made = json_http_spec().create(config, context);
+    REQUIRE(made);
+    connector = std::move(*made);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the first pull of a stream asks for a page with no filter and sends the bearer token") {
+  Fixture f;
+  f.script.answers.push_back(ok(page({{"A", "2025-01-01T00:00:00.000Z"}})));
+  auto result = f.connector->pull({"invoices", "", ""});
+  REQUIRE(result);
+  REQUIRE(f.script.requests.size() == 1);
+  CHECK(f.script.requests[0].url == "http://erp.test:8080/api/invoices?%24top=2");
+  bool has_auth = false;
+  for (auto& [k, v] : f.script.requests[0].headers) has_auth |= (k == "Authorization" && v == "Bearer s3cret");
+  CHECK(has_auth);
+  CHECK(result->records.size() == 1);
+  CHECK(result->cursor == "2025-01-01T00:00:00.000Z");
+  CHECK(result->next_page_token.empty());
+}
+
+TEST_CASE("a delta read is inclusive and reaches back by the overlap window at the cursor's precision") {
+  Fixture f;
+  f.script.answers.push_back(ok(page({})));
+  auto result = f.connector->pull({"invoices", "2025-03-01T08:00:03.123Z", ""});
+  REQUIRE(result);
+  // $filter=lastModifiedDateTime ge 2025-03-01T07:59:58.123Z (5 s earlier, same 3 digits)
+  CHECK(f.script.requests[0].url ==
+        "http://erp.test:8080/api/invoices?%24top=2&%24filter=lastModifiedDateTime%20ge%202025-03-01T07%3A59%3A58.123Z");
+  CHECK(result->cursor == "2025-03-01T08:00:03.123Z");  // no records: the cursor stays
+}
+
+TEST_CASE("the cursor is the greatest modification time seen, compared as time not text") {
+  Fixture f;
+  // +01:00 makes the first record the later one although its text sorts lower.
+  f.script.answers.push_back(
+      ok(page({{"A", "2025-01-01T10:30:00+01:00"}, {"B", "2025-01-01T09:15:00Z"}}, "/api/invoices?page=2")));
+  auto first = f.connector->pull({"invoices", "", ""});
+  REQUIRE(first);
+  CHECK(first->cursor == "2025-01-01T10:30:00+01:00");
+  CHECK(first->next_page_token == "/api/invoices?page=2");
+
+  f.script.answers.push_back(ok(page({{"C", "2025-01-01T09:40:00Z"}})));
+  auto second = f.connector->pull({"invoices", "", first->next_page_token});
+  REQUIRE(second);
+  CHECK(f.script.requests[1].url == "http://erp.test:8080/api/invoices?page=2");
+  CHECK(second->cursor == "2025-01-01T10:30:00+01:00");
+}
+
+TEST_CASE("an unordered stream commits its cursor only with the run's last page") {
+  Fixture f({{"ordered", {"false", ""}}});
+  f.script.answers.push_back(ok(page({{"A", "2025-02-01T00:00:00Z"}}, "http://erp.test:8080/api/next")));
+  f.script.answers.push_back(ok(page({{"B", "2025-01-01T00:00:00Z"}})));
+  auto first = f.connector->pull({"invoices", "2024-12-01T00:00:00Z", ""});
+  REQUIRE(first);
+  CHECK(first->cursor == "2024-12-01T00:00:00Z");
+  auto last = f.connector->pull({"invoices", "2024-12-01T00:00:00Z", first->next_page_token});
+  REQUIRE(last);
+  CHECK(last->cursor == "2025-02-01T00:00:00Z");
+}
+
+TEST_CASE("5xx, transport errors and truncated bodies are retried with growing jittered delays") {
+  Fixture f;
+  f.script.answers.push_back(HttpResponse{503, {}, "busy"});
+  f.script.answers.push_back(fail(ErrorKind::kTransient, "connection reset"));
+  f.script.answers.push_back(ok(R"({"value":[{"id":"A","lastMod)"));  // cut off
+  f.script.answers.push_back(ok(page({{"A", "2025-01-01T00:00:00Z"}})));
+  auto result = f.connector->pull({"invoices", "", ""});
+  REQUIRE(result);
+  CHECK(result->records.size() == 1);
+  REQUIRE(f.clock.sleeps.size() == 3);
+  // Full jitter: attempt n waits in [0, 200ms · 2^(n-1)].
+  CHECK(f.clock.sleeps[0] <= 200ms);
+  CHECK(f.clock.sleeps[1] <= 400ms);
+  CHECK(f.clock.sleeps[2] <= 800ms);
+}
+
+TEST_CASE("a 429 waits exactly as long as Retry-After says") {
+  Fixture f;
+  f.script.answers.push_back(HttpResponse{429, {{"Retry-After", "7"}}, ""});
+  f.script.answers.push_back(ok(page({})));
+  auto result = f.connector->pull({"invoices", "", ""});
+  REQUIRE(result);
+  REQUIRE(f.clock.sleeps.size() == 1);
+  CHECK(f.clock.sleeps[0] == 7000ms);
+}
+
+TEST_CASE("a 4xx other than 408/429 fails at once as permanent, with the ERP's words") {
+  Fixture f;
+  f.script.answers.push_back(HttpResponse{403, {}, R"({"error":{"message":"no access to company"}})"});
+  auto result = f.connector->pull({"invoices", "", ""});
+  REQUIRE_FALSE(result);
+  CHECK(result.error().kind == ErrorKind::kPermanent);
+  CHECK(result.error().message.find("no access to company") != std::string::npos);
+  CHECK(f.clock.sleeps.empty());
+}
+
+TEST_CASE("retries stop after the configured attempts and the error says so") {
+  Fixture f({}, {{"retries", {"3", ""}}});
+  for (int i = 0; i < 3; ++i) f.script.answers.push_back(HttpResponse{500, {}, "boom"});
+  auto result = f.connector->pull({"invoices", "", ""});
+  REQUIRE_FALSE(result);
+  CHECK(result.error().kind == ErrorKind::kTransient);
+  CHECK(result.error().message.find("gave up after 3 attempts") != std::string::npos);
+  CHECK(f.script.requests.size() == 3);
+}
+
+TEST_CASE("a next link to another origin is refused: credentials never leave the configured ERP") {
+  Fixture f;
+  auto result = f.connector->pull({"invoices", "", "https://evil.test/api/invoices?page=2"});
+  REQUIRE_FALSE(result);
+  CHECK(result.error().kind == ErrorKind::kPermanent);
+  CHECK(f.script.requests.empty());
+}
+
+TEST_CASE("a client-side rate limit spaces requests out") {
+  Fixture f({}, {{"requests_per_second", {"2", ""}}});
+  for (int i = 0; i < 4; ++i) f.script.answers.push_back(ok(page({})));
+  for (int i = 0; i < 4; ++i) REQUIRE(f.connector->pull({"invoices", "", ""}));
+  // The bucket starts full (2 tokens); the next two each wait ~0.5 s.
+  REQUIRE(f.clock.sleeps.size() == 2);
+  CHECK(f.clock.sleeps[0] >= 499ms);
+  CHECK(f.clock.sleeps[1] >= 499ms);
+}
