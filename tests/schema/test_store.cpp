@@ -1,0 +1,465 @@
+// MirrorStore: the page transaction (rows, rejects, run counters and cursor together),
+// idempotent replays, child replacement, reference resolution, runs and status.
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "schema/mirror_store.hpp"
+
+namespace fs = std::filesystem;
+using namespace arsync;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "arsync-store-XXXXXX").string();
+    path = mkdtemp(tmpl.data());
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+// A plain SQLite connection, to look at (or sabotage) the mirror from outside the store.
+struct RawDb {
+  sqlite3* db = nullptr;
+  explicit RawDb(const fs::path& path) { REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK); }
+  ~RawDb() { sqlite3_close(db); }
+  void exec(const std::string& sql) { REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK); }
+  std::string text(const std::string& sql) {
+    sqlite3_stmt* s = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
+    std::string out;
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+      out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    return out;
+  }
+  std::int64_t number(const std::string& sql) { return std::stoll(text(sql)); }
+};
+
+struct Mirror {
+  TempDir dir;
+  fs::path path = dir.path / "mirror.db";
+  std::unique_ptr<MirrorStore> store = open();
+
+  std::unique_ptr<MirrorStore> open(OpenOptions options = {}) {
+    auto s = MirrorStore::open(path, options);
+    REQUIRE_MESSAGE(s.has_value(), (s ? "" : s.error().describe()));
+    return std::move(*s);
+  }
+  void reopen() {
+    store.reset();
+    store = open();
+  }
+  PageOutcome apply(const PageWrite& page) {
+    auto outcome = store->apply_page(page);
+    REQUIRE_MESSAGE(outcome.has_value(), (outcome ? "" : outcome.error().describe()));
+    return *outcome;
+  }
+  std::string text(const std::string& sql) { return RawDb(path).text(sql); }
+  std::int64_t number(const std::string& sql) { return RawDb(path).number(sql); }
+};
+
+Money usd(std::int64_t minor) { return Money{minor, "USD"}; }
+
+Entity customer(const std::string& erp_id, const std::string& name = "Acme") {
+  Entity c(find_entity("customer"));
+  c.set("erp_id", erp_id);
+  c.set("name", name);
+  c.set("currency", std::string("USD"));
+  c.set("status", std::string("active"));
+  Entity contact(find_entity("contact"));
+  contact.set("name", std::string("Ann Payable"));
+  contact.set("is_primary", true);
+  c.children[0].push_back(contact);
+  return c;
+}
+
+// An invoice of `lines` lines of 10.00 each.
+Entity invoice(const std::string& erp_id, const std::string& customer_id, int lines = 3) {
+  Entity inv(find_entity("invoice"));
+  inv.set("erp_id", erp_id);
+  inv.set("number", "N-" + erp_id);
+  inv.set("customer", customer_id);
+  inv.set("issue_date", std::string("2025-03-01"));
+  inv.set("due_date", std::string("2025-03-31"));
+  inv.set("currency", std::string("USD"));
+  inv.set("subtotal", usd(1000 * lines));
+  inv.set("tax", usd(0));
+  inv.set("total", usd(1000 * lines));
+  inv.set("balance", usd(1000 * lines));
+  inv.set("status", std::string("open"));
+  for (int i = 1; i <= lines; ++i) {
+    Entity line(find_entity("invoice_line"));
+    line.set("line_no", std::int64_t{i});
+    line.set("item", "SKU-" + std::to_string(i));
+    line.set("quantity", Decimal{25, 1});
+    line.set("unit_price", Decimal{4, 0});
+    line.set("amount", usd(1000));
+    inv.children[0].push_back(line);
+  }
+  return inv;
+}
+
+PageWrite page_of(std::vector<Entity> entities, std::optional<std::string> cursor = {}, std::string stream = "invoices") {
+  PageWrite page;
+  page.source = "demo";
+  page.stream = std::move(stream);
+  page.entities = std::move(entities);
+  page.cursor = std::move(cursor);
+  return page;
+}
+
+// Customers C1..C3, committed.
+void seed_customers(Mirror& m) {
+  auto out = m.apply(page_of({customer("C1"), customer("C2"), customer("C3")}, "c-1", "customers"));
+  REQUIRE(out.inserted == 3);
+}
+
+}  // namespace
+
+TEST_CASE("a page's cursor is committed with its rows") {
+  Mirror m;
+  seed_customers(m);
+  auto out = m.apply(page_of({invoice("I1", "C1"), invoice("I2", "C2")}, "2025-03-01T00:00:00.000Z"));
+  CHECK(out.inserted == 2);
+  CHECK(out.updated == 0);
+  CHECK(out.rejects.empty());
+
+  auto cursor = m.store->cursor("demo", "invoices");
+  REQUIRE(cursor);
+  CHECK(*cursor == std::optional<std::string>("2025-03-01T00:00:00.000Z"));
+  CHECK(m.number("SELECT count(*) FROM invoices") == 2);
+  CHECK(m.number("SELECT count(*) FROM invoice_lines") == 6);
+  CHECK(m.text("SELECT customer_id = (SELECT id FROM customers WHERE erp_id = 'C2') FROM invoices WHERE erp_id = 'I2'") == "1");
+  CHECK(m.text("SELECT total || ' ' || currency || ' ' || issue_date FROM invoices WHERE erp_id = 'I1'") ==
+        "3000 USD 2025-03-01");
+  CHECK(m.text("SELECT group_concat(line_no || ':' || quantity || ':' || unit_price || ':' || amount, ',') "
+               "FROM invoice_lines WHERE invoice_id = (SELECT id FROM invoices WHERE erp_id = 'I1')") ==
+        "1:2.5:4:1000,2:2.5:4:1000,3:2.5:4:1000");
+  CHECK(m.text("SELECT name || ':' || is_primary || ':' || position FROM contacts") == "Ann Payable:1:0");
+}
+
+TEST_CASE("a page that fails mid-way leaves neither its rows nor its cursor") {
+  Mirror m;
+  seed_customers(m);
+  m.apply(page_of({invoice("I1", "C1")}, "cursor-1"));
+  const auto seq_before = m.number("SELECT last_seq FROM mirror_state");
+  // RAISE(ROLLBACK) aborts the whole transaction from inside SQLite, as a full disk or an I/O
+  // error would: the store must not go on writing the rest of the page into autocommit mode.
+  RawDb(m.path).exec(
+      "CREATE TRIGGER boom BEFORE INSERT ON invoices WHEN NEW.erp_id = 'BOOM' "
+      "BEGIN SELECT RAISE(ROLLBACK, 'injected failure'); END");
+  m.reopen();  // statements are prepared at open; the trigger must exist by then
+
+  auto out = m.store->apply_page(page_of({invoice("I2", "C1"), invoice("BOOM", "C1"), invoice("I3", "C1")}, "cursor-2"));
+  REQUIRE_FALSE(out);
+  CHECK(out.error().kind == ErrorKind::kIo);
+  CHECK(out.error().message.find("injected failure") != std::string::npos);
+  CHECK(m.number("SELECT count(*) FROM invoices") == 1);
+  CHECK(m.number("SELECT count(*) FROM invoice_lines") == 3);
+  CHECK(*m.store->cursor("demo", "invoices") == std::optional<std::string>("cursor-1"));
+  CHECK(m.number("SELECT last_seq FROM mirror_state") == seq_before);
+
+  // The store is still usable, and the sequence continues from the committed value.
+  auto retry = m.apply(page_of({invoice("I2", "C1"), invoice("I3", "C1")}, "cursor-2"));
+  CHECK(retry.inserted == 2);
+  CHECK(m.number("SELECT min(updated_seq) FROM invoices WHERE erp_id IN ('I2', 'I3')") == seq_before + 1);
+  CHECK(*m.store->cursor("demo", "invoices") == std::optional<std::string>("cursor-2"));
+}
+
+TEST_CASE("replaying a page changes nothing") {
+  Mirror m;
+  seed_customers(m);
+  const auto page = page_of({invoice("I1", "C1"), invoice("I2", "C2")}, "cursor-1");
+  m.apply(page);
+  const auto seqs = m.text("SELECT group_concat(updated_seq) FROM invoices");
+  const auto last_seq = m.number("SELECT last_seq FROM mirror_state");
+  const auto lines = m.text("SELECT group_concat(invoice_id || '/' || line_no) FROM invoice_lines");
+
+  auto out = m.apply(page);
+  CHECK(out.inserted == 0);
+  CHECK(out.updated == 0);
+  CHECK(out.unchanged == 2);
+  CHECK(m.text("SELECT group_concat(updated_seq) FROM invoices") == seqs);
+  CHECK(m.number("SELECT last_seq FROM mirror_state") == last_seq);
+  CHECK(m.text("SELECT group_concat(invoice_id || '/' || line_no) FROM invoice_lines") == lines);
+}
+
+TEST_CASE("a decimal written with trailing zeros is the same content") {
+  Mirror m;
+  seed_customers(m);
+  m.apply(page_of({invoice("I1", "C1")}));
+  Entity same = invoice("I1", "C1");
+  same.children[0][0].set("quantity", Decimal{250, 2});  // 2.50 == 2.5
+  CHECK(m.apply(page_of({same})).unchanged == 1);
+}
+
+TEST_CASE("an update rewrites the row, replaces its children and takes a new updated_seq") {
+  Mirror m;
+  seed_customers(m);
+  m.apply(page_of({invoice("I1", "C1", 3), invoice("I2", "C1", 1)}));
+  const auto id = m.number("SELECT id FROM invoices WHERE erp_id = 'I1'");
+  const auto seq = m.number("SELECT updated_seq FROM invoices WHERE erp_id = 'I1'");
+  const auto other_seq = m.number("SELECT updated_seq FROM invoices WHERE erp_id = 'I2'");
+
+  Entity changed = invoice("I1", "C2", 2);
+  changed.set("status", std::string("partially_paid"));
+  changed.set("balance", usd(500));
+  auto out = m.apply(page_of({changed, invoice("I2", "C1", 1)}));
+  CHECK(out.updated == 1);
+  CHECK(out.unchanged == 1);
+  CHECK(m.number("SELECT id FROM invoices WHERE erp_id = 'I1'") == id);  // same row
+  CHECK(m.number("SELECT updated_seq FROM invoices WHERE erp_id = 'I1'") > seq);
+  CHECK(m.number("SELECT updated_seq FROM invoices WHERE erp_id = 'I2'") == other_seq);
+  CHECK(m.text("SELECT status || ':' || balance FROM invoices WHERE erp_id = 'I1'") == "partially_paid:500");
+  CHECK(m.text("SELECT customer_id = (SELECT id FROM customers WHERE erp_id = 'C2') FROM invoices WHERE erp_id = 'I1'") == "1");
+  CHECK(m.text("SELECT group_concat(line_no) FROM invoice_lines WHERE invoice_id = " + std::to_string(id)) == "1,2");
+}
+
+TEST_CASE("an unknown customer makes that invoice a reject and the rest of the page lands") {
+  Mirror m;
+  seed_customers(m);
+  PageWrite page = page_of({invoice("I1", "C1"), invoice("I2", "CUST-000999"), invoice("I3", "C3")}, "cursor-1");
+  page.run_id = *m.store->begin_run("demo", "invoices");
+  auto out = m.apply(page);
+  CHECK(out.inserted == 2);
+  REQUIRE(out.rejects.size() == 1);
+  CHECK(out.rejects[0].record_key == "I2");
+  CHECK(out.rejects[0].error == "unknown customer 'CUST-000999' (field customer)");
+  CHECK(out.rejects[0].raw.find("\"erp_id\":\"I2\"") != std::string::npos);
+  CHECK(out.rejects[0].raw.find("\"total\":{\"amount\":\"30.00\",\"currency\":\"USD\"}") != std::string::npos);
+
+  CHECK(m.text("SELECT group_concat(erp_id) FROM invoices ORDER BY erp_id") == "I1,I3");
+  CHECK(m.text("SELECT source || '|' || stream || '|' || record_key || '|' || error || '|' || "
+               "(run_id = " + std::to_string(page.run_id) + ") FROM rejects") ==
+        "demo|invoices|I2|unknown customer 'CUST-000999' (field customer)|1");
+  CHECK(*m.store->cursor("demo", "invoices") == std::optional<std::string>("cursor-1"));
+}
+
+TEST_CASE("an unknown invoice in a payment application rejects the payment, naming the application") {
+  Mirror m;
+  seed_customers(m);
+  m.apply(page_of({invoice("I1", "C1")}));
+  auto payment = [](const std::string& erp_id, const std::string& invoice_id) {
+    Entity p(find_entity("payment"));
+    p.set("erp_id", erp_id);
+    p.set("customer", std::string("C1"));
+    p.set("payment_date", std::string("2025-03-05"));
+    p.set("currency", std::string("USD"));
+    p.set("amount", usd(3000));
+    p.set("unapplied", usd(1000));
+    Entity a(find_entity("application"));
+    a.set("invoice", invoice_id);
+    a.set("amount", usd(2000));
+    p.children[0].push_back(a);
+    return p;
+  };
+  Entity bad = payment("P2", "I1");
+  Entity second(find_entity("application"));
+  second.set("invoice", std::string("I-404"));
+  second.set("amount", usd(0));
+  bad.children[0].push_back(second);
+
+  auto out = m.apply(page_of({payment("P1", "I1"), bad}, {}, "payments"));
+  CHECK(out.inserted == 1);
+  REQUIRE(out.rejects.size() == 1);
+  CHECK(out.rejects[0].error == "unknown invoice 'I-404' (field applications[1].invoice)");
+  CHECK(m.text("SELECT amount || ' ' || currency || ' ' || (credit_memo_id IS NULL) || ' ' || "
+               "(invoice_id = (SELECT id FROM invoices WHERE erp_id = 'I1')) FROM applications") == "2000 USD 1 1");
+}
+
+TEST_CASE("a row that breaks a constraint is rejected on its own") {
+  Mirror m;
+  seed_customers(m);
+  Entity bogus = invoice("I2", "C1");
+  bogus.set("status", std::string("bogus"));
+  Entity dup_lines = invoice("I3", "C1");
+  dup_lines.children[0][1].set("line_no", std::int64_t{1});  // the parent row is written, then a line fails
+  auto out = m.apply(page_of({invoice("I1", "C1"), bogus, dup_lines, invoice("I4", "C1")}));
+  CHECK(out.inserted == 2);
+  REQUIRE(out.rejects.size() == 2);
+  CHECK(out.rejects[0].error.find("CHECK constraint failed") != std::string::npos);
+  CHECK(out.rejects[1].error.find("UNIQUE constraint failed: invoice_lines") != std::string::npos);
+  CHECK(m.text("SELECT group_concat(erp_id) FROM invoices") == "I1,I4");
+  CHECK(m.number("SELECT count(*) FROM invoice_lines") == 6);
+}
+
+TEST_CASE("values the store cannot represent are rejects with the field named") {
+  Mirror m;
+  seed_customers(m);
+  Entity euro = invoice("I1", "C1");
+  euro.set("tax", Money{100, "EUR"});
+  Entity euro_line = invoice("I2", "C1");
+  euro_line.children[0][2].set("amount", Money{1000, "EUR"});
+  Entity wrong_type = invoice("I3", "C1");
+  wrong_type.set("issue_date", std::int64_t{20250301});
+  Entity missing = invoice("I4", "C1");
+  missing.set("total", std::monostate{});
+
+  auto out = m.apply(page_of({euro, euro_line, wrong_type, missing}));
+  REQUIRE(out.rejects.size() == 4);
+  CHECK(out.rejects[0].error == "field tax is in EUR but the record's currency is USD");
+  CHECK(out.rejects[1].error == "field lines[2].amount is in EUR but the record's currency is USD");
+  CHECK(out.rejects[2].error == "field issue_date: expected date, got integer");
+  CHECK(out.rejects[3].error == "required field total is missing");
+  CHECK(m.number("SELECT count(*) FROM invoices") == 0);
+}
+
+TEST_CASE("a page mixing kinds writes customers before the invoices that reference them") {
+  Mirror m;
+  auto out = m.apply(page_of({invoice("I1", "C9"), customer("C9")}));
+  CHECK(out.inserted == 2);
+  CHECK(out.rejects.empty());
+}
+
+TEST_CASE("the same record twice in one page ends as its last version") {
+  Mirror m;
+  seed_customers(m);
+  Entity later = invoice("I1", "C1");
+  later.set("balance", usd(1));
+  auto out = m.apply(page_of({invoice("I1", "C1"), later}));
+  CHECK(out.inserted == 1);
+  CHECK(out.updated == 1);
+  CHECK(m.number("SELECT balance FROM invoices") == 1);
+}
+
+TEST_CASE("the page's own rejects are stored with every field") {
+  Mirror m;
+  PageWrite page = page_of({}, "cursor-7");
+  page.rejects.push_back(RejectRow{"INV-9", R"({"Amount":"12,3.4"})", "amount: '12,3.4' is not a number",
+                                   "mappings/invoices.yaml:14:9"});
+  page.rejects.push_back(RejectRow{"#3", "<Invoice/>", "erp_id is missing", ""});
+  auto out = m.apply(page);
+  CHECK(out.rejects.empty());  // only rows the store itself refused
+  CHECK(m.text("SELECT source || '|' || stream || '|' || record_key || '|' || raw || '|' || error || '|' || "
+               "location || '|' || (created_at LIKE '____-__-__T__:__:__.___Z') || '|' || (resolved_at IS NULL) "
+               "FROM rejects WHERE record_key = 'INV-9'") ==
+        R"(demo|invoices|INV-9|{"Amount":"12,3.4"}|amount: '12,3.4' is not a number|mappings/invoices.yaml:14:9|1|1)");
+  CHECK(m.text("SELECT location IS NULL FROM rejects WHERE record_key = '#3'") == "1");
+  CHECK(*m.store->cursor("demo", "invoices") == std::optional<std::string>("cursor-7"));
+}
+
+TEST_CASE("run counters accumulate over pages and the outcome is recorded") {
+  Mirror m;
+  seed_customers(m);
+  auto run = m.store->begin_run("demo", "invoices");
+  REQUIRE(run);
+  PageWrite first = page_of({invoice("I1", "C1"), invoice("I2", "C1")});
+  first.run_id = *run;
+  first.rejects.push_back(RejectRow{"I9", "{}", "bad", ""});
+  m.apply(first);
+  PageWrite second = page_of({invoice("I1", "C1"), invoice("I3", "C404")});
+  Entity changed = invoice("I2", "C1");
+  changed.set("balance", usd(0));
+  second.entities.push_back(changed);
+  second.run_id = *run;
+  m.apply(second);
+  REQUIRE(m.store->finish_run(*run, RunOutcome::kSucceeded));
+
+  auto status = m.store->status();
+  REQUIRE(status);
+  REQUIRE(status->last_runs.size() == 1);
+  const RunSummary& r = status->last_runs[0];
+  CHECK(r.id == *run);
+  CHECK(r.outcome == RunOutcome::kSucceeded);
+  CHECK(r.pages == 2);
+  CHECK(r.inserted == 2);
+  CHECK(r.updated == 1);
+  CHECK(r.unchanged == 1);
+  CHECK(r.rejected == 2);
+  CHECK_FALSE(r.finished_at.empty());
+
+  CHECK(m.store->finish_run(9999, RunOutcome::kFailed).error().kind == ErrorKind::kNotFound);
+  PageWrite orphan = page_of({});
+  orphan.run_id = 9999;
+  CHECK_FALSE(m.store->apply_page(orphan));
+}
+
+TEST_CASE("runs left running by a crashed process are marked interrupted at open") {
+  Mirror m;
+  auto crashed = m.store->begin_run("demo", "invoices");
+  auto done = m.store->begin_run("demo", "customers");
+  REQUIRE(m.store->finish_run(*done, RunOutcome::kFailed, "ERP said 500"));
+  m.reopen();
+  CHECK(m.text("SELECT outcome || ':' || (finished_at IS NOT NULL) FROM sync_runs WHERE id = " +
+               std::to_string(*crashed)) == "interrupted:1");
+  auto status = m.store->status();
+  REQUIRE(status->last_runs.size() == 2);
+  CHECK(status->last_runs[0].stream == "customers");
+  CHECK(status->last_runs[0].outcome == RunOutcome::kFailed);
+  CHECK(status->last_runs[0].error == "ERP said 500");
+  CHECK(status->last_runs[1].outcome == RunOutcome::kInterrupted);
+}
+
+TEST_CASE("a read-only store reads but refuses every write") {
+  Mirror m;
+  seed_customers(m);
+  auto ro = m.open(OpenOptions{.read_only = true});
+  CHECK(*ro->cursor("demo", "customers") == std::optional<std::string>("c-1"));
+  auto status = ro->status();
+  REQUIRE(status);
+  CHECK(status->tables[0].rows == 3);
+
+  auto page = ro->apply_page(page_of({customer("C4")}));
+  REQUIRE_FALSE(page);
+  CHECK(page.error().message.find("read-only") != std::string::npos);
+  CHECK_FALSE(ro->begin_run("demo", "invoices"));
+  CHECK_FALSE(ro->reset_cursor("demo", "customers"));
+  CHECK_FALSE(ro->finish_run(1, RunOutcome::kFailed));
+  CHECK(m.number("SELECT count(*) FROM customers") == 3);
+}
+
+TEST_CASE("updated_seq is monotone and survives reopening") {
+  Mirror m;
+  seed_customers(m);
+  m.apply(page_of({invoice("I1", "C1"), invoice("I2", "C1")}));
+  const auto high = m.number("SELECT max(updated_seq) FROM invoices");
+  CHECK(high == 5);  // 3 customers, then 2 invoices
+  CHECK(m.number("SELECT last_seq FROM mirror_state") == high);
+  m.reopen();
+  Entity changed = invoice("I1", "C1");
+  changed.set("po_number", std::string("PO-1"));
+  m.apply(page_of({changed, invoice("I3", "C1")}));
+  CHECK(m.number("SELECT updated_seq FROM invoices WHERE erp_id = 'I1'") == high + 1);
+  CHECK(m.number("SELECT updated_seq FROM invoices WHERE erp_id = 'I3'") == high + 2);
+  CHECK(m.number("SELECT count(DISTINCT updated_seq) FROM (SELECT updated_seq FROM invoices UNION ALL "
+                 "SELECT updated_seq FROM customers)") == 6);
+}
+
+TEST_CASE("resetting a cursor forgets it") {
+  Mirror m;
+  m.apply(page_of({}, "c-5"));
+  REQUIRE(m.store->reset_cursor("demo", "invoices"));
+  CHECK(*m.store->cursor("demo", "invoices") == std::nullopt);
+  CHECK(*m.store->cursor("other", "invoices") == std::nullopt);
+}
+
+TEST_CASE("status reports live rows, cursors, last runs, open rejects and the schema version") {
+  Mirror m;
+  seed_customers(m);
+  m.apply(page_of({invoice("I1", "C1", 2), invoice("I2", "C404")}, "i-1"));
+  RawDb(m.path).exec("UPDATE customers SET deleted = 1 WHERE erp_id = 'C3'");
+  auto status = m.store->status();
+  REQUIRE(status);
+  std::map<std::string, std::int64_t> rows;
+  for (const auto& t : status->tables) rows[t.table] = t.rows;
+  CHECK(rows.size() == all_entities().size());
+  CHECK(rows["customers"] == 2);
+  CHECK(rows["contacts"] == 2);  // C3's contact belongs to a tombstoned customer
+  CHECK(rows["invoices"] == 1);
+  CHECK(rows["invoice_lines"] == 2);
+  CHECK(rows["payments"] == 0);
+  CHECK(rows["applications"] == 0);
+  REQUIRE(status->cursors.size() == 2);
+  CHECK(status->cursors[0].stream == "customers");
+  CHECK(status->cursors[1].cursor == "i-1");
+  CHECK(status->open_rejects == 1);
+  CHECK(status->schema_version >= 2);
+  CHECK(status->last_runs.empty());
+}
