@@ -1,0 +1,66 @@
+// api: the simulator's routes, independent of the HTTP library: a request (method, target,
+// auth header, body) in, a response (status, JSON body, and fault instructions for the
+// transport: delay, truncation, Retry-After) out. /odata/{collection} pages, /admin/stats,
+// /admin/mutate, /admin/faults. Later XML, webhook and write endpoints slot in beside these.
+// Owned by tools/erp-sim. Thread-safe: handle() may run on several threads at once.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "tools/erp-sim/dataset.hpp"
+#include "tools/erp-sim/faults.hpp"
+#include "tools/erp-sim/odata_query.hpp"
+
+namespace arsync::sim {
+
+struct ApiRequest {
+  std::string_view method;  // "GET", "POST", ...
+  std::string_view target;  // "/odata/invoices?$top=10"
+  std::string_view authorization;
+  std::string_view body;
+};
+
+struct ApiResponse {
+  unsigned status = 200;
+  std::string body;  // always JSON
+  int retry_after_s = -1;  // >= 0: send a Retry-After header
+  bool www_authenticate = false;
+  // Fault instructions for the transport.
+  std::chrono::milliseconds delay{0};  // wait this long before answering, without blocking others
+  bool truncate = false;  // send the full Content-Length, half the body, then close
+};
+
+struct ApiOptions {
+  std::string token;   // empty: /odata needs no Authorization
+  uint16_t port = 0;   // for @odata.context and @odata.nextLink
+};
+
+class Api {
+ public:
+  Api(Dataset& dataset, FaultInjector& faults, ApiOptions options);
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
+
+  ApiResponse handle(const ApiRequest& request);
+
+ private:
+  ApiResponse odata(const ApiRequest& request, Collection collection, const Target& target);
+  ApiResponse collection_page(Collection collection, const Target& target);
+  ApiResponse admin_stats();
+  ApiResponse admin_mutate(std::string_view body);
+  ApiResponse admin_faults(std::string_view method, std::string_view body);
+
+  // Constant after construction
+  Dataset& dataset_;
+  FaultInjector& faults_;
+  const ApiOptions options_;
+  const std::string base_url_;
+};
+
+// The JSON error body every non-2xx answer carries: {"error":{"code":..,"message":..}}.
+ApiResponse error_response(unsigned status, std::string_view code, std::string_view message);
+
+}  // namespace arsync::sim

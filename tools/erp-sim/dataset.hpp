@@ -1,0 +1,124 @@
+// dataset: what the simulator currently serves: the generated company plus a small overlay of
+// records changed through /admin/mutate. Answers keyset pages in (lastModifiedDateTime, id)
+// order, exact statistics, and applies mutations.
+//
+// Order: every mutated or added record gets a time from a simulated clock that starts after
+// every generated time, so the served sequence is "generated records not in the overlay, by
+// (time, id)" followed by "overlay records, by (time, id)". A page starts by binary search on
+// the generator's monotone time function (no scan of a million records), then walks ids.
+//
+// Memory: the overlay holds ~80 bytes per mutated record; nothing per generated record.
+// Owned by tools/erp-sim. Thread-safe: pages and stats take a shared lock, mutations an
+// exclusive one.
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "tools/erp-sim/generator.hpp"
+
+namespace arsync::sim {
+
+// A record's place in the served order (also what a $skiptoken holds).
+struct RecordKey {
+  int64_t modified_ms = 0;
+  int64_t id = 0;
+  auto operator<=>(const RecordKey&) const = default;
+};
+
+struct PageQuery {
+  Collection collection = Collection::kInvoices;
+  std::optional<RecordKey> after;     // from $skiptoken: strictly after this key
+  int64_t since_ms = INT64_MIN;       // from $filter: time >= since_ms
+  size_t top = 1000;
+  double malformed_rate = 0;          // current fault setting
+};
+
+struct PageOutcome {
+  size_t count = 0;
+  std::optional<RecordKey> last;  // key of the last record written
+  bool more = false;              // another record follows: the page needs a nextLink
+};
+
+// Per-currency exact sums; `present[c]` says some counted record had currency c.
+struct MoneyTotals {
+  std::array<int64_t, kCurrencyCount> minor{};
+  std::array<bool, kCurrencyCount> present{};
+  void add(Currency currency, int64_t amount) {
+    minor[static_cast<int>(currency)] += amount;
+    present[static_cast<int>(currency)] = true;
+  }
+};
+
+struct CollectionStats {
+  int64_t count = 0;
+  int64_t children = 0;  // contacts (customers) or lines (invoices)
+  int64_t malformed = 0;
+  MoneyTotals first;   // invoices/credit memos: total; payments: amount
+  MoneyTotals second;  // invoices/credit memos: remaining; payments: unapplied
+};
+
+struct Stats {
+  std::array<CollectionStats, kCollectionCount> collections;
+};
+
+enum class MutationAction : uint8_t { kModify, kVoid, kAdd };
+
+class Dataset {
+ public:
+  explicit Dataset(const GeneratorSpec& spec);
+  Dataset(const Dataset&) = delete;
+  Dataset& operator=(const Dataset&) = delete;
+
+  const Generator& generator() const { return generator_; }
+
+  // Appends the page's records, comma-separated, to `out` (the caller writes the brackets).
+  PageOutcome write_page(const PageQuery& query, std::string& out) const;
+
+  // Exact counts and sums of what is served now, excluding malformed records.
+  Stats stats(double malformed_rate) const;
+
+  // Changes up to `count` records (deterministic choice) and returns their wire ids; fewer when
+  // not enough records qualify. Caller validates that the action fits the collection.
+  std::vector<std::string> mutate(Collection collection, MutationAction action, int64_t count);
+
+ private:
+  struct OverlayEntry {
+    int64_t modified_ms = 0;
+    int revision = 0;
+    bool voided = false;
+  };
+  struct Overlay {
+    std::unordered_map<int64_t, OverlayEntry> by_id;
+    std::map<RecordKey, int64_t> order;  // value unused; keys in served order
+  };
+
+  int64_t slot_count(Collection collection) const;  // generated plus added
+  bool exists(Collection collection, int64_t id) const;
+  const OverlayEntry* overlay_entry(Collection collection, int64_t id) const;
+  int64_t first_generated_at_or_after(const PageQuery& query) const;
+  bool write_record(const PageQuery& query, int64_t id, const OverlayEntry* entry, std::string& out) const;
+  void accumulate(Collection collection, int64_t id, double malformed_rate, CollectionStats& stats) const;
+  bool void_eligible(int64_t id) const;
+  std::vector<int64_t> choose(Collection collection, MutationAction action, int64_t count);
+  void touch(Collection collection, int64_t id, int64_t modified_ms, bool voided);
+
+  // Constant after construction
+  const Generator generator_;
+
+  mutable std::shared_mutex mutex_;
+  // Touched only under mutex_ (exclusive for writes)
+  std::array<Overlay, kCollectionCount> overlays_;
+  int64_t added_invoices_ = 0;
+  int64_t clock_ms_ = 0;  // the last time given to a mutated record
+  std::array<uint64_t, kCollectionCount> choice_sequence_{};
+};
+
+}  // namespace arsync::sim

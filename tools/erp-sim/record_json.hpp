@@ -1,0 +1,35 @@
+// record_json: renders generated records as the JSON objects API.md documents, by hand
+// through JsonWriter (the hot path of every collection page). Also the "malformed record"
+// spoilers, which are a wire-level fault and so live with the rendering, not the generator.
+// Owned by tools/erp-sim. Stateless; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "tools/erp-sim/generator.hpp"
+
+namespace arsync::sim {
+
+// How a malformed invoice is spoiled (API.md, malformed_rate): in rotation by id.
+enum class Spoil : uint8_t { kNone, kBadAmount, kBadDate, kMissingId };
+
+void write_customer(std::string& out, const Customer& customer);
+void write_invoice(std::string& out, const Invoice& invoice, Spoil spoil = Spoil::kNone);
+void write_payment(std::string& out, const Payment& payment);
+void write_credit_memo(std::string& out, const CreditMemo& memo);
+
+}  // namespace arsync::sim
+
+namespace arsync::sim {
+
+// The collection's name on the wire ("creditMemos") and back.
+std::string_view collection_name(Collection collection);
+std::optional<Collection> collection_from_name(std::string_view name);
+
+// A record's wire id ("INV-0000042").
+std::string record_id(Collection collection, int64_t id);
+
+}  // namespace arsync::sim
