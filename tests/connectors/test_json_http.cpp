@@ -125,7 +125,7 @@ TEST_CASE("the cursor is the greatest modification time seen, compared as time n
   CHECK(first->cursor == "2025-01-01T10:30:00+01:00");
   CHECK(first->next_page_token == "/api/invoices?page=2");
 
-  f.script.answers.push_back(ok(page({{"C", "2025-01-01T09:40:00Z"}})));
+  f.script.answers.push_back(ok(page({{"C", "2025-01-01T09:20:00Z"}})));  // before 09:30Z
   auto second = f.connector->pull({"invoices", "", first->next_page_token});
   REQUIRE(second);
   CHECK(f.script.requests[1].url == "http://erp.test:8080/api/invoices?page=2");

@@ -26,7 +26,7 @@ TEST_CASE("backoff stays within base·2^n and the cap; Retry-After is capped") {
     for (int i = 0; i < 50; ++i) {
       auto d = policy.backoff(attempt, rng);
       CHECK(d >= 0ms);
-      CHECK(d <= std::min(1000ms, 100ms * (1LL << std::min(attempt - 1, 20))));
+      CHECK(d <= std::min<std::chrono::milliseconds>(1000ms, 100ms * (1LL << std::min(attempt - 1, 20))));
     }
   CHECK(policy.honour(std::chrono::hours(48)) == policy.max_retry_after);
 }
