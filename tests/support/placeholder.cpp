@@ -1,1 +1,0 @@
-// placeholder until the erp-sim helper lands the process launcher
