@@ -65,6 +65,18 @@ void bind_fields(Statement& s, int first, const EntitySpec& spec, const Entity& 
   }
 }
 
+bool is_allowed(const FieldSpec& f, std::string_view value) {
+  for (std::string_view a : f.allowed)
+    if (a == value) return true;
+  return false;
+}
+
+std::string allowed_list(const FieldSpec& f) {
+  std::string out;
+  for (std::string_view a : f.allowed) out += (out.empty() ? "" : ", ") + std::string(a);
+  return out;
+}
+
 std::string placeholders(int from, int count) {
   std::string out;
   for (int i = 0; i < count; ++i) out += (i ? ", ?" : "?") + std::to_string(from + i);
@@ -281,6 +293,9 @@ Result<std::string> UpsertPlan::check_fields(const EntitySpec& spec, const std::
     if (!value_fits(f.type, v))
       return "field " + field_path(list, index, f.name) + ": expected " + to_string(f.type) + ", got " +
              value_type_name(v);
+    if (!f.allowed.empty() && !is_allowed(f, std::get<std::string>(v)))
+      return "field " + field_path(list, index, f.name) + ": '" + std::get<std::string>(v) + "' is not one of " +
+             allowed_list(f);
     if (const Money* m = std::get_if<Money>(&v); m && (!currency || m->currency != *currency))
       return "field " + field_path(list, index, f.name) + " is in " + m->currency + " but the " +
              (currency ? "record's currency is " + *currency : std::string("record has no currency"));
@@ -314,8 +329,8 @@ Result<std::string> UpsertPlan::check_entity(Table& table, const Entity& entity,
   return std::string();
 }
 
-// Writes the row and its children; returns SQLITE_DONE or the failing step's result code.
-int UpsertPlan::write(Table& table, const Entity& entity, std::string_view source, bool exists, std::int64_t id,
+// Writes the row and its children, stopping at the first failing statement.
+UpsertPlan::WriteResult UpsertPlan::write(Table& table, const Entity& entity, std::string_view source, bool exists, std::int64_t id,
                       std::uint64_t hash, std::int64_t seq) {
   const EntitySpec& spec = *table.spec;
   const int n = static_cast<int>(spec.fields.size());
@@ -332,7 +347,7 @@ int UpsertPlan::write(Table& table, const Entity& entity, std::string_view sourc
     s.bind_int(first + n, static_cast<std::int64_t>(hash));
     s.bind_int(first + n + 1, seq);
     if (exists) s.bind_int(first + n + 2, id);
-    if (int rc = s.step(); rc != SQLITE_DONE) return rc;
+    if (int rc = s.step(); rc != SQLITE_DONE) return {rc, false};
     if (!exists) id = db_.last_insert_rowid();
   }
   const std::string* currency =
@@ -343,7 +358,7 @@ int UpsertPlan::write(Table& table, const Entity& entity, std::string_view sourc
     if (exists) {
       StatementScope scope(child.remove);
       child.remove.bind_int(1, id);
-      if (int rc = child.remove.step(); rc != SQLITE_DONE) return rc;
+      if (int rc = child.remove.step(); rc != SQLITE_DONE) return {rc, true};
     }
     const auto& list = entity.children[c];
     for (std::size_t k = 0; k < list.size(); ++k) {
@@ -355,14 +370,14 @@ int UpsertPlan::write(Table& table, const Entity& entity, std::string_view sourc
         else child.insert.bind_null(3);
       }
       bind_fields(child.insert, child.has_currency ? 4 : 3, *child.spec, list[k], next_ref);
-      if (int rc = child.insert.step(); rc != SQLITE_DONE) return rc;
+      if (int rc = child.insert.step(); rc != SQLITE_DONE) return {rc, true};
     }
   }
-  return SQLITE_DONE;
+  return {};
 }
 
 Result<UpsertOutcome> UpsertPlan::upsert(const Entity& entity, std::string_view source, std::int64_t& last_seq,
-                                         std::string& reject) {
+                                         std::string& reject, bool isolated) {
   Table* table = entity.spec ? table_for(entity.spec) : nullptr;
   if (!table) {
     reject = "not a top-level entity (" + std::string(entity.spec ? entity.spec->name : "no spec") + ")";
@@ -396,19 +411,27 @@ Result<UpsertOutcome> UpsertPlan::upsert(const Entity& entity, std::string_view 
     }
   }
 
-  if (auto ok = db_.run(savepoint_, "cannot begin a savepoint"); !ok) return fail(ok.error());
-  int rc = write(*table, entity, source, exists, id, hash, last_seq + 1);
-  if (rc == SQLITE_DONE) {
-    if (auto ok = db_.run(release_, "cannot release a savepoint"); !ok) return fail(ok.error());
+  if (isolated)
+    if (auto ok = db_.run(savepoint_, "cannot begin a savepoint"); !ok) return fail(ok.error());
+  const WriteResult written = write(*table, entity, source, exists, id, hash, last_seq + 1);
+  if (written.rc == SQLITE_DONE) {
+    if (isolated)
+      if (auto ok = db_.run(release_, "cannot release a savepoint"); !ok) return fail(ok.error());
     ++last_seq;
     return exists ? UpsertOutcome::kUpdated : UpsertOutcome::kInserted;
   }
-  // Capture the message before the rollback below replaces it.
-  Error error = db_.error(rc, "cannot write " + std::string(table->spec->name) + " " + erp_id);
+  // Capture the message before a rollback replaces it.
+  Error error = db_.error(written.rc, "cannot write " + std::string(table->spec->name) + " " + erp_id);
   std::string message = sqlite3_errmsg(db_.get());
-  if (!is_constraint(rc) || !db_.in_transaction()) return fail(std::move(error));
-  if (auto ok = db_.run(rollback_to_, "cannot roll back a savepoint"); !ok) return fail(ok.error());
-  if (auto ok = db_.run(release_, "cannot release a savepoint"); !ok) return fail(ok.error());
+  // Not a constraint, or SQLite already rolled the whole transaction back (RAISE(ROLLBACK), a
+  // full disk): the page cannot go on.
+  if (!is_constraint(written.rc) || !db_.in_transaction()) return fail(std::move(error));
+  if (isolated) {
+    if (auto ok = db_.run(rollback_to_, "cannot roll back a savepoint"); !ok) return fail(ok.error());
+    if (auto ok = db_.run(release_, "cannot release a savepoint"); !ok) return fail(ok.error());
+  } else if (written.partial) {
+    return UpsertOutcome::kRetryIsolated;
+  }
   reject = "the mirror refused it: " + message;
   return UpsertOutcome::kRejected;
 }

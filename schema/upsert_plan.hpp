@@ -6,8 +6,14 @@
 // Every value is bound; no value is ever part of SQL text.
 //
 // Owned by the MirrorStore, used on its writer thread only, inside the store's transaction:
-// upsert() never begins or commits, it only nests a savepoint per entity so that a record that
-// breaks a constraint is undone on its own and the rest of the page lands.
+// upsert() never begins or commits.
+//
+// A record that breaks a constraint must be undone on its own so the rest of the page lands. A
+// savepoint per entity would do it but costs ~10% of an initial sync, for a case the checks
+// before writing make rare. So writes run in one of two modes: optimistic (no savepoint; a
+// constraint failure on the entity's first statement is undone by SQLite's statement rollback
+// and is a plain reject, one after it returns kRetryIsolated and the caller rolls the page back
+// and replays it) and isolated (a savepoint per entity; never kRetryIsolated).
 #pragma once
 
 #include <cstdint>
@@ -27,7 +33,15 @@ std::string column_name(const FieldSpec& field);
 // The column of a child table that points at its parent: `<parent entity name>_id`.
 std::string parent_column(const EntitySpec& parent);
 
-enum class UpsertOutcome { kInserted, kUpdated, kUnchanged, kRejected };
+enum class UpsertOutcome {
+  kInserted,
+  kUpdated,
+  kUnchanged,
+  kRejected,
+  // Optimistic mode only: the entity broke a constraint after part of it was written, which
+  // only a rollback of the transaction can undo. Roll back and replay the page isolated.
+  kRetryIsolated,
+};
 
 class UpsertPlan {
  public:
@@ -45,7 +59,7 @@ class UpsertPlan {
   // with `reject` saying what, and leaves nothing of the entity written. An Error means the
   // mirror itself failed: the caller must roll the whole transaction back.
   Result<UpsertOutcome> upsert(const Entity& entity, std::string_view source, std::int64_t& last_seq,
-                               std::string& reject);
+                               std::string& reject, bool isolated);
 
   // Drops cached reference ids. Call after a rollback: rows inserted in it no longer exist.
   void forget_cached_ids();
@@ -61,8 +75,12 @@ class UpsertPlan {
                                    const std::string* currency, std::string_view source, std::string_view list,
                                    int index);
   Result<std::string> check_entity(Table& table, const Entity& entity, std::string_view source);
-  int write(Table& table, const Entity& entity, std::string_view source, bool exists, std::int64_t id,
-            std::uint64_t hash, std::int64_t seq);
+  struct WriteResult {
+    int rc = SQLITE_DONE;  // of the failing step, or SQLITE_DONE
+    bool partial = false;  // a statement before the failing one had written
+  };
+  WriteResult write(Table& table, const Entity& entity, std::string_view source, bool exists, std::int64_t id,
+                    std::uint64_t hash, std::int64_t seq);
 
   Database& db_;
   std::vector<std::unique_ptr<Table>> tables_;
