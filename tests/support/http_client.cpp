@@ -12,6 +12,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <limits>
 #include <stdexcept>
 #include <strings.h>
 
@@ -66,7 +67,9 @@ HttpReply http_request(std::string_view method, std::string_view host, uint16_t 
 
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
-  parser.body_limit(boost::none);  // pages may be tens of MB
+  // Pages may be tens of MB. Not boost::none: Boost 1.74 compares the Content-Length with the
+  // optional limit directly (`len_ > body_limit_`), which is true for an empty optional.
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   http::read(socket, buffer, parser, ec);
   if (ec == asio::error::would_block || ec == asio::error::try_again)
     throw std::runtime_error(where(method, target) + ": timed out after " + std::to_string(timeout.count()) + " ms");

@@ -95,7 +95,8 @@ struct CustomerProfile {
 
 CustomerProfile customer_profile(uint64_t seed, int64_t customer_id) {
   const uint64_t h = mix(seed, kCustomerStream, static_cast<uint64_t>(customer_id));
-  const uint64_t c = h % 100;
+  // Customers 1-4 have one currency each, so even a tiny company uses all four.
+  const uint64_t c = customer_id <= kCurrencyCount ? std::array<uint64_t, 4>{0, 80, 90, 95}[customer_id - 1] : h % 100;
   const Currency currency = c < 78 ? Currency::kUsd : c < 88 ? Currency::kEur : c < 94 ? Currency::kJpy : Currency::kKwd;
   static constexpr int kUsRates[] = {0, 500, 825, 1000};
   int rate = 0;
@@ -188,8 +189,11 @@ int64_t Generator::modified_ms(Collection collection, int64_t id) const {
   return 0;
 }
 
+// The first blocks go to customers 1, 2, 3, ... in turn, so that every customer (and with
+// them every currency) has invoices once there are enough of them; later blocks pick at random.
 int64_t Generator::customer_of_invoice(int64_t id) const {
   const auto block = static_cast<uint64_t>((id - 1) / kInvoicesPerBlock);
+  if (block < static_cast<uint64_t>(spec_.customers)) return static_cast<int64_t>(block) + 1;
   return static_cast<int64_t>(mix(spec_.seed, kBlockStream, block) % static_cast<uint64_t>(spec_.customers)) + 1;
 }
 
