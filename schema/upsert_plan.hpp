@@ -78,14 +78,19 @@ class UpsertPlan {
   struct WriteResult {
     int rc = SQLITE_DONE;  // of the failing step, or SQLITE_DONE
     bool partial = false;  // a statement before the failing one had written
+    UpsertOutcome outcome = UpsertOutcome::kUnchanged;
+    std::int64_t id = 0;
   };
-  WriteResult write(Table& table, const Entity& entity, std::string_view source, bool exists, std::int64_t id,
-                    std::uint64_t hash, std::int64_t seq);
+  WriteResult write_row(Table& table, const Entity& entity, std::string_view source, const std::string& erp_id,
+                        std::uint64_t hash, std::int64_t seq);
+  WriteResult write_children(Table& table, const Entity& entity, WriteResult row);
 
   Database& db_;
   std::vector<std::unique_ptr<Table>> tables_;
   Statement savepoint_, release_, rollback_to_;
   std::vector<std::int64_t> ref_ids_;  // resolved references of the entity being written, in bind order
+  std::size_t own_ref_count_ = 0;      // how many of them are the entity's own (its children's follow)
+  std::vector<std::string> decimal_text_;  // bound decimal texts of the statement being run
 };
 
 }  // namespace arsync
