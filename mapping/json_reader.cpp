@@ -351,7 +351,12 @@ Result<Node> parse_json(std::string_view text) {
   // On-demand does not check what follows a scalar root ("12 13"); an array around it does.
   std::size_t first = text.find_first_not_of(" \t\r\n");
   if (first != std::string_view::npos && text[first] != '{' && text[first] != '[') {
-    auto wrapped = parse_json("[" + std::string(text) + "]");
+    std::string array;
+    array.reserve(text.size() + 2);
+    array += '[';
+    array += text;
+    array += ']';
+    auto wrapped = parse_json(array);
     if (!wrapped) return fail(wrapped.error());
     if (wrapped->children().size() != 1)
       return fail(ErrorKind::kInvalidInput, "unexpected content after the JSON value");

@@ -1,0 +1,51 @@
+// CompiledMapping: a mapping file after loading — per canonical entity, the compiled rule of
+// every mapped field and of every child collection — and the evaluation of a record with it.
+//
+// Produced by compile_mapping() (mapping_loader.cpp), held by Mapping behind a shared_ptr;
+// immutable afterwards, so map_record() may run on any number of threads.
+#pragma once
+
+#include <expected>
+#include <string>
+#include <vector>
+
+#include "mapping/field_rule.hpp"
+#include "mapping/path.hpp"
+#include "mapping/record.hpp"
+#include "schema/catalog.hpp"
+#include "schema/result.hpp"
+
+namespace arsync::mapping {
+
+struct ChildRules;
+
+struct EntityRules {
+  const EntitySpec* spec = nullptr;
+  std::vector<FieldRule> fields;
+  std::vector<ChildRules> children;
+
+  // Maps one record (an object) of this entity; `parent`/`place` as in FieldRule::evaluate.
+  Result<Entity> map(const Node& record, const Node* parent, const Place* place) const;
+};
+
+// A child collection ("lines"): the list at `from`, each element mapped with `rules`.
+struct ChildRules {
+  std::size_t index = 0;  // in the parent spec's children
+  std::string name;
+  Path from;
+  std::string where;  // "file:line:col" of the collection's key
+  EntityRules rules;
+};
+
+struct CompiledMapping {
+  std::string file;
+  EntityRules root;
+  int key_rule = -1;  // index in root.fields of the erp_id rule, or -1
+};
+
+// Loads and compiles mapping text; `name` is the file name used in locations. Every problem
+// found is returned, each with where = "name:line:col" (1-based).
+std::expected<CompiledMapping, std::vector<Error>> compile_mapping(const std::string& yaml_text,
+                                                                   const std::string& name);
+
+}  // namespace arsync::mapping

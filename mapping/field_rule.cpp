@@ -1,0 +1,220 @@
+// Evaluation of one compiled field rule (see field_rule.hpp). This runs for every field of
+// every record: no YAML, no pattern parsing, and no allocation beyond the value itself.
+#include "mapping/field_rule.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "schema/timestamp.hpp"
+
+namespace arsync::mapping {
+namespace {
+
+std::string quoted(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += '"';
+  out += text;
+  out += '"';
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return (x >= 'A' && x <= 'Z' ? x - 'A' + 'a' : x) == (y >= 'A' && y <= 'Z' ? y - 'A' + 'a' : y);
+         });
+}
+
+// Puts the ERP path right after the quoted value a conversion error starts with:
+// "\"12.3.4\" is not a number" → "\"12.3.4\" at total is not a number".
+std::string located(const std::string& message, std::string_view text, const std::string& path) {
+  std::string q = quoted(text);
+  if (message.starts_with(q)) return q + " at " + path + message.substr(q.size());
+  return message + " (at " + path + ")";
+}
+
+Result<Value> to_integer(std::string_view text) {
+  std::int64_t value = 0;
+  const char* first = text.data() + (text.starts_with('+') ? 1 : 0);
+  auto [end, ec] = std::from_chars(first, text.data() + text.size(), value);
+  if (ec == std::errc::result_out_of_range) return fail(ErrorKind::kInvalidInput, quoted(text) + " is too large for an integer");
+  if (ec != std::errc() || end != text.data() + text.size() || first == end)
+    return fail(ErrorKind::kInvalidInput, quoted(text) + " is not a whole number");
+  return Value(value);
+}
+
+Result<Value> to_bool(std::string_view text) {
+  for (std::string_view yes : {"true", "yes", "y", "1"})
+    if (iequals(text, yes)) return Value(true);
+  for (std::string_view no : {"false", "no", "n", "0"})
+    if (iequals(text, no)) return Value(false);
+  return fail(ErrorKind::kInvalidInput, quoted(text) + " is not a yes/no value (true/false, yes/no, 1/0)");
+}
+
+Result<Value> to_timestamp(std::string_view text) {
+  auto time = parse_iso8601(text);
+  if (!time) {
+    // parse_iso8601 says `timestamp "X" <why>`; restate it as `"X" <why>` so the path fits in.
+    std::string why = time.error().message;
+    std::string prefix = "timestamp " + quoted(text) + " ";
+    if (why.starts_with(prefix)) why = why.substr(prefix.size());
+    return fail(ErrorKind::kInvalidInput, quoted(text) + " " + why);
+  }
+  return Value(format_iso8601(*time, 3));
+}
+
+const DateFormat& iso_date() {
+  static const DateFormat format = *DateFormat::compile("%Y-%m-%d");
+  return format;
+}
+
+std::string allowed_list(const FieldSpec& spec) {
+  std::string out;
+  for (std::string_view a : spec.allowed) out += (out.empty() ? "" : ", ") + std::string(a);
+  return out;
+}
+
+}  // namespace
+
+std::string Place::canonical_prefix() const { return std::string(child) + "." + std::to_string(index) + "."; }
+std::string Place::erp_prefix() const { return std::string(erp_list) + "." + std::to_string(index) + "."; }
+
+std::string FieldRule::erp_path(const Place* place) const {
+  if (place == nullptr || from->from_parent()) return from->text();
+  return place->erp_prefix() + from->text();
+}
+
+Error FieldRule::error(const Place* place, std::string message) const {
+  std::string text = "field ";
+  if (place) text += place->canonical_prefix();
+  text += field;
+  text += ": ";
+  text += message;
+  return Error{ErrorKind::kInvalidInput, std::move(text), where};
+}
+
+Result<Value> FieldRule::evaluate(const Node& record, const Node* parent, const Place* place) const {
+  if (constant) {
+    auto value = convert(*constant, TextForm::kCanonical, record, parent);
+    if (!value) return fail(error(place, value.error().message));
+    return value;
+  }
+  auto path = [&] { return erp_path(place); };  // built only for messages
+  const Node* node = from->resolve(record, parent);
+  if (node == nullptr || node->is_null()) return absent(place, "no value at " + path(), record, parent);
+  if (!node->is_scalar())
+    return fail(error(place, "the value at " + path() + " is " +
+                                  (node->type() == Node::Type::kObject ? "an object" : "a list") + ", not a single value"));
+  std::string_view text = node->text();
+  if (trim) text = mapping::trim(text);
+  // An empty value is "no value" unless the map names it ({"": active}).
+  bool mapped_empty = text.empty() && !table.empty() && table.front().first.empty();
+  if (text.empty() && !mapped_empty) return absent(place, "an empty value at " + path(), record, parent);
+  std::string cased;
+  if (text_case != TextCase::kKeep) {
+    cased = std::string(text);
+    for (char& c : cased)
+      if (text_case == TextCase::kUpper && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+      else if (text_case == TextCase::kLower && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    text = cased;
+  }
+  TextForm form = node->type() == Node::Type::kNumber ? TextForm::kJsonNumber : TextForm::kSource;
+  if (!table.empty()) {
+    auto it = std::lower_bound(table.begin(), table.end(), text, [](const auto& row, std::string_view t) { return row.first < t; });
+    if (it != table.end() && it->first == text) {
+      text = it->second;
+    } else if (otherwise) {
+      text = *otherwise;
+    } else {
+      std::string known;
+      for (const auto& row : table) {
+        if (!known.empty()) known += ", ";
+        known += row.first.empty() ? "\"\"" : row.first;
+      }
+      return fail(error(place, quoted(text) + " at " + path() + " is not in the map (" + known +
+                                    "); add it to map: or give an else: value"));
+    }
+    form = TextForm::kCanonical;
+  }
+  auto value = convert(text, form, record, parent);
+  if (!value) return fail(error(place, located(value.error().message, text, path())));
+  return value;
+}
+
+Result<Value> FieldRule::absent(const Place* place, std::string_view what, const Node& record,
+                                const Node* parent) const {
+  if (fallback) {
+    if (fallback->empty() && spec->type == FieldType::kText) return Value(std::string());
+    auto value = convert(*fallback, TextForm::kCanonical, record, parent);
+    if (!value) return fail(error(place, "default " + value.error().message));
+    return value;
+  }
+  if (spec->required)
+    return fail(error(place, std::string(what) + "; the field is required: check the ERP field name or give a default:"));
+  return Value();
+}
+
+Result<Value> FieldRule::convert(std::string_view text, TextForm form, const Node& record, const Node* parent) const {
+  switch (spec->type) {
+    case FieldType::kText:
+    case FieldType::kRef: return convert_text(text);
+    case FieldType::kInteger: return to_integer(text);
+    case FieldType::kBool: return to_bool(text);
+    case FieldType::kMoney: return convert_money(text, form, record, parent);
+    case FieldType::kDecimal: {
+      auto d = parse_decimal(text, form == TextForm::kSource ? number : NumberFormat{});
+      if (!d) return std::unexpected(d.error());
+      return Value(*d);
+    }
+    case FieldType::kDate: {
+      auto d = (form == TextForm::kCanonical || !date ? iso_date() : *date).parse(text);
+      if (!d) return std::unexpected(d.error());
+      return Value(std::move(*d));
+    }
+    case FieldType::kTimestamp: return to_timestamp(text);
+  }
+  return fail(ErrorKind::kInvalidInput, "unsupported field type");
+}
+
+Result<Value> FieldRule::convert_text(std::string_view text) const {
+  if (!spec->allowed.empty() && std::find(spec->allowed.begin(), spec->allowed.end(), text) == spec->allowed.end())
+    return fail(ErrorKind::kInvalidInput, quoted(text) + " is not an allowed " + field + " (" + allowed_list(*spec) +
+                                              "); translate the ERP's values with map:");
+  return Value(std::string(text));
+}
+
+Result<Value> FieldRule::convert_money(std::string_view text, TextForm form, const Node& record,
+                                       const Node* parent) const {
+  std::string_view code = money.currency;
+  if (money.currency_from) {
+    const Node* node = money.currency_from->resolve(record, parent);
+    if (node == nullptr || !node->is_scalar() || node->text().empty())
+      return fail(ErrorKind::kInvalidInput, "no currency at " + money.currency_from->text() + " for the amount " + quoted(text));
+    code = node->text();
+    if (!currency_exponent(code))
+      return fail(ErrorKind::kInvalidInput, "currency " + quoted(code) + " at " + money.currency_from->text() +
+                                                " is not an ISO 4217 code (such as USD, EUR or JPY)");
+  }
+  auto m = parse_money(text, code, form == TextForm::kSource ? money.format : NumberFormat{}, money.rounding);
+  if (!m) return std::unexpected(m.error());
+  return Value(std::move(*m));
+}
+
+std::string FieldRule::check_canonical(std::string_view text) const {
+  static const Node kEmpty;
+  if (spec->type == FieldType::kMoney) {
+    auto d = parse_decimal(text);
+    return d ? std::string() : d.error().message;
+  }
+  if (spec->type == FieldType::kText && text.empty()) return {};
+  auto value = convert(text, TextForm::kCanonical, kEmpty, nullptr);
+  return value ? std::string() : value.error().message;
+}
+
+}  // namespace arsync::mapping

@@ -1,0 +1,412 @@
+// Loading a mapping file: YAML → CompiledMapping, with every problem reported at its
+// file:line:col (see compiled_mapping.hpp and docs/mappings.md for the language).
+//
+// yaml-cpp exceptions never leave this file. yaml-cpp 0.7 silently keeps the last of two equal
+// keys, so maps are read entry by entry and duplicates are reported here.
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <optional>
+
+#include "mapping/compiled_mapping.hpp"
+#include "mapping/suggest.hpp"
+
+namespace arsync::mapping {
+namespace {
+
+using sv = std::string_view;
+
+constexpr sv kTopKeys[] = {"entity", "fields", "description"};
+constexpr sv kFieldKeys[] = {"from",  "value", "default",   "trim",  "upper",   "lower", "map",
+                             "else",  "date",  "timestamp", "money", "decimal", "bool",  "integer"};
+constexpr sv kMoneyKeys[] = {"currency_from", "currency", "decimal_comma", "round"};
+constexpr sv kDecimalKeys[] = {"decimal_comma"};
+constexpr sv kChildKeys[] = {"from", "fields"};
+constexpr sv kRoundings[] = {"half_even", "half_up", "down"};
+
+// The field type each type-specific transform belongs to.
+struct TypedKey {
+  sv key;
+  FieldType type;
+};
+constexpr TypedKey kTypedKeys[] = {{"date", FieldType::kDate},       {"timestamp", FieldType::kTimestamp},
+                                   {"money", FieldType::kMoney},     {"decimal", FieldType::kDecimal},
+                                   {"bool", FieldType::kBool},       {"integer", FieldType::kInteger}};
+
+struct Entry {
+  std::string key;
+  YAML::Node key_node;
+  YAML::Node value;
+};
+
+std::string quoted(sv text) { return "'" + std::string(text) + "'"; }
+
+std::string names_of(std::span<const sv> names) {
+  std::string out;
+  for (sv n : names) out += (out.empty() ? "" : ", ") + std::string(n);
+  return out;
+}
+
+class Loader {
+ public:
+  explicit Loader(std::string name) : name_(std::move(name)) {}
+
+  std::expected<CompiledMapping, std::vector<Error>> run(const std::string& text) {
+    CompiledMapping out;
+    out.file = name_;
+    try {
+      YAML::Node root = YAML::Load(text);
+      load_root(root, out);
+    } catch (const YAML::Exception& e) {
+      problem(e.mark, "YAML syntax error: " + e.msg + " (check indentation, colons and quotes)");
+    }
+    if (!problems_.empty()) return std::unexpected(std::move(problems_));
+    for (std::size_t i = 0; i < out.root.fields.size(); ++i)
+      if (out.root.fields[i].field == "erp_id") out.key_rule = static_cast<int>(i);
+    return out;
+  }
+
+ private:
+  // ----- problems -----
+  std::string where(const YAML::Mark& mark) const {
+    if (mark.is_null()) return name_;
+    return name_ + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+  }
+  void problem(const YAML::Mark& mark, std::string message) {
+    problems_.push_back(Error{ErrorKind::kInvalidInput, std::move(message), where(mark)});
+  }
+  void problem(const YAML::Node& at, std::string message) { problem(at.Mark(), std::move(message)); }
+
+  // ----- YAML reading -----
+  // A map's entries in source order; duplicate and non-text keys are reported and dropped.
+  std::vector<Entry> entries(const YAML::Node& map, sv what) {
+    std::vector<Entry> out;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      if (!it->first.IsScalar()) {
+        problem(it->first, std::string(what) + ": a key must be a plain name");
+        continue;
+      }
+      std::string key = it->first.Scalar();
+      auto first = std::find_if(out.begin(), out.end(), [&](const Entry& e) { return e.key == key; });
+      if (first != out.end()) {
+        problem(it->first, quoted(key) + " appears twice in " + std::string(what) + " (first at line " +
+                               std::to_string(first->key_node.Mark().line + 1) + "); keep one");
+        continue;
+      }
+      out.push_back(Entry{key, it->first, it->second});
+    }
+    return out;
+  }
+
+  std::optional<std::string> scalar(const YAML::Node& node, sv what) {
+    if (node.IsScalar()) return node.Scalar();
+    problem(node, std::string(what) + " needs a single value" +
+                      (node.IsNull() ? " (it is empty; write \"\" for empty text)" : ", not a list or a table"));
+    return std::nullopt;
+  }
+
+  std::optional<bool> flag(const YAML::Node& node, sv what) {
+    auto text = scalar(node, what);
+    if (!text) return std::nullopt;
+    if (*text == "true" || *text == "yes") return true;
+    if (*text == "false" || *text == "no") return false;
+    problem(node, std::string(what) + " is true or false, not " + quoted(*text));
+    return std::nullopt;
+  }
+
+  std::optional<Path> path(const YAML::Node& node, sv what, bool in_child) {
+    auto text = scalar(node, what);
+    if (!text) return std::nullopt;
+    auto compiled = Path::compile(*text);
+    if (!compiled) {
+      problem(node, compiled.error().message);
+      return std::nullopt;
+    }
+    if (compiled->from_parent() && !in_child) {
+      problem(node, "'^' reads the parent record, which only exists inside a child collection such as lines:");
+      return std::nullopt;
+    }
+    return std::move(*compiled);
+  }
+
+  // ----- the file -----
+  void load_root(const YAML::Node& root, CompiledMapping& out) {
+    if (!root.IsMap()) {
+      problem(root, root.IsNull() ? "the mapping file is empty; it needs entity: and fields:"
+                                  : "a mapping file is a table with entity: and fields:");
+      return;
+    }
+    std::vector<Entry> top = entries(root, "the mapping");
+    const EntitySpec* spec = load_entity(root, top);
+    if (spec == nullptr) return;  // field names cannot be checked without the entity
+    out.root.spec = spec;
+    std::vector<sv> allowed(std::begin(kTopKeys), std::end(kTopKeys));
+    for (const ChildSpec& child : spec->children) allowed.push_back(child.name);
+    bool has_fields = false;
+    for (const Entry& e : top) {
+      if (e.key == "entity" || e.key == "description") continue;
+      if (e.key == "fields") {
+        has_fields = true;
+        load_fields(e, *spec, false, out.root);
+      } else if (spec->child_index(e.key) >= 0) {
+        load_child(e, *spec, out.root);
+      } else {
+        problem(e.key_node, "unknown key " + quoted(e.key) + did_you_mean(e.key, allowed) + "; a " +
+                                std::string(spec->name) + " mapping has " + names_of(allowed));
+      }
+    }
+    if (!has_fields) problem(root, "the mapping has no fields: section");
+  }
+
+  const EntitySpec* load_entity(const YAML::Node& root, const std::vector<Entry>& top) {
+    auto it = std::find_if(top.begin(), top.end(), [](const Entry& e) { return e.key == "entity"; });
+    std::vector<sv> names;
+    for (const EntitySpec* e : all_entities())
+      if (e->top_level) names.push_back(e->name);
+    if (it == top.end()) {
+      problem(root, "the mapping does not say which entity it fills: add entity: (one of " + names_of(names) + ")");
+      return nullptr;
+    }
+    auto name = scalar(it->value, "entity");
+    if (!name) return nullptr;
+    const EntitySpec* spec = find_entity(*name);
+    if (spec == nullptr || !spec->top_level) {
+      problem(it->value, "unknown entity " + quoted(*name) + did_you_mean(*name, names) + "; known: " + names_of(names));
+      return nullptr;
+    }
+    return spec;
+  }
+
+  void load_child(const Entry& entry, const EntitySpec& parent, EntityRules& out) {
+    const ChildSpec& spec = parent.children[static_cast<std::size_t>(parent.child_index(entry.key))];
+    if (!entry.value.IsMap()) {
+      problem(entry.value, entry.key + ": needs from: (the ERP list) and fields:");
+      return;
+    }
+    ChildRules child;
+    child.index = static_cast<std::size_t>(parent.child_index(entry.key));
+    child.name = entry.key;
+    child.where = where(entry.key_node.Mark());
+    child.rules.spec = spec.entity;
+    bool has_from = false, has_fields = false;
+    for (const Entry& e : entries(entry.value, entry.key)) {
+      if (e.key == "from") {
+        if (auto p = path(e.value, entry.key + " from:", false)) child.from = std::move(*p), has_from = true;
+      } else if (e.key == "fields") {
+        has_fields = true;
+        load_fields(e, *spec.entity, true, child.rules);
+      } else {
+        problem(e.key_node, "unknown key " + quoted(e.key) + " in " + entry.key + ":" + did_you_mean(e.key, kChildKeys) +
+                                "; a child collection has from: and fields:");
+      }
+    }
+    if (!has_from) problem(entry.key_node, entry.key + ": needs from: naming the ERP list (e.g. from: " + entry.key + ")");
+    if (!has_fields) problem(entry.key_node, entry.key + ": needs fields:");
+    out.children.push_back(std::move(child));
+  }
+
+  void load_fields(const Entry& section, const EntitySpec& spec, bool in_child, EntityRules& out) {
+    if (!section.value.IsMap()) {
+      problem(section.value, "fields: is a table of canonical field: ERP field");
+      return;
+    }
+    std::vector<sv> names;
+    for (const FieldSpec& f : spec.fields) names.push_back(f.name);
+    std::vector<bool> mapped(spec.fields.size(), false);
+    for (const Entry& e : entries(section.value, "fields")) {
+      int index = spec.field_index(e.key);
+      if (index < 0) {
+        problem(e.key_node, "unknown field " + quoted(e.key) + " for " + std::string(spec.name) + did_you_mean(e.key, names) +
+                                "; its fields are " + names_of(names));
+        continue;
+      }
+      mapped[static_cast<std::size_t>(index)] = true;
+      if (auto rule = load_field(e, spec, static_cast<std::size_t>(index), in_child)) out.fields.push_back(std::move(*rule));
+    }
+    for (std::size_t i = 0; i < spec.fields.size(); ++i)
+      if (spec.fields[i].required && !mapped[i])
+        problem(section.key_node, "required field " + quoted(spec.fields[i].name) + " of " + std::string(spec.name) +
+                                      " is not mapped; add " + std::string(spec.fields[i].name) +
+                                      ": <ERP field> (or give it a value:)");
+  }
+
+  // ----- one field -----
+  std::optional<FieldRule> load_field(const Entry& entry, const EntitySpec& entity, std::size_t index, bool in_child) {
+    FieldRule rule;
+    rule.field = entry.key;
+    rule.index = index;
+    rule.spec = &entity.fields[index];
+    rule.where = where(entry.key_node.Mark());
+    std::size_t before = problems_.size();
+    if (entry.value.IsScalar() && !entry.value.Scalar().empty()) {
+      if (auto p = path(entry.value, "field " + entry.key, in_child)) rule.from = std::move(*p);
+    } else if (entry.value.IsMap()) {
+      load_transforms(entry, rule, in_child);
+    } else {
+      problem(entry.key_node, "field " + entry.key + " has no source; write " + entry.key + ": <ERP field> or " + entry.key +
+                               ": {value: <constant>}");
+      return std::nullopt;
+    }
+    if (problems_.size() == before) check_rule(entry, rule);  // skip follow-on noise from a typo
+    if (problems_.size() != before) return std::nullopt;
+    return rule;
+  }
+
+  void load_transforms(const Entry& entry, FieldRule& rule, bool in_child) {
+    std::string field = "field " + entry.key;
+    for (const Entry& t : entries(entry.value, field)) {
+      const sv key = t.key;
+      if (std::find(std::begin(kFieldKeys), std::end(kFieldKeys), key) == std::end(kFieldKeys)) {
+        problem(t.key_node, "unknown transform " + quoted(key) + did_you_mean(key, kFieldKeys) + " in " + field +
+                                "; transforms are " + names_of(kFieldKeys));
+        continue;
+      }
+      if (!check_type(t, rule)) continue;
+      if (key == "from") {
+        if (auto p = path(t.value, field + " from:", in_child)) rule.from = std::move(*p);
+      } else if (key == "value" || key == "default" || key == "else") {
+        auto text = scalar(t.value, field + " " + t.key + ":");
+        if (!text) continue;
+        (key == "value" ? rule.constant : key == "default" ? rule.fallback : rule.otherwise) = *text;
+        check_canonical(t.value, rule, *text, t.key + ": ");
+      } else if (key == "trim") {
+        rule.trim = flag(t.value, field + " trim:").value_or(false);
+      } else if (key == "upper" || key == "lower") {
+        if (flag(t.value, field + " " + t.key + ":").value_or(false)) {
+          if (rule.text_case != TextCase::kKeep) problem(t.key_node, field + ": choose upper: or lower:, not both");
+          rule.text_case = key == "upper" ? TextCase::kUpper : TextCase::kLower;
+        }
+      } else if (key == "map") {
+        load_table(t, rule);
+      } else {
+        load_typed(t, rule, in_child);
+      }
+    }
+  }
+
+  // A type-specific transform on a field of another type is a mistake worth stopping for.
+  bool check_type(const Entry& t, const FieldRule& rule) {
+    for (const TypedKey& typed : kTypedKeys) {
+      if (t.key != typed.key || rule.spec->type == typed.type) continue;
+      problem(t.key_node, "field " + rule.field + " is " + to_string(rule.spec->type) + ", so " + t.key +
+                              ": does not apply (it is for " + to_string(typed.type) + " fields)");
+      return false;
+    }
+    return true;
+  }
+
+  void load_table(const Entry& t, FieldRule& rule) {
+    if (!t.value.IsMap() || t.value.size() == 0) {
+      problem(t.value, "field " + rule.field + " map: needs a table of ERP value: canonical value, e.g. {Open: open}");
+      return;
+    }
+    for (const Entry& row : entries(t.value, "field " + rule.field + " map:")) {
+      auto text = scalar(row.value, "map value for " + quoted(row.key));
+      if (!text) continue;
+      check_canonical(row.value, rule, *text, "map value for " + quoted(row.key) + ": ");
+      rule.table.emplace_back(row.key, *text);
+    }
+    std::sort(rule.table.begin(), rule.table.end());
+  }
+
+  void load_typed(const Entry& t, FieldRule& rule, bool in_child) {
+    std::string field = "field " + rule.field;
+    if (t.key == "date") {
+      auto pattern = scalar(t.value, field + " date:");
+      if (!pattern) return;
+      auto format = DateFormat::compile(*pattern);
+      if (format) rule.date = std::move(*format);
+      else problem(t.value, format.error().message);
+    } else if (t.key == "timestamp") {
+      auto kind = scalar(t.value, field + " timestamp:");
+      if (kind && *kind != "iso8601")
+        problem(t.value, field + " timestamp: " + quoted(*kind) + " is not supported; use timestamp: iso8601");
+    } else if (t.key == "money") {
+      load_money(t, rule, in_child);
+    } else if (t.key == "decimal") {
+      if (t.value.IsMap()) {
+        for (const Entry& o : entries(t.value, field + " decimal:")) {
+          if (o.key == "decimal_comma") rule.number = comma_format(o, field);
+          else problem(o.key_node, "unknown key " + quoted(o.key) + did_you_mean(o.key, kDecimalKeys) + " in " + field + " decimal:");
+        }
+      } else {
+        flag(t.value, field + " decimal:");
+      }
+    } else {  // bool, integer: the type says it all; accept the explicit spelling
+      flag(t.value, field + " " + t.key + ":");
+    }
+  }
+
+  NumberFormat comma_format(const Entry& o, const std::string& field) {
+    return flag(o.value, field + " decimal_comma:").value_or(false) ? NumberFormat{',', '.'} : NumberFormat{};
+  }
+
+  void load_money(const Entry& t, FieldRule& rule, bool in_child) {
+    std::string field = "field " + rule.field;
+    if (!t.value.IsMap()) {
+      problem(t.value, field + " money: needs {currency_from: <ERP field>} or {currency: <ISO code>}");
+      return;
+    }
+    bool has_currency = false;
+    for (const Entry& o : entries(t.value, field + " money:")) {
+      if (o.key == "currency_from") {
+        if (auto p = path(o.value, field + " currency_from:", in_child)) rule.money.currency_from = std::move(*p);
+        has_currency = true;
+      } else if (o.key == "currency") {
+        auto code = scalar(o.value, field + " currency:");
+        if (code && !currency_exponent(*code)) problem(o.value, currency_exponent(*code).error().message);
+        if (code) rule.money.currency = *code;
+        has_currency = true;
+      } else if (o.key == "decimal_comma") {
+        rule.money.format = comma_format(o, field);
+      } else if (o.key == "round") {
+        load_rounding(o, rule);
+      } else {
+        problem(o.key_node, "unknown key " + quoted(o.key) + did_you_mean(o.key, kMoneyKeys) + " in " + field +
+                                " money:; it takes " + names_of(kMoneyKeys));
+      }
+    }
+    if (rule.money.currency_from && !rule.money.currency.empty())
+      problem(t.key_node, field + " money: give currency_from: or currency:, not both");
+    else if (!has_currency)
+      problem(t.key_node, field + " money: say which currency: currency_from: <ERP field> or currency: <ISO code>");
+  }
+
+  void load_rounding(const Entry& o, FieldRule& rule) {
+    auto text = scalar(o.value, "round:");
+    if (!text) return;
+    if (*text == "half_even") rule.money.rounding = Rounding::kHalfEven;
+    else if (*text == "half_up") rule.money.rounding = Rounding::kHalfUp;
+    else if (*text == "down") rule.money.rounding = Rounding::kDown;
+    else problem(o.value, "unknown rounding " + quoted(*text) + did_you_mean(*text, kRoundings) + "; use " + names_of(kRoundings));
+  }
+
+  // ----- whole-rule checks -----
+  void check_rule(const Entry& entry, const FieldRule& rule) {
+    const YAML::Mark& at = entry.key_node.Mark();
+    if (rule.from && rule.constant) problem(at, "field " + rule.field + ": give from: or value:, not both");
+    if (!rule.from && !rule.constant && entry.value.IsMap())
+      problem(at, "field " + rule.field + " needs from: <ERP field> (or value: <constant>)");
+    if (rule.otherwise && rule.table.empty()) problem(at, "field " + rule.field + ": else: needs a map:");
+    if (rule.spec->type == FieldType::kMoney && (!entry.value.IsMap() || !entry.value["money"]))
+      problem(at, "field " + rule.field + " is money: say which currency with money: {currency_from: <ERP field>} "
+                  "or money: {currency: USD}");
+  }
+
+  void check_canonical(const YAML::Node& at, const FieldRule& rule, const std::string& text, const std::string& what) {
+    std::string why = rule.check_canonical(text);
+    if (!why.empty()) problem(at, "field " + rule.field + " " + what + why);
+  }
+
+  std::string name_;
+  std::vector<Error> problems_;
+};
+
+}  // namespace
+
+std::expected<CompiledMapping, std::vector<Error>> compile_mapping(const std::string& yaml_text,
+                                                                   const std::string& name) {
+  return Loader(name).run(yaml_text);
+}
+
+}  // namespace arsync::mapping

@@ -1,0 +1,45 @@
+// Path: where a value sits in an ERP record, compiled once from the mapping's text.
+//
+// Syntax: member names separated by dots, array positions as numbers (0 = first):
+// "customerId", "address.city", "lines.0.amount". A leading "^" reads from the parent record
+// while mapping a child collection ("^currencyCode": the invoice's currency, from a line).
+// A member whose own name contains dots ("@odata.etag") is found too: when "a.b" has no
+// member "a", the member named "a.b" is tried. Immutable; thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mapping/record.hpp"
+#include "schema/result.hpp"
+
+namespace arsync::mapping {
+
+class Path {
+ public:
+  // Refuses "", "a..b", "^" and "^^x" with a message saying what a path looks like.
+  static Result<Path> compile(std::string_view text);
+
+  // The node at this path, or nullptr when any step is missing. `parent` is the parent record
+  // for "^" paths (nullptr at the top level, where compile-time checks forbid "^").
+  const Node* resolve(const Node& record, const Node* parent) const;
+
+  const std::string& text() const { return text_; }
+  bool from_parent() const { return from_parent_; }
+
+ private:
+  struct Segment {
+    std::size_t begin = 0, end = 0;  // in text_
+    long index = -1;                 // the segment as an array position, or -1
+  };
+
+  const Node* step(const Node& node, std::size_t& i) const;
+  std::string_view name(std::size_t first, std::size_t last) const;
+
+  std::string text_;
+  bool from_parent_ = false;
+  std::vector<Segment> segments_;
+};
+
+}  // namespace arsync::mapping
