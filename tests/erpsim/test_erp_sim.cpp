@@ -170,6 +170,7 @@ TEST_CASE("invoices, payments and credit memos satisfy the API.md money invarian
       const json& invoice = *invoice_by_id[invoice_id];
       CHECK(text(invoice, "customerId") == text(document, "customerId"));
       CHECK(text(invoice, "currencyCode") == text(document, "currencyCode"));
+      CHECK(text(app, "appliedDate") >= text(invoice, "invoiceDate"));
       const int64_t amount = minor_units(app.at("amount"), exponent_of(document));
       CHECK(amount > 0);
       applied[invoice_id] += amount;

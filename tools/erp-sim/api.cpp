@@ -2,6 +2,8 @@
 // pages are written by hand (record_json) because they are the hot path.
 #include "tools/erp-sim/api.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "tools/erp-sim/record_json.hpp"
@@ -13,13 +15,14 @@ using nlohmann::json;
 
 constexpr int64_t kMaxMutationCount = 100'000;
 
-// Rough bytes per record, to reserve a page's string once.
-size_t record_size_estimate(Collection collection, int lines_max) {
-  switch (collection) {
-    case Collection::kCustomers: return 1'000;
-    case Collection::kInvoices: return 520 + 190 * static_cast<size_t>(lines_max);
-    default: return 700;
-  }
+// A page's string is reserved once from a rough size (the hot path should not reallocate a
+// 20 MB buffer while writing), capped so a page of huge invoices does not reserve hundreds of MB.
+size_t page_reserve(Collection collection, const GeneratorSpec& spec, size_t top) {
+  constexpr size_t kMaxReserve = 64 << 20;
+  size_t per_record = 700;
+  if (collection == Collection::kCustomers) per_record = 1'000;
+  if (collection == Collection::kInvoices) per_record = 520 + 95 * static_cast<size_t>(spec.lines_min + spec.lines_max);
+  return std::min(kMaxReserve, 256 + top * per_record);
 }
 
 json money_json(const MoneyTotals& totals) {
@@ -155,7 +158,7 @@ ApiResponse Api::collection_page(Collection collection, const Target& target) {
   PageQuery query{collection, parsed->after, parsed->since_ms, parsed->top, faults_.settings().malformed_rate};
   ApiResponse response;
   std::string& body = response.body;
-  body.reserve(256 + query.top * record_size_estimate(collection, dataset_.generator().spec().lines_max));
+  body.reserve(page_reserve(collection, dataset_.generator().spec(), query.top));
   body.append("{\"@odata.context\":\"").append(base_url_).append("/odata/$metadata#").append(name);
   body.append("\",\"value\":[");
   const PageOutcome page = dataset_.write_page(query, body);
