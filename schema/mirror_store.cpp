@@ -1,14 +1,12 @@
 #include "schema/mirror_store.hpp"
 
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <ctime>
 #include <map>
 
 #include "schema/entity_json.hpp"
 #include "schema/migrations.hpp"
 #include "schema/sqlite_handle.hpp"
+#include "schema/timestamp.hpp"
 #include "schema/upsert_plan.hpp"
 
 namespace arsync {
@@ -19,19 +17,6 @@ namespace {
 constexpr int kBusyTimeoutMs = 5000;
 
 constexpr const char* kOutcomeNames[] = {"running", "succeeded", "failed", "interrupted"};
-
-// "2025-03-01T08:00:00.123Z": the mirror's timestamp form (UTC, milliseconds).
-std::string now_utc() {
-  using namespace std::chrono;
-  const auto ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-  return buf;
-}
 
 RunOutcome outcome_from(std::string_view name) {
   for (int i = 0; i < 4; ++i)
@@ -176,7 +161,7 @@ Result<void> MirrorStore::Impl::apply_migration(const Migration& migration) {
     if (auto ok = db.exec(std::string(migration.sql).c_str(), "migration " + name + " failed"); !ok) return ok;
     auto record = stmt("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)");
     if (!record) return fail(record.error());
-    const std::string now = now_utc();
+    const std::string now = now_iso8601();
     (*record)->bind_int(1, migration.version);
     (*record)->bind_text(2, migration.name);
     (*record)->bind_text(3, now);
@@ -219,7 +204,7 @@ Result<void> MirrorStore::Impl::check_recorded_migrations() {
 Result<void> MirrorStore::Impl::mark_interrupted_runs() {
   auto s = stmt("UPDATE sync_runs SET outcome = 'interrupted', finished_at = ?1 WHERE outcome = 'running'");
   if (!s) return fail(s.error());
-  const std::string now = now_utc();
+  const std::string now = now_iso8601();
   (*s)->bind_text(1, now);
   return db.run(**s, "cannot mark interrupted sync runs");
 }
@@ -305,7 +290,7 @@ Result<std::optional<PageOutcome>> MirrorStore::Impl::write_page(const PageWrite
       case UpsertOutcome::kRetryIsolated: return std::optional<PageOutcome>();
     }
   }
-  const std::string now = now_utc();
+  const std::string now = now_iso8601();
   for (const RejectRow& r : page.rejects)
     if (auto ok = store_reject(page, r, now); !ok) return fail(ok.error());
   for (const RejectRow& r : outcome.rejects)
@@ -437,7 +422,7 @@ Result<std::int64_t> MirrorStore::begin_run(std::string_view source, std::string
   if (auto ok = impl_->writable("begin a sync run"); !ok) return fail(ok.error());
   auto s = impl_->stmt("INSERT INTO sync_runs (source, stream, started_at) VALUES (?1, ?2, ?3)");
   if (!s) return fail(s.error());
-  const std::string now = now_utc();
+  const std::string now = now_iso8601();
   (*s)->bind_text(1, source);
   (*s)->bind_text(2, stream);
   (*s)->bind_text(3, now);
@@ -451,7 +436,7 @@ Result<void> MirrorStore::finish_run(std::int64_t run_id, RunOutcome outcome, st
     return fail(ErrorKind::kInvalidInput, "a run cannot finish as `running`", "sync run " + std::to_string(run_id));
   auto s = impl_->stmt("UPDATE sync_runs SET finished_at = ?2, outcome = ?3, error = ?4 WHERE id = ?1");
   if (!s) return fail(s.error());
-  const std::string now = now_utc();
+  const std::string now = now_iso8601();
   Statement& st = **s;
   st.bind_int(1, run_id);
   st.bind_text(2, now);
