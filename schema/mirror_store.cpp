@@ -1,6 +1,10 @@
 #include "schema/mirror_store.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <map>
 
 #include "schema/entity_json.hpp"
@@ -11,10 +15,6 @@
 
 namespace arsync {
 namespace {
-
-// How long a writer waits for another connection's lock before reporting it. Readers never
-// block the writer in WAL mode, so only a second writer process makes this wait.
-constexpr int kBusyTimeoutMs = 5000;
 
 constexpr const char* kOutcomeNames[] = {"running", "succeeded", "failed", "interrupted"};
 
@@ -107,7 +107,7 @@ Result<std::int64_t> MirrorStore::Impl::query_int(std::string_view sql, std::str
 // Opening and migrating
 
 Result<void> MirrorStore::Impl::prepare_connection() {
-  sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+  sqlite3_busy_timeout(db.get(), options.busy_timeout_ms);
   if (options.read_only) return db.exec("PRAGMA query_only = ON", "cannot configure the mirror");
   // WAL: readers (the portal API, `arsync status`) never block the writer, and with WAL
   // synchronous=NORMAL loses at most the last commits on power loss, never consistency.
@@ -199,14 +199,32 @@ Result<void> MirrorStore::Impl::check_recorded_migrations() {
   return {};
 }
 
-// DESIGN §4: a run left `running` belongs to a process that died; say so at start-up. This
-// assumes one writer process per mirror, which the write lock enforces for running daemons.
+// DESIGN §4: a run left `running` by a process that died is marked so at start-up. A run whose
+// process is alive (a daemon beside this CLI command) is left alone; kill(pid, 0) is enough
+// because the mirror is local to one host (SQLite on a network filesystem is unsupported).
 Result<void> MirrorStore::Impl::mark_interrupted_runs() {
-  auto s = stmt("UPDATE sync_runs SET outcome = 'interrupted', finished_at = ?1 WHERE outcome = 'running'");
-  if (!s) return fail(s.error());
+  auto running = stmt("SELECT id, pid FROM sync_runs WHERE outcome = 'running'");
+  if (!running) return fail(running.error());
+  std::vector<std::int64_t> dead;
+  {
+    StatementScope scope(**running);
+    int rc;
+    while ((rc = (*running)->step()) == SQLITE_ROW) {
+      const std::int64_t pid = (*running)->column_int(1);
+      const bool alive = pid > 0 && pid != getpid() && (kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+      if (!alive) dead.push_back((*running)->column_int(0));
+    }
+    if (rc != SQLITE_DONE) return fail(db.error(rc, "cannot read running sync runs"));
+  }
+  auto mark = stmt("UPDATE sync_runs SET outcome = 'interrupted', finished_at = ?2 WHERE id = ?1");
+  if (!mark) return fail(mark.error());
   const std::string now = now_iso8601();
-  (*s)->bind_text(1, now);
-  return db.run(**s, "cannot mark interrupted sync runs");
+  for (std::int64_t id : dead) {
+    (*mark)->bind_int(1, id);
+    (*mark)->bind_text(2, now);
+    if (auto ok = db.run(**mark, "cannot mark sync run " + std::to_string(id) + " interrupted"); !ok) return ok;
+  }
+  return {};
 }
 
 Result<std::unique_ptr<MirrorStore>> MirrorStore::open(const std::filesystem::path& path, OpenOptions options) {
@@ -420,12 +438,13 @@ Result<void> MirrorStore::reset_cursor(std::string_view source, std::string_view
 
 Result<std::int64_t> MirrorStore::begin_run(std::string_view source, std::string_view stream) {
   if (auto ok = impl_->writable("begin a sync run"); !ok) return fail(ok.error());
-  auto s = impl_->stmt("INSERT INTO sync_runs (source, stream, started_at) VALUES (?1, ?2, ?3)");
+  auto s = impl_->stmt("INSERT INTO sync_runs (source, stream, started_at, pid) VALUES (?1, ?2, ?3, ?4)");
   if (!s) return fail(s.error());
   const std::string now = now_iso8601();
   (*s)->bind_text(1, source);
   (*s)->bind_text(2, stream);
   (*s)->bind_text(3, now);
+  (*s)->bind_int(4, getpid());
   if (auto ok = impl_->db.run(**s, "cannot record a sync run"); !ok) return fail(ok.error());
   return impl_->db.last_insert_rowid();
 }

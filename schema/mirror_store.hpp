@@ -78,6 +78,9 @@ struct StatusReport {
 struct OpenOptions {
   bool read_only = false;   // for `arsync status` beside a running daemon: no migrations, no writes
   bool synchronous_full = false;  // synchronous=FULL instead of NORMAL (WAL makes NORMAL crash-safe)
+  // How long to wait for another process's write lock before failing with a clear error. In
+  // WAL mode readers never block the writer, so only a second writer makes this wait.
+  int busy_timeout_ms = 5000;
 };
 
 class MirrorStore {

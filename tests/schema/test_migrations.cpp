@@ -217,3 +217,28 @@ TEST_CASE("a read-only open of a missing mirror does not create one") {
   CHECK(store.error().kind == ErrorKind::kNotFound);
   CHECK_FALSE(fs::exists(dir.path / "mirror.db"));
 }
+
+TEST_CASE("the invoice_aging view buckets open balances by days past due") {
+  TempDir dir;
+  const fs::path db = dir.path / "mirror.db";
+  open_and_close(db);
+  RawDb raw(db);
+  raw.exec("INSERT INTO customers (source, erp_id, name, row_hash, updated_seq) VALUES ('demo', 'C1', 'Acme', 0, 1)");
+  auto add = [&](const char* erp_id, const char* due, std::int64_t balance, const char* status) {
+    raw.exec(std::string("INSERT INTO invoices (source, erp_id, number, customer_id, issue_date, due_date, currency, "
+                         "total, balance, status, row_hash, updated_seq) VALUES ('demo', '") +
+             erp_id + "', 'N', 1, date('now', '-200 days'), " + due + ", 'USD', 1000, " + std::to_string(balance) +
+             ", '" + status + "', 0, 1)");
+  };
+  add("FUTURE", "date('now', '+5 days')", 1000, "open");
+  add("D10", "date('now', '-10 days')", 1000, "open");
+  add("D45", "date('now', '-45 days')", 500, "partially_paid");
+  add("D75", "date('now', '-75 days')", 1000, "disputed");
+  add("D120", "date('now', '-120 days')", 1000, "open");
+  add("PAID", "date('now', '-120 days')", 0, "paid");
+  add("VOID", "date('now', '-120 days')", 1000, "void");
+  CHECK(raw.text("SELECT group_concat(erp_id || ':' || bucket || ':' || days_past_due, ',') FROM "
+                 "(SELECT i.erp_id, a.bucket, a.days_past_due FROM invoice_aging a JOIN invoices i ON i.id = "
+                 "a.invoice_id ORDER BY a.days_past_due)") ==
+        "FUTURE:current:0,D10:1-30:10,D45:31-60:45,D75:61-90:75,D120:90+:120");
+}

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <map>
@@ -420,6 +422,35 @@ TEST_CASE("runs left running by a crashed process are marked interrupted at open
   CHECK(status->last_runs[0].outcome == RunOutcome::kFailed);
   CHECK(status->last_runs[0].error == "ERP said 500");
   CHECK(status->last_runs[1].outcome == RunOutcome::kInterrupted);
+}
+
+TEST_CASE("a run whose process is still alive is not marked interrupted by another open") {
+  Mirror m;
+  auto live = m.store->begin_run("demo", "invoices");
+  auto dead = m.store->begin_run("demo", "payments");
+  pid_t child = fork();
+  if (child == 0) _exit(0);
+  REQUIRE(waitpid(child, nullptr, 0) == child);
+  RawDb raw(m.path);
+  raw.exec("UPDATE sync_runs SET pid = " + std::to_string(getppid()) + " WHERE id = " + std::to_string(*live));
+  raw.exec("UPDATE sync_runs SET pid = " + std::to_string(child) + " WHERE id = " + std::to_string(*dead));
+  m.reopen();
+  CHECK(m.text("SELECT outcome FROM sync_runs WHERE id = " + std::to_string(*live)) == "running");
+  CHECK(m.text("SELECT outcome FROM sync_runs WHERE id = " + std::to_string(*dead)) == "interrupted");
+}
+
+TEST_CASE("a second writer is told another process holds the write lock") {
+  Mirror m;
+  auto second = m.open(OpenOptions{.busy_timeout_ms = 50});
+  RawDb holder(m.path);
+  holder.exec("BEGIN IMMEDIATE");
+  auto out = second->apply_page(page_of({customer("C1")}, "c-1"));
+  REQUIRE_FALSE(out);
+  CHECK(out.error().kind == ErrorKind::kIo);
+  CHECK(out.error().message.find("locked by another arsync process") != std::string::npos);
+  CHECK(out.error().where == m.path.string());
+  holder.exec("ROLLBACK");
+  CHECK(second->apply_page(page_of({customer("C1")}, "c-1")).has_value());
 }
 
 TEST_CASE("a read-only store reads but refuses every write") {
