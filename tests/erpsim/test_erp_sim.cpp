@@ -27,7 +27,8 @@ using nlohmann::json;
 
 const std::vector<std::string> kSmallCompany = {"--seed", "11", "--customers", "30", "--invoices", "400"};
 
-HttpReply get(const ErpSimProcess& sim, const std::string& target, const arsync::test::HttpHeaders& headers = {}) {
+HttpReply get(const ErpSimProcess& sim, const std::string& target,
+              const arsync::test::HttpHeaders& headers = {}) {
   return arsync::test::http_request("GET", "127.0.0.1", sim.port(), target, {}, headers);
 }
 
@@ -79,7 +80,9 @@ int exponent_of(const json& record) {
   return it->second;
 }
 
-int64_t money(const json& record, const char* field) { return minor_units(record.at(field), exponent_of(record)); }
+int64_t money(const json& record, const char* field) {
+  return minor_units(record.at(field), exponent_of(record));
+}
 
 std::string text(const json& record, const char* field) { return record.at(field).get<std::string>(); }
 
@@ -126,7 +129,8 @@ TEST_CASE("a different seed serves a different company") {
   std::vector<std::string> flags = kSmallCompany;
   flags[1] = "12";
   ErpSimProcess second(flags);
-  CHECK(raw_values(get(first, "/odata/invoices?$top=50")) != raw_values(get(second, "/odata/invoices?$top=50")));
+  CHECK(raw_values(get(first, "/odata/invoices?$top=50")) !=
+        raw_values(get(second, "/odata/invoices?$top=50")));
 }
 
 TEST_CASE("customers have one to three contacts with exactly one primary") {
@@ -139,7 +143,8 @@ TEST_CASE("customers have one to three contacts with exactly one primary") {
     const json& contacts = customer.at("contacts");
     CHECK(contacts.size() >= 1);
     CHECK(contacts.size() <= 3);
-    CHECK(std::count_if(contacts.begin(), contacts.end(), [](const json& c) { return c.at("isPrimary") == true; }) == 1);
+    CHECK(std::count_if(contacts.begin(), contacts.end(),
+                        [](const json& c) { return c.at("isPrimary") == true; }) == 1);
     CHECK((text(customer, "blocked").empty() || text(customer, "blocked") == "All"));
     money(customer, "creditLimit");  // throws on more decimals than the currency has
     currencies.insert(text(customer, "currencyCode"));
@@ -192,7 +197,8 @@ TEST_CASE("invoices, payments and credit memos satisfy the API.md money invarian
   }
   CHECK(unapplied_payments > 0);
   CHECK(methods.size() == 4);
-  for (const std::string& method : methods) CHECK(std::set<std::string>{"Check", "ACH", "Card", "Wire"}.contains(method));
+  for (const std::string& method : methods)
+    CHECK(std::set<std::string>{"Check", "ACH", "Card", "Wire"}.contains(method));
 
   std::map<std::string, int> memo_statuses;
   for (const json& m : memos) {
@@ -300,13 +306,15 @@ TEST_CASE("a delta read resumed with ge never misses a record modified during a 
       seen[text(r, "id")] = text(r, "lastModifiedDateTime");
       cursor = std::max(cursor, text(r, "lastModifiedDateTime"));
     }
-    return page.contains("@odata.nextLink") ? page["@odata.nextLink"].get<std::string>().substr(sim.base_url().size())
-                                            : std::string();
+    return page.contains("@odata.nextLink")
+               ? page["@odata.nextLink"].get<std::string>().substr(sim.base_url().size())
+               : std::string();
   };
   // A full read, interrupted after three pages by changes to records both behind and ahead.
   std::string next = "/odata/invoices?$top=10";
   for (int i = 0; i < 3; ++i) next = take(get_json(sim, next));
-  const json changed = post_json(sim, "/admin/mutate", {{"collection", "invoices"}, {"action", "modify"}, {"count", 8}});
+  const json changed =
+      post_json(sim, "/admin/mutate", {{"collection", "invoices"}, {"action", "modify"}, {"count", 8}});
   while (!next.empty()) next = take(get_json(sim, next));
   CHECK(seen.size() == 100);
   std::set<std::string> changed_ids;
@@ -317,11 +325,14 @@ TEST_CASE("a delta read resumed with ge never misses a record modified during a 
 
   // Changes between runs; the next run resumes inclusively from the cursor, and is itself
   // interrupted by another batch.
-  const json later = post_json(sim, "/admin/mutate", {{"collection", "invoices"}, {"action", "modify"}, {"count", 4}});
-  const json added = post_json(sim, "/admin/mutate", {{"collection", "invoices"}, {"action", "add"}, {"count", 2}});
+  const json later =
+      post_json(sim, "/admin/mutate", {{"collection", "invoices"}, {"action", "modify"}, {"count", 4}});
+  const json added =
+      post_json(sim, "/admin/mutate", {{"collection", "invoices"}, {"action", "add"}, {"count", 2}});
   next = "/odata/invoices?$top=2&$filter=lastModifiedDateTime%20ge%20" + cursor;
   next = take(get_json(sim, next));
-  const json during = post_json(sim, "/admin/mutate", {{"collection", "invoices"}, {"action", "modify"}, {"count", 3}});
+  const json during =
+      post_json(sim, "/admin/mutate", {{"collection", "invoices"}, {"action", "modify"}, {"count", 3}});
   while (!next.empty()) next = take(get_json(sim, next));
 
   CHECK(seen.size() == 102);
@@ -348,9 +359,12 @@ TEST_CASE("mutations modify, void and add are visible with later times") {
     old_by_id[text(r, "id")] = r;
     generated_max = std::max(generated_max, text(r, "lastModifiedDateTime"));
   }
-  const json modified = post_json(sim, "/admin/mutate", {{"collection", "invoices"}, {"action", "modify"}, {"count", 5}});
-  const json voided = post_json(sim, "/admin/mutate", {{"collection", "invoices"}, {"action", "void"}, {"count", 3}});
-  const json added = post_json(sim, "/admin/mutate", {{"collection", "invoices"}, {"action", "add"}, {"count", 2}});
+  const json modified =
+      post_json(sim, "/admin/mutate", {{"collection", "invoices"}, {"action", "modify"}, {"count", 5}});
+  const json voided =
+      post_json(sim, "/admin/mutate", {{"collection", "invoices"}, {"action", "void"}, {"count", 3}});
+  const json added =
+      post_json(sim, "/admin/mutate", {{"collection", "invoices"}, {"action", "add"}, {"count", 2}});
   REQUIRE(modified["ids"].size() == 5);
   REQUIRE(voided["ids"].size() == 3);
   CHECK(added["ids"] == json::array({"INV-0000401", "INV-0000402"}));
@@ -377,7 +391,8 @@ TEST_CASE("mutations modify, void and add are visible with later times") {
     CHECK(text(r, "externalDocumentNumber") != text(old_by_id.at(id), "externalDocumentNumber"));
   }
   std::string modified_max;
-  for (const json& id : modified["ids"]) modified_max = std::max(modified_max, text(by_id.at(id), "lastModifiedDateTime"));
+  for (const json& id : modified["ids"])
+    modified_max = std::max(modified_max, text(by_id.at(id), "lastModifiedDateTime"));
   for (const json& id : voided["ids"]) {
     const json& r = by_id.at(id);
     CHECK(text(old_by_id.at(id), "status") == "Open");
@@ -392,7 +407,8 @@ TEST_CASE("mutations modify, void and add are visible with later times") {
     CHECK(text(r, "customerId").starts_with("CUST-0000"));
   }
   for (const char* collection : {"customers", "payments", "creditMemos"}) {
-    const json ids = post_json(sim, "/admin/mutate", {{"collection", collection}, {"action", "modify"}, {"count", 2}});
+    const json ids =
+        post_json(sim, "/admin/mutate", {{"collection", collection}, {"action", "modify"}, {"count", 2}});
     CHECK(ids["ids"].size() == 2);
     const std::vector<json> records = read_collection(sim, collection, 1000);
     REQUIRE(records.size() >= 2);
@@ -468,7 +484,8 @@ TEST_CASE("stats equal the counts and sums of the served records, malformed ones
 }
 
 TEST_CASE("malformed invoices are the same every time, never applied to, and spoiled in rotation") {
-  const std::vector<std::string> flags = {"--seed", "9", "--customers", "20", "--invoices", "600", "--malformed-rate", "0.1"};
+  const std::vector<std::string> flags = {"--seed",     "9",   "--customers",      "20",
+                                          "--invoices", "600", "--malformed-rate", "0.1"};
   ErpSimProcess first(flags);
   ErpSimProcess second(flags);
   const auto malformed_numbers = [](const ErpSimProcess& sim, std::map<std::string, int>& kinds) {
@@ -476,7 +493,9 @@ TEST_CASE("malformed invoices are the same every time, never applied to, and spo
     for (const json& inv : read_collection(sim, "invoices", 1000)) {
       if (!is_malformed(inv)) continue;
       numbers.insert(text(inv, "number"));
-      ++kinds[!inv.contains("id") ? "missing id" : text(inv, "invoiceDate") == "31/02/2025" ? "date" : "amount"];
+      ++kinds[!inv.contains("id")                        ? "missing id"
+              : text(inv, "invoiceDate") == "31/02/2025" ? "date"
+                                                         : "amount"];
     }
     return numbers;
   };
@@ -561,10 +580,11 @@ TEST_CASE("unknown paths are 404 and bad query options are 400, with JSON errors
     CHECK(reply.status == 404);
     CHECK(json::parse(reply.body)["error"]["code"] == "NotFound");
   }
-  for (const char* target : {"/odata/invoices?$top=0", "/odata/invoices?$top=abc", "/odata/invoices?$skiptoken=zz",
-                             "/odata/invoices?$filter=status%20eq%20'Open'", "/odata/invoices?$orderby=id",
-                             "/odata/invoices?$filter=lastModifiedDateTime%20ge%202025-13-01T00:00:00Z",
-                             "/odata/invoices?$filter=lastModifiedDateTime%20ge%20%ZZ"}) {
+  for (const char* target :
+       {"/odata/invoices?$top=0", "/odata/invoices?$top=abc", "/odata/invoices?$skiptoken=zz",
+        "/odata/invoices?$filter=status%20eq%20'Open'", "/odata/invoices?$orderby=id",
+        "/odata/invoices?$filter=lastModifiedDateTime%20ge%202025-13-01T00:00:00Z",
+        "/odata/invoices?$filter=lastModifiedDateTime%20ge%20%ZZ"}) {
     CAPTURE(target);
     const HttpReply reply = get(sim, target);
     CHECK(reply.status == 400);
@@ -582,8 +602,12 @@ TEST_CASE("the command line: --help, bad flags exit 2, port file matches stdout,
     CHECK(status->ok());
     CHECK(help.stdout_text().find("--malformed-rate") != std::string::npos);
   }
-  for (const std::vector<std::string>& bad : std::vector<std::vector<std::string>>{
-           {"--bogus"}, {"--invoices", "-5"}, {"--error-rate", "2"}, {"--seed"}, {"--lines-min", "4", "--lines-max", "2"}}) {
+  for (const std::vector<std::string>& bad :
+       std::vector<std::vector<std::string>>{{"--bogus"},
+                                             {"--invoices", "-5"},
+                                             {"--error-rate", "2"},
+                                             {"--seed"},
+                                             {"--lines-min", "4", "--lines-max", "2"}}) {
     CAPTURE(bad[0]);
     arsync::test::ChildProcess child({ERP_SIM_BIN, bad, {}, dir.path()});
     const auto status = child.wait(std::chrono::seconds(10));

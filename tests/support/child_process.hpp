@@ -44,10 +44,10 @@ struct ExitStatus {
 };
 
 struct ChildOptions {
-  std::string program;                                     // path to the executable
-  std::vector<std::string> args;                           // argv[1..]
-  std::vector<std::pair<std::string, std::string>> env;    // added to (or replacing in) ours
-  std::filesystem::path log_dir;                           // stdout.log / stderr.log go here
+  std::string program;                                   // path to the executable
+  std::vector<std::string> args;                         // argv[1..]
+  std::vector<std::pair<std::string, std::string>> env;  // added to (or replacing in) ours
+  std::filesystem::path log_dir;                         // stdout.log / stderr.log go here
 };
 
 // A running child process. The destructor SIGKILLs and reaps it if it is still running, so a

@@ -43,7 +43,8 @@ ErpSimProcess::ErpSimProcess(std::vector<std::string> extra_flags, std::chrono::
       throw std::runtime_error("erp-sim exited during start-up (" + child_->exit_status()->describe() +
                                "): " + child_->stderr_text());
     if (std::chrono::steady_clock::now() >= deadline)
-      throw std::runtime_error("erp-sim did not write its port file in time; stderr: " + child_->stderr_text());
+      throw std::runtime_error("erp-sim did not write its port file in time; stderr: " +
+                               child_->stderr_text());
     std::this_thread::sleep_for(kPollInterval);
   }
 }

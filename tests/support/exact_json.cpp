@@ -99,7 +99,8 @@ int64_t decimal_to_minor(std::string_view text, int exponent) {
   if (negative) text.remove_prefix(1);
   const size_t point = text.find('.');
   const std::string_view whole = text.substr(0, point);
-  const std::string_view fraction = point == std::string_view::npos ? std::string_view() : text.substr(point + 1);
+  const std::string_view fraction =
+      point == std::string_view::npos ? std::string_view() : text.substr(point + 1);
   const auto all_digits = [](std::string_view s) {
     return s.find_first_not_of("0123456789") == std::string_view::npos;
   };
@@ -118,7 +119,9 @@ int64_t decimal_to_minor(std::string_view text, int exponent) {
   return negative ? -value : value;
 }
 
-int64_t minor_units(const json& value, int exponent) { return decimal_to_minor(number_text(value), exponent); }
+int64_t minor_units(const json& value, int exponent) {
+  return decimal_to_minor(number_text(value), exponent);
+}
 
 int64_t exact_integer(const json& value) { return decimal_to_minor(number_text(value), 0); }
 

@@ -1,9 +1,8 @@
 // http_client: see http_client.hpp. Blocking Beast calls; the timeout is SO_RCVTIMEO/SO_SNDTIMEO
 // on the socket (Beast's own timeouts only apply to async operations).
-#include <utility>  // before Asio (platform-notes)
-
 #include "tests/support/http_client.hpp"
 
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -14,7 +13,7 @@
 #include <boost/beast/http.hpp>
 #include <limits>
 #include <stdexcept>
-#include <strings.h>
+#include <utility>  // before Asio (platform-notes)
 
 namespace arsync::test {
 namespace {
@@ -50,7 +49,9 @@ HttpReply http_request(std::string_view method, std::string_view host, uint16_t 
   tcp::socket socket(io);
   beast::error_code ec;
   socket.connect(tcp::endpoint(asio::ip::make_address(std::string(host)), port), ec);
-  if (ec) throw std::runtime_error("connect to " + std::string(host) + ":" + std::to_string(port) + ": " + ec.message());
+  if (ec)
+    throw std::runtime_error("connect to " + std::string(host) + ":" + std::to_string(port) + ": " +
+                             ec.message());
   set_socket_timeouts(socket, timeout);
 
   http::request<http::string_body> req{http::string_to_verb(method), target, 11};
@@ -72,13 +73,15 @@ HttpReply http_request(std::string_view method, std::string_view host, uint16_t 
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   http::read(socket, buffer, parser, ec);
   if (ec == asio::error::would_block || ec == asio::error::try_again)
-    throw std::runtime_error(where(method, target) + ": timed out after " + std::to_string(timeout.count()) + " ms");
+    throw std::runtime_error(where(method, target) + ": timed out after " + std::to_string(timeout.count()) +
+                             " ms");
   if (!parser.is_header_done())
     throw std::runtime_error(where(method, target) + ": no response: " + ec.message());
   HttpReply reply;
   const auto& res = parser.get();
   reply.status = res.result_int();
-  for (const auto& field : res) reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  for (const auto& field : res)
+    reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   reply.body = res.body();
   reply.complete = !ec && parser.is_done();
   if (ec && ec != http::error::partial_message && ec != http::error::end_of_stream &&

@@ -3,7 +3,6 @@
 #include "tools/erp-sim/api.hpp"
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "tools/erp-sim/record_json.hpp"
@@ -21,7 +20,8 @@ size_t page_reserve(Collection collection, const GeneratorSpec& spec, size_t top
   constexpr size_t kMaxReserve = 64 << 20;
   size_t per_record = 700;
   if (collection == Collection::kCustomers) per_record = 1'000;
-  if (collection == Collection::kInvoices) per_record = 520 + 95 * static_cast<size_t>(spec.lines_min + spec.lines_max);
+  if (collection == Collection::kInvoices)
+    per_record = 520 + 95 * static_cast<size_t>(spec.lines_min + spec.lines_max);
   return std::min(kMaxReserve, 256 + top * per_record);
 }
 
@@ -40,7 +40,8 @@ json stats_json(const Stats& stats) {
   const auto& payments = stats.collections[static_cast<int>(Collection::kPayments)];
   const auto& memos = stats.collections[static_cast<int>(Collection::kCreditMemos)];
   return json{
-      {"customers", {{"count", customers.count}, {"contacts", customers.children}, {"malformed", customers.malformed}}},
+      {"customers",
+       {{"count", customers.count}, {"contacts", customers.children}, {"malformed", customers.malformed}}},
       {"invoices",
        {{"count", invoices.count},
         {"lines", invoices.children},
@@ -128,7 +129,8 @@ ApiResponse Api::odata(const ApiRequest& request, Collection collection, const T
     response.www_authenticate = true;
     return response;
   }
-  if (request.method != "GET") return error_response(405, "MethodNotAllowed", "collections are read with GET");
+  if (request.method != "GET")
+    return error_response(405, "MethodNotAllowed", "collections are read with GET");
   const FaultDecision fault = faults_.decide();
   ApiResponse response;
   switch (fault.kind) {
@@ -155,7 +157,8 @@ ApiResponse Api::collection_page(Collection collection, const Target& target) {
   auto parsed = parse_collection_query(target);
   if (!parsed) return error_response(400, "BadRequest", parsed.error());
   const std::string_view name = collection_name(collection);
-  PageQuery query{collection, parsed->after, parsed->since_ms, parsed->top, faults_.settings().malformed_rate};
+  PageQuery query{collection, parsed->after, parsed->since_ms, parsed->top,
+                  faults_.settings().malformed_rate};
   ApiResponse response;
   std::string& body = response.body;
   body.reserve(page_reserve(collection, dataset_.generator().spec(), query.top));
@@ -173,19 +176,26 @@ ApiResponse Api::collection_page(Collection collection, const Target& target) {
   return response;
 }
 
-ApiResponse Api::admin_stats() { return json_response(stats_json(dataset_.stats(faults_.settings().malformed_rate))); }
+ApiResponse Api::admin_stats() {
+  return json_response(stats_json(dataset_.stats(faults_.settings().malformed_rate)));
+}
 
 ApiResponse Api::admin_mutate(std::string_view text) {
   const json body = json::parse(text, nullptr, false);
   if (!body.is_object()) return error_response(400, "BadRequest", "body must be a JSON object");
   const auto collection = collection_from_name(body.value("collection", ""));
-  if (!collection) return error_response(400, "BadRequest", "collection must be customers|invoices|payments|creditMemos");
+  if (!collection)
+    return error_response(400, "BadRequest", "collection must be customers|invoices|payments|creditMemos");
   const std::string action_text = body.value("action", "");
   MutationAction action;
-  if (action_text == "modify") action = MutationAction::kModify;
-  else if (action_text == "void") action = MutationAction::kVoid;
-  else if (action_text == "add") action = MutationAction::kAdd;
-  else return error_response(400, "BadRequest", "action must be modify|void|add");
+  if (action_text == "modify")
+    action = MutationAction::kModify;
+  else if (action_text == "void")
+    action = MutationAction::kVoid;
+  else if (action_text == "add")
+    action = MutationAction::kAdd;
+  else
+    return error_response(400, "BadRequest", "action must be modify|void|add");
   if (action != MutationAction::kModify && collection != Collection::kInvoices)
     return error_response(400, "BadRequest", "void and add work on invoices only");
   const json count = body.value("count", json(1));
@@ -200,8 +210,8 @@ ApiResponse Api::admin_faults(std::string_view method, std::string_view text) {
   const json body = json::parse(text, nullptr, false);
   if (!body.is_object()) return error_response(400, "BadRequest", "body must be a JSON object");
   for (const auto& item : body.items()) {
-    static const std::string kKnown[] = {"error_rate", "rate_429", "retry_after", "latency_ms", "truncate_rate",
-                                         "malformed_rate"};
+    static const std::string kKnown[] = {"error_rate", "rate_429",      "retry_after",
+                                         "latency_ms", "truncate_rate", "malformed_rate"};
     if (std::find(std::begin(kKnown), std::end(kKnown), item.key()) == std::end(kKnown))
       return error_response(400, "BadRequest", "unknown fault setting '" + item.key() + "'");
   }

@@ -25,17 +25,17 @@ struct ApiRequest {
 
 struct ApiResponse {
   unsigned status = 200;
-  std::string body;  // always JSON
+  std::string body;        // always JSON
   int retry_after_s = -1;  // >= 0: send a Retry-After header
   bool www_authenticate = false;
   // Fault instructions for the transport.
   std::chrono::milliseconds delay{0};  // wait this long before answering, without blocking others
-  bool truncate = false;  // send the full Content-Length, half the body, then close
+  bool truncate = false;               // send the full Content-Length, half the body, then close
 };
 
 struct ApiOptions {
-  std::string token;   // empty: /odata needs no Authorization
-  uint16_t port = 0;   // for @odata.context and @odata.nextLink
+  std::string token;  // empty: /odata needs no Authorization
+  uint16_t port = 0;  // for @odata.context and @odata.nextLink
 };
 
 class Api {

@@ -36,21 +36,58 @@ struct Flag {
 
 const std::map<std::string_view, Flag>& flags() {
   static const std::map<std::string_view, Flag> kFlags = {
-      {"--port", {[](CliOptions& o, std::string_view v) { return read_int<uint16_t>(v, 0, 65535, o.port); }, "0..65535"}},
-      {"--port-file", {[](CliOptions& o, std::string_view v) { o.port_file = v; return !v.empty(); }, "a file name"}},
-      {"--seed", {[](CliOptions& o, std::string_view v) { return read_int<uint64_t>(v, 0, UINT64_MAX, o.data.seed); }, "an unsigned integer"}},
-      {"--customers", {[](CliOptions& o, std::string_view v) { return read_int<int64_t>(v, 1, 1'000'000'000, o.data.customers); }, "1..1000000000"}},
-      {"--invoices", {[](CliOptions& o, std::string_view v) { return read_int<int64_t>(v, 0, 1'000'000'000, o.data.invoices); }, "0..1000000000"}},
-      {"--lines-min", {[](CliOptions& o, std::string_view v) { return read_int(v, 1, kMaxLines, o.data.lines_min); }, "1..50"}},
-      {"--lines-max", {[](CliOptions& o, std::string_view v) { return read_int(v, 1, kMaxLines, o.data.lines_max); }, "1..50"}},
-      {"--token", {[](CliOptions& o, std::string_view v) { o.token = v; return !v.empty(); }, "a non-empty secret"}},
-      {"--threads", {[](CliOptions& o, std::string_view v) { return read_int(v, 1, 64, o.threads); }, "1..64"}},
-      {"--error-rate", {[](CliOptions& o, std::string_view v) { return read_rate(v, o.faults.error_rate); }, "a rate 0..1"}},
-      {"--rate-429", {[](CliOptions& o, std::string_view v) { return read_rate(v, o.faults.rate_429); }, "a rate 0..1"}},
-      {"--retry-after", {[](CliOptions& o, std::string_view v) { return read_int(v, 0, 3600, o.faults.retry_after_s); }, "0..3600 seconds"}},
-      {"--latency-ms", {[](CliOptions& o, std::string_view v) { return read_int(v, 0, 60'000, o.faults.latency_ms); }, "0..60000"}},
-      {"--truncate-rate", {[](CliOptions& o, std::string_view v) { return read_rate(v, o.faults.truncate_rate); }, "a rate 0..1"}},
-      {"--malformed-rate", {[](CliOptions& o, std::string_view v) { return read_rate(v, o.faults.malformed_rate); }, "a rate 0..1"}},
+      {"--port",
+       {[](CliOptions& o, std::string_view v) { return read_int<uint16_t>(v, 0, 65535, o.port); },
+        "0..65535"}},
+      {"--port-file",
+       {[](CliOptions& o, std::string_view v) {
+          o.port_file = v;
+          return !v.empty();
+        },
+        "a file name"}},
+      {"--seed",
+       {[](CliOptions& o, std::string_view v) { return read_int<uint64_t>(v, 0, UINT64_MAX, o.data.seed); },
+        "an unsigned integer"}},
+      {"--customers",
+       {[](CliOptions& o, std::string_view v) {
+          return read_int<int64_t>(v, 1, 1'000'000'000, o.data.customers);
+        },
+        "1..1000000000"}},
+      {"--invoices",
+       {[](CliOptions& o, std::string_view v) {
+          return read_int<int64_t>(v, 0, 1'000'000'000, o.data.invoices);
+        },
+        "0..1000000000"}},
+      {"--lines-min",
+       {[](CliOptions& o, std::string_view v) { return read_int(v, 1, kMaxLines, o.data.lines_min); },
+        "1..50"}},
+      {"--lines-max",
+       {[](CliOptions& o, std::string_view v) { return read_int(v, 1, kMaxLines, o.data.lines_max); },
+        "1..50"}},
+      {"--token",
+       {[](CliOptions& o, std::string_view v) {
+          o.token = v;
+          return !v.empty();
+        },
+        "a non-empty secret"}},
+      {"--threads",
+       {[](CliOptions& o, std::string_view v) { return read_int(v, 1, 64, o.threads); }, "1..64"}},
+      {"--error-rate",
+       {[](CliOptions& o, std::string_view v) { return read_rate(v, o.faults.error_rate); }, "a rate 0..1"}},
+      {"--rate-429",
+       {[](CliOptions& o, std::string_view v) { return read_rate(v, o.faults.rate_429); }, "a rate 0..1"}},
+      {"--retry-after",
+       {[](CliOptions& o, std::string_view v) { return read_int(v, 0, 3600, o.faults.retry_after_s); },
+        "0..3600 seconds"}},
+      {"--latency-ms",
+       {[](CliOptions& o, std::string_view v) { return read_int(v, 0, 60'000, o.faults.latency_ms); },
+        "0..60000"}},
+      {"--truncate-rate",
+       {[](CliOptions& o, std::string_view v) { return read_rate(v, o.faults.truncate_rate); },
+        "a rate 0..1"}},
+      {"--malformed-rate",
+       {[](CliOptions& o, std::string_view v) { return read_rate(v, o.faults.malformed_rate); },
+        "a rate 0..1"}},
   };
   return kFlags;
 }
@@ -79,8 +116,8 @@ std::expected<CliOptions, std::string> parse_cli(int argc, const char* const* ar
       value = argv[++i];
     }
     if (!flag->second.set(options, value))
-      return std::unexpected("bad value '" + std::string(value) + "' for " + std::string(arg) + ": expected " +
-                             flag->second.expected);
+      return std::unexpected("bad value '" + std::string(value) + "' for " + std::string(arg) +
+                             ": expected " + flag->second.expected);
   }
   if (options.data.lines_min > options.data.lines_max)
     return std::unexpected("--lines-min must not exceed --lines-max");

@@ -56,13 +56,16 @@ int64_t Dataset::first_generated_at_or_after(const PageQuery& query) const {
   int64_t high = generator_.slot_count(query.collection) + 1;
   while (low < high) {
     const int64_t mid = low + (high - low) / 2;
-    if (qualifies(mid)) high = mid;
-    else low = mid + 1;
+    if (qualifies(mid))
+      high = mid;
+    else
+      low = mid + 1;
   }
   return low;
 }
 
-bool Dataset::write_record(const PageQuery& query, int64_t id, const OverlayEntry* entry, std::string& out) const {
+bool Dataset::write_record(const PageQuery& query, int64_t id, const OverlayEntry* entry,
+                           std::string& out) const {
   const uint64_t seed = generator_.spec().seed;
   switch (query.collection) {
     case Collection::kCustomers: {
@@ -80,8 +83,9 @@ bool Dataset::write_record(const PageQuery& query, int64_t id, const OverlayEntr
         invoice.revision = entry->revision;
         if (entry->voided) invoice.status = InvoiceStatus::kCanceled, invoice.remaining = 0;
       }
-      const Spoil spoil = generator_.invoice_has_applications(id) ? Spoil::kNone
-                                                                  : malformed_spoil(seed, id, query.malformed_rate);
+      const Spoil spoil = generator_.invoice_has_applications(id)
+                              ? Spoil::kNone
+                              : malformed_spoil(seed, id, query.malformed_rate);
       write_invoice(out, invoice, spoil);
       return true;
     }
@@ -134,7 +138,7 @@ PageOutcome Dataset::write_page(const PageQuery& query, std::string& out) const 
   // Start at whichever bound is later: "time >= since" or "key > after".
   const RecordKey since{query.since_ms, INT64_MIN};
   auto it = query.after && since <= *query.after ? overlay.order.upper_bound(*query.after)
-                                                  : overlay.order.lower_bound(since);
+                                                 : overlay.order.lower_bound(since);
   for (; it != overlay.order.end(); ++it) {
     if (page.count == query.top) {
       page.more = true;
@@ -145,7 +149,8 @@ PageOutcome Dataset::write_page(const PageQuery& query, std::string& out) const 
   return page;
 }
 
-void Dataset::accumulate(Collection collection, int64_t id, double malformed_rate, CollectionStats& stats) const {
+void Dataset::accumulate(Collection collection, int64_t id, double malformed_rate,
+                         CollectionStats& stats) const {
   const OverlayEntry* entry = overlay_entry(collection, id);
   switch (collection) {
     case Collection::kCustomers: {
@@ -225,7 +230,8 @@ std::vector<int64_t> Dataset::choose(Collection collection, MutationAction actio
   auto& sequence = choice_sequence_[static_cast<int>(collection)];
   const uint64_t stream = kChoiceStream + static_cast<uint64_t>(collection);
   for (int64_t attempt = 0; attempt < 64 * count + 1000 && std::ssize(chosen) < count; ++attempt)
-    consider(1 + static_cast<int64_t>(mix(generator_.spec().seed, stream, sequence++) % static_cast<uint64_t>(domain)));
+    consider(1 + static_cast<int64_t>(mix(generator_.spec().seed, stream, sequence++) %
+                                      static_cast<uint64_t>(domain)));
   for (int64_t id = 1; id <= domain && std::ssize(chosen) < count; ++id) consider(id);
   return chosen;
 }

@@ -35,10 +35,10 @@ struct RecordKey {
 
 struct PageQuery {
   Collection collection = Collection::kInvoices;
-  std::optional<RecordKey> after;     // from $skiptoken: strictly after this key
-  int64_t since_ms = INT64_MIN;       // from $filter: time >= since_ms
+  std::optional<RecordKey> after;  // from $skiptoken: strictly after this key
+  int64_t since_ms = INT64_MIN;    // from $filter: time >= since_ms
   size_t top = 1000;
-  double malformed_rate = 0;          // current fault setting
+  double malformed_rate = 0;  // current fault setting
 };
 
 struct PageOutcome {

@@ -43,11 +43,15 @@ FaultDecision FaultInjector::decide() {
 
 Spoil malformed_spoil(uint64_t seed, int64_t invoice_id, double rate) {
   if (rate <= 0) return Spoil::kNone;
-  if (unit_interval(mix(seed, kMalformedStream, static_cast<uint64_t>(invoice_id))) >= rate) return Spoil::kNone;
+  if (unit_interval(mix(seed, kMalformedStream, static_cast<uint64_t>(invoice_id))) >= rate)
+    return Spoil::kNone;
   switch (invoice_id % 3) {
-    case 0: return Spoil::kBadAmount;
-    case 1: return Spoil::kBadDate;
-    default: return Spoil::kMissingId;
+    case 0:
+      return Spoil::kBadAmount;
+    case 1:
+      return Spoil::kBadDate;
+    default:
+      return Spoil::kMissingId;
   }
 }
 

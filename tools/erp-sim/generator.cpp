@@ -30,39 +30,56 @@ struct Country {
 
 // Indexed by Currency: a customer's country follows its currency.
 constexpr Country kCountries[kCurrencyCount] = {
-    {"US", "+1 555", {"Main St", "Oak Ave", "Maple Dr", "Cedar Ln"},
-     {{{"Springfield", "IL", "62701"}, {"Austin", "TX", "73301"}, {"Denver", "CO", "80202"},
+    {"US",
+     "+1 555",
+     {"Main St", "Oak Ave", "Maple Dr", "Cedar Ln"},
+     {{{"Springfield", "IL", "62701"},
+       {"Austin", "TX", "73301"},
+       {"Denver", "CO", "80202"},
        {"Portland", "OR", "97201"}}}},
-    {"DE", "+49 30", {"Hauptstrasse", "Bahnhofstrasse", "Gartenweg", "Lindenallee"},
-     {{{"Berlin", "BE", "10115"}, {"Hamburg", "HH", "20095"}, {"Munich", "BY", "80331"},
+    {"DE",
+     "+49 30",
+     {"Hauptstrasse", "Bahnhofstrasse", "Gartenweg", "Lindenallee"},
+     {{{"Berlin", "BE", "10115"},
+       {"Hamburg", "HH", "20095"},
+       {"Munich", "BY", "80331"},
        {"Cologne", "NW", "50667"}}}},
-    {"JP", "+81 3", {"Chuo-dori", "Meiji-dori", "Sakura-dori", "Aoyama-dori"},
-     {{{"Tokyo", "13", "100-0001"}, {"Osaka", "27", "530-0001"}, {"Nagoya", "23", "450-0002"},
+    {"JP",
+     "+81 3",
+     {"Chuo-dori", "Meiji-dori", "Sakura-dori", "Aoyama-dori"},
+     {{{"Tokyo", "13", "100-0001"},
+       {"Osaka", "27", "530-0001"},
+       {"Nagoya", "23", "450-0002"},
        {"Sapporo", "01", "060-0001"}}}},
-    {"KW", "+965 2", {"Gulf Road", "Fahad Al-Salem St", "Salmiya St", "Arabian Gulf St"},
-     {{{"Kuwait City", "KU", "13001"}, {"Hawalli", "HA", "32001"}, {"Salmiya", "HA", "22001"},
+    {"KW",
+     "+965 2",
+     {"Gulf Road", "Fahad Al-Salem St", "Salmiya St", "Arabian Gulf St"},
+     {{{"Kuwait City", "KU", "13001"},
+       {"Hawalli", "HA", "32001"},
+       {"Salmiya", "HA", "22001"},
        {"Farwaniya", "FA", "81001"}}}},
 };
 
-constexpr std::array<std::string_view, 12> kNameFirst = {
-    "Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Tyrell", "Cyberdyne", "Soylent", "Hooli",
-    "Vandelay", "Wonka"};
+constexpr std::array<std::string_view, 12> kNameFirst = {"Acme",    "Globex", "Initech",  "Umbrella",
+                                                         "Stark",   "Wayne",  "Tyrell",   "Cyberdyne",
+                                                         "Soylent", "Hooli",  "Vandelay", "Wonka"};
 constexpr std::array<std::string_view, 8> kNameSecond = {"Tools",  "Industries", "Supply", "Foods",
                                                          "Motors", "Logistics",  "Labs",   "Trading"};
-constexpr std::array<std::string_view, 10> kFirstNames = {"Pat",  "Alex", "Sam",   "Jordan", "Taylor",
+constexpr std::array<std::string_view, 10> kFirstNames = {"Pat",   "Alex",  "Sam", "Jordan", "Taylor",
                                                           "Chris", "Robin", "Kim", "Lee",    "Morgan"};
-constexpr std::array<std::string_view, 8> kLastNames = {"Lee",   "Smith", "Garcia", "Tanaka",
-                                                        "Mueller", "Khan", "Brown",  "Rossi"};
+constexpr std::array<std::string_view, 8> kLastNames = {"Lee",     "Smith", "Garcia", "Tanaka",
+                                                        "Mueller", "Khan",  "Brown",  "Rossi"};
 constexpr std::array<std::string_view, 4> kJobTitles = {"Accounts Payable", "Controller", "Purchasing",
                                                         "Finance Manager"};
 struct Terms {
   std::string_view code;
   int days;
 };
-constexpr std::array<Terms, 5> kTerms = {{{"NET30", 30}, {"NET15", 15}, {"NET45", 45}, {"NET60", 60}, {"COD", 0}}};
+constexpr std::array<Terms, 5> kTerms = {
+    {{"NET30", 30}, {"NET15", 15}, {"NET45", 45}, {"NET60", 60}, {"COD", 0}}};
 constexpr std::array<std::string_view, 16> kItems = {
-    "Widget",       "Gadget",      "Sprocket",    "Gear assembly", "Bearing",      "Hex bolt M8",
-    "Steel plate",  "Copper wire", "Control unit", "Sensor",       "Valve",        "Pump",
+    "Widget",       "Gadget",      "Sprocket",       "Gear assembly", "Bearing", "Hex bolt M8",
+    "Steel plate",  "Copper wire", "Control unit",   "Sensor",        "Valve",   "Pump",
     "Service hour", "Freight",     "Cable \"Cat6\"", "Filter"};
 constexpr std::array<std::string_view, 4> kMethods = {"Check", "ACH", "Card", "Wire"};
 constexpr std::array<std::string_view, 4> kReferencePrefixes = {"CHK-", "ACH-", "CARD-", "WIRE-"};
@@ -96,15 +113,27 @@ struct CustomerProfile {
 CustomerProfile customer_profile(uint64_t seed, int64_t customer_id) {
   const uint64_t h = mix(seed, kCustomerStream, static_cast<uint64_t>(customer_id));
   // Customers 1-4 have one currency each, so even a tiny company uses all four.
-  const uint64_t c = customer_id <= kCurrencyCount ? std::array<uint64_t, 4>{0, 80, 90, 95}[customer_id - 1] : h % 100;
-  const Currency currency = c < 78 ? Currency::kUsd : c < 88 ? Currency::kEur : c < 94 ? Currency::kJpy : Currency::kKwd;
+  const uint64_t c =
+      customer_id <= kCurrencyCount ? std::array<uint64_t, 4>{0, 80, 90, 95}[customer_id - 1] : h % 100;
+  const Currency currency = c < 78   ? Currency::kUsd
+                            : c < 88 ? Currency::kEur
+                            : c < 94 ? Currency::kJpy
+                                     : Currency::kKwd;
   static constexpr int kUsRates[] = {0, 500, 825, 1000};
   int rate = 0;
   switch (currency) {
-    case Currency::kUsd: rate = kUsRates[(h >> 8) % 4]; break;
-    case Currency::kEur: rate = 1900; break;
-    case Currency::kJpy: rate = 1000; break;
-    case Currency::kKwd: rate = 0; break;
+    case Currency::kUsd:
+      rate = kUsRates[(h >> 8) % 4];
+      break;
+    case Currency::kEur:
+      rate = 1900;
+      break;
+    case Currency::kJpy:
+      rate = 1000;
+      break;
+    case Currency::kKwd:
+      rate = 0;
+      break;
   }
   return {currency, &kTerms[(h >> 16) % kTerms.size()], rate};
 }
@@ -162,10 +191,13 @@ Generator::Generator(const GeneratorSpec& spec)
 
 int64_t Generator::slot_count(Collection collection) const {
   switch (collection) {
-    case Collection::kCustomers: return spec_.customers;
-    case Collection::kInvoices: return spec_.invoices;
+    case Collection::kCustomers:
+      return spec_.customers;
+    case Collection::kInvoices:
+      return spec_.invoices;
     case Collection::kPayments:
-    case Collection::kCreditMemos: return (spec_.invoices + kInvoicesPerBlock - 1) / kInvoicesPerBlock;
+    case Collection::kCreditMemos:
+      return (spec_.invoices + kInvoicesPerBlock - 1) / kInvoicesPerBlock;
   }
   return 0;
 }
@@ -179,8 +211,10 @@ int64_t Generator::block_end_invoice(int64_t slot) const {
 
 int64_t Generator::modified_ms(Collection collection, int64_t id) const {
   switch (collection) {
-    case Collection::kCustomers: return kCustomerStartMs + (id - 1) / kTieGroup * customer_step_ms_;
-    case Collection::kInvoices: return kInvoiceStartMs + (id - 1) / kTieGroup * invoice_step_ms_;
+    case Collection::kCustomers:
+      return kCustomerStartMs + (id - 1) / kTieGroup * customer_step_ms_;
+    case Collection::kInvoices:
+      return kInvoiceStartMs + (id - 1) / kTieGroup * invoice_step_ms_;
     case Collection::kPayments:
       return modified_ms(Collection::kInvoices, block_end_invoice(id)) + kPaymentDelayMs;
     case Collection::kCreditMemos:
@@ -194,7 +228,8 @@ int64_t Generator::modified_ms(Collection collection, int64_t id) const {
 int64_t Generator::customer_of_invoice(int64_t id) const {
   const auto block = static_cast<uint64_t>((id - 1) / kInvoicesPerBlock);
   if (block < static_cast<uint64_t>(spec_.customers)) return static_cast<int64_t>(block) + 1;
-  return static_cast<int64_t>(mix(spec_.seed, kBlockStream, block) % static_cast<uint64_t>(spec_.customers)) + 1;
+  return static_cast<int64_t>(mix(spec_.seed, kBlockStream, block) % static_cast<uint64_t>(spec_.customers)) +
+         1;
 }
 
 void Generator::customer(int64_t id, Customer& out) const {
@@ -225,10 +260,11 @@ void Generator::customer(int64_t id, Customer& out) const {
   out.contact_count = 1 + static_cast<int>(hc % kMaxContacts);
   const auto primary = static_cast<int>((hc >> 4) % static_cast<uint64_t>(out.contact_count));
   for (int i = 0; i < out.contact_count; ++i) {
-    const uint64_t hi = mix(spec_.seed, kContactStream, static_cast<uint64_t>(id) * 8 + static_cast<uint64_t>(i) + 1);
+    const uint64_t hi =
+        mix(spec_.seed, kContactStream, static_cast<uint64_t>(id) * 8 + static_cast<uint64_t>(i) + 1);
     out.contacts[i] = Contact{kFirstNames[hi % kFirstNames.size()], kLastNames[(hi >> 8) % kLastNames.size()],
-                              kJobTitles[(hi >> 16) % kJobTitles.size()], static_cast<int>((hi >> 24) % 10'000),
-                              i == primary};
+                              kJobTitles[(hi >> 16) % kJobTitles.size()],
+                              static_cast<int>((hi >> 24) % 10'000), i == primary};
   }
 }
 
@@ -251,7 +287,8 @@ void Generator::invoice(int64_t id, Invoice& out) const {
   out.total_excluding_tax = 0;
   out.total_tax = 0;
   for (int i = 0; i < out.line_count; ++i) {
-    const uint64_t hl = mix(spec_.seed, kLineStream, static_cast<uint64_t>(id) * 64 + static_cast<uint64_t>(i));
+    const uint64_t hl =
+        mix(spec_.seed, kLineStream, static_cast<uint64_t>(id) * 64 + static_cast<uint64_t>(i));
     InvoiceLine& line = out.lines[i];
     const auto item = static_cast<int>(hl % kItems.size());
     line.item = 100 + item;
@@ -290,15 +327,24 @@ Generator::Settlement Generator::settlement(int64_t invoice_id, int64_t total) c
   const bool splittable = total >= 2;
   switch (s.plan) {
     case Plan::kOpen:
-    case Plan::kVoid: break;
-    case Plan::kPaid: s.paid = total; break;
-    case Plan::kPartlyPaid: s.paid = splittable ? partial_of(total, h) : total; break;
-    case Plan::kCredited: s.credited = total; break;
+    case Plan::kVoid:
+      break;
+    case Plan::kPaid:
+      s.paid = total;
+      break;
+    case Plan::kPartlyPaid:
+      s.paid = splittable ? partial_of(total, h) : total;
+      break;
+    case Plan::kCredited:
+      s.credited = total;
+      break;
     case Plan::kCreditedThenPaid:
       s.credited = splittable ? partial_of(total, h) : total;
       s.paid = total - s.credited;
       break;
-    case Plan::kPartlyCredited: s.credited = splittable ? partial_of(total, h) : total; break;
+    case Plan::kPartlyCredited:
+      s.credited = splittable ? partial_of(total, h) : total;
+      break;
   }
   return s;
 }
@@ -352,7 +398,8 @@ bool Generator::payment(int64_t id, Payment& out) const {
     applied += amount;
   }
   // About one payment in seven is larger than what it settles: the rest stays unapplied.
-  out.unapplied = h % 7 == 0 ? 1 + static_cast<int64_t>((h >> 40) % static_cast<uint64_t>(applied / 5 + 1)) : 0;
+  out.unapplied =
+      h % 7 == 0 ? 1 + static_cast<int64_t>((h >> 40) % static_cast<uint64_t>(applied / 5 + 1)) : 0;
   out.amount = applied + out.unapplied;
   return true;
 }
@@ -381,7 +428,8 @@ bool Generator::credit_memo(int64_t id, CreditMemo& out) const {
     // A stand-alone credit memo nobody has used yet.
     out.remaining = static_cast<int64_t>(1'000 + (h >> 16) % 49'000);
   } else {
-    out.remaining = h % 10 < 3 ? 1 + static_cast<int64_t>((h >> 40) % static_cast<uint64_t>(applied / 4 + 1)) : 0;
+    out.remaining =
+        h % 10 < 3 ? 1 + static_cast<int64_t>((h >> 40) % static_cast<uint64_t>(applied / 4 + 1)) : 0;
   }
   out.total = applied + out.remaining;
   return true;

@@ -1,7 +1,5 @@
 // http_server: see http_server.hpp. Each connection is one coroutine: read a request, let the
 // Api answer it, apply the fault instructions, write, repeat while keep-alive.
-#include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange (platform-notes)
-
 #include "tools/erp-sim/http_server.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -17,6 +15,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <thread>
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange (platform-notes)
 #include <vector>
 
 namespace arsync::sim {
@@ -29,7 +28,7 @@ using tcp = asio::ip::tcp;
 
 constexpr auto kReadTimeout = std::chrono::seconds(30);
 constexpr auto kWriteTimeout = std::chrono::seconds(120);  // a 20 MB page to a slow reader
-constexpr size_t kBodyLimit = 1 << 20;                       // admin bodies are tiny
+constexpr size_t kBodyLimit = 1 << 20;                     // admin bodies are tiny
 
 http::response<http::string_body> to_beast(ApiResponse& response, unsigned version, bool keep_alive) {
   http::response<http::string_body> res{static_cast<http::status>(response.status), version};
@@ -72,8 +71,8 @@ asio::awaitable<void> serve_connection(tcp::socket socket, Api& api) {
     }
     if (ec) break;  // end of stream, timeout, reset: nothing to answer
     const auto& req = parser.get();
-    ApiResponse response = api.handle(ApiRequest{req.method_string(), req.target(),
-                                                 req[http::field::authorization], req.body()});
+    ApiResponse response = api.handle(
+        ApiRequest{req.method_string(), req.target(), req[http::field::authorization], req.body()});
     if (response.delay.count() > 0) {
       // Latency fault on a timer: this connection waits, the others carry on.
       asio::steady_timer timer(co_await asio::this_coro::executor, response.delay);

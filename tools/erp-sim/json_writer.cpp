@@ -16,10 +16,18 @@ void JsonWriter::string(std::string_view text) {
     out_.append(text.substr(start, i - start));
     static constexpr char kHex[] = "0123456789abcdef";
     switch (ch) {
-      case '"': out_.append("\\\""); break;
-      case '\\': out_.append("\\\\"); break;
-      case '\n': out_.append("\\n"); break;
-      case '\t': out_.append("\\t"); break;
+      case '"':
+        out_.append("\\\"");
+        break;
+      case '\\':
+        out_.append("\\\\");
+        break;
+      case '\n':
+        out_.append("\\n");
+        break;
+      case '\t':
+        out_.append("\\t");
+        break;
       default:
         out_.append("\\u00");
         out_.push_back(kHex[ch >> 4]);

@@ -40,7 +40,9 @@ std::expected<int64_t, std::string> parse_filter(std::string_view filter) {
   rest = trim(rest.substr(3));
   if (rest.size() >= 2 && rest.front() == '\'' && rest.back() == '\'') rest = rest.substr(1, rest.size() - 2);
   const auto bound = parse_time_bound(rest, gt);
-  if (!bound) return std::unexpected("bad time '" + std::string(rest) + "' in $filter: expected e.g. 2025-03-01T08:00:00.123Z");
+  if (!bound)
+    return std::unexpected("bad time '" + std::string(rest) +
+                           "' in $filter: expected e.g. 2025-03-01T08:00:00.123Z");
   return bound->min_millis;
 }
 
@@ -129,9 +131,11 @@ std::expected<CollectionQuery, std::string> parse_collection_query(const Target&
       query.filter = value;
     } else if (name == "$skiptoken") {
       query.after = decode_skiptoken(value);
-      if (!query.after) return std::unexpected("bad $skiptoken '" + value + "': take it from @odata.nextLink");
+      if (!query.after)
+        return std::unexpected("bad $skiptoken '" + value + "': take it from @odata.nextLink");
     } else {
-      return std::unexpected("unsupported query option '" + name + "' (supported: $top, $filter, $skiptoken)");
+      return std::unexpected("unsupported query option '" + name +
+                             "' (supported: $top, $filter, $skiptoken)");
     }
   }
   return query;

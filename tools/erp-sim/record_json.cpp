@@ -74,10 +74,14 @@ void write_applications(JsonWriter& w, const Application* apps, int count, Curre
 
 std::string_view status_text(InvoiceStatus status) {
   switch (status) {
-    case InvoiceStatus::kOpen: return "Open";
-    case InvoiceStatus::kPartiallyPaid: return "Partially Paid";
-    case InvoiceStatus::kPaid: return "Paid";
-    case InvoiceStatus::kCanceled: return "Canceled";
+    case InvoiceStatus::kOpen:
+      return "Open";
+    case InvoiceStatus::kPartiallyPaid:
+      return "Partially Paid";
+    case InvoiceStatus::kPaid:
+      return "Paid";
+    case InvoiceStatus::kCanceled:
+      return "Canceled";
   }
   return "Open";
 }
@@ -169,8 +173,10 @@ void write_invoice(std::string& out, const Invoice& inv, Spoil spoil) {
   w.raw("\",\"customerNumber\":\"C");
   w.integer(inv.customer_id, kCustomerDigits);
   w.raw("\",\"invoiceDate\":");
-  if (spoil == Spoil::kBadDate) w.raw("\"31/02/2025\"");
-  else w.date(inv.invoice_day);
+  if (spoil == Spoil::kBadDate)
+    w.raw("\"31/02/2025\"");
+  else
+    w.date(inv.invoice_day);
   w.raw(",\"dueDate\":");
   w.date(inv.due_day);
   w.raw(",\"currencyCode\":\"");
@@ -180,8 +186,10 @@ void write_invoice(std::string& out, const Invoice& inv, Spoil spoil) {
   w.raw(",\"totalTaxAmount\":");
   w.money(inv.total_tax, inv.currency, inv.trim_money);
   w.raw(",\"totalAmountIncludingTax\":");
-  if (spoil == Spoil::kBadAmount) w.raw("\"12.3.4\"");
-  else w.money(inv.total, inv.currency, inv.trim_money);
+  if (spoil == Spoil::kBadAmount)
+    w.raw("\"12.3.4\"");
+  else
+    w.money(inv.total, inv.currency, inv.trim_money);
   w.raw(",\"remainingAmount\":");
   w.money(inv.remaining, inv.currency, inv.trim_money);
   w.raw(",\"status\":\"");
@@ -271,11 +279,14 @@ void write_credit_memo(std::string& out, const CreditMemo& m) {
 namespace arsync::sim {
 
 namespace {
-constexpr std::string_view kCollectionNames[kCollectionCount] = {"customers", "invoices", "payments", "creditMemos"};
+constexpr std::string_view kCollectionNames[kCollectionCount] = {"customers", "invoices", "payments",
+                                                                 "creditMemos"};
 constexpr std::string_view kIdPrefixes[kCollectionCount] = {"CUST-", "INV-", "PAY-", "CM-"};
 }  // namespace
 
-std::string_view collection_name(Collection collection) { return kCollectionNames[static_cast<int>(collection)]; }
+std::string_view collection_name(Collection collection) {
+  return kCollectionNames[static_cast<int>(collection)];
+}
 
 std::optional<Collection> collection_from_name(std::string_view name) {
   for (int i = 0; i < kCollectionCount; ++i)

@@ -118,8 +118,10 @@ std::optional<TimeBound> parse_time_bound(std::string_view text, bool strictly_a
     ++pos;
     size_t digits = 0;
     while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-      if (digits < 3) millis = millis * 10 + (text[pos] - '0');
-      else if (text[pos] != '0') sub_milli = true;
+      if (digits < 3)
+        millis = millis * 10 + (text[pos] - '0');
+      else if (text[pos] != '0')
+        sub_milli = true;
       ++digits;
       ++pos;
     }
