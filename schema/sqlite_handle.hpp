@@ -34,9 +34,6 @@ class Statement {
   void bind_text(int i, std::string_view v) {
     sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
   }
-  void bind_text_copy(int i, std::string_view v) {
-    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  }
 
   // SQLITE_ROW, SQLITE_DONE or an error code (extended codes are on).
   int step() { return sqlite3_step(stmt_); }

@@ -176,6 +176,18 @@ Result<void> require_columns(Database& db, const EntitySpec& spec, const std::se
 
 }  // namespace
 
+// A reference can only be resolved against a top-level entity (one with a natural key).
+template <class Table>
+Result<void> require_ref_targets(const EntitySpec& spec, const std::vector<Table*>& refs, const Database& db) {
+  for (std::size_t i = 0; i < spec.fields.size(); ++i)
+    if (spec.fields[i].type == FieldType::kRef && !refs[i])
+      return fail(ErrorKind::kIo,
+                  "catalog field " + std::string(spec.name) + "." + std::string(spec.fields[i].name) + " refers to '" +
+                      std::string(spec.fields[i].ref_entity) + "', which is not a top-level entity (a build defect)",
+                  db.path());
+  return {};
+}
+
 Result<std::unique_ptr<UpsertPlan>> UpsertPlan::prepare(Database& db) {
   std::unique_ptr<UpsertPlan> plan(new UpsertPlan(db));
   for (const EntitySpec* spec : all_entities())
@@ -207,6 +219,7 @@ Result<std::unique_ptr<UpsertPlan>> UpsertPlan::prepare(Database& db) {
     if (!columns) return fail(columns.error());
     if (auto ok = require_columns(db, spec, *columns); !ok) return fail(ok.error());
     t->refs = refs_of(spec);
+    if (auto ok = require_ref_targets(spec, t->refs, db); !ok) return fail(ok.error());
 
     std::string sets;
     for (int i = 0; i < n; ++i)
@@ -229,6 +242,7 @@ Result<std::unique_ptr<UpsertPlan>> UpsertPlan::prepare(Database& db) {
       Table::Child child;
       child.spec = cs.entity;
       child.refs = refs_of(*cs.entity);
+      if (auto ok = require_ref_targets(*cs.entity, child.refs, db); !ok) return fail(ok.error());
       const std::string ctable(cs.entity->table);
       auto ccolumns = table_columns(db, ctable);
       if (!ccolumns) return fail(ccolumns.error());
@@ -291,7 +305,8 @@ Result<std::string> UpsertPlan::check_fields(const EntitySpec& spec, const std::
                                              std::string_view source, std::string_view list, int index) {
   if (entity.spec != &spec || entity.values.size() != spec.fields.size() ||
       entity.children.size() != spec.children.size())
-    return field_path(list, index, "") + "is not a well-formed " + std::string(spec.name);
+    return (index < 0 ? std::string("the record") : std::string(list) + "[" + std::to_string(index) + "]") + " is not a well-formed " +
+           std::string(spec.name) + " (a mapping bug)";
   for (std::size_t i = 0; i < spec.fields.size(); ++i) {
     const FieldSpec& f = spec.fields[i];
     const Value& v = entity.values[i];
