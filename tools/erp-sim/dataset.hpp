@@ -7,7 +7,8 @@
 // (time, id)" followed by "overlay records, by (time, id)". A page starts by binary search on
 // the generator's monotone time function (no scan of a million records), then walks ids.
 //
-// Memory: the overlay holds ~80 bytes per mutated record; nothing per generated record.
+// Memory: the overlay holds ~150 bytes per mutated record; nothing per generated record
+// (measured: 4 MB RSS idle at 1M invoices, ~47 MB peak while serving 20000-invoice pages).
 // Owned by tools/erp-sim. Thread-safe: pages and stats take a shared lock, mutations an
 // exclusive one.
 #pragma once
