@@ -39,7 +39,8 @@ std::vector<const Entity*> in_dependency_order(const std::vector<Entity>& entiti
   };
   bool mixed = std::any_of(entities.begin(), entities.end(),
                            [&](const Entity& e) { return e.spec != entities.front().spec; });
-  if (mixed) std::stable_sort(order.begin(), order.end(), [&](auto* a, auto* b) { return rank(a) < rank(b); });
+  if (mixed)
+    std::stable_sort(order.begin(), order.end(), [&](auto* a, auto* b) { return rank(a) < rank(b); });
   return order;
 }
 
@@ -90,7 +91,8 @@ Result<Statement*> MirrorStore::Impl::stmt(std::string_view sql) {
 Result<void> MirrorStore::Impl::writable(std::string_view what) const {
   if (options.read_only)
     return fail(ErrorKind::kInvalidInput,
-                "cannot " + std::string(what) + ": the mirror was opened read-only (for `arsync status`)", db.path());
+                "cannot " + std::string(what) + ": the mirror was opened read-only (for `arsync status`)",
+                db.path());
   return {};
 }
 
@@ -118,8 +120,8 @@ Result<void> MirrorStore::Impl::prepare_connection() {
     int rc = (*mode)->step();
     if (rc != SQLITE_ROW) return fail(db.error(rc, "cannot switch the mirror to WAL mode"));
     if ((*mode)->column_text(0) != "wal")
-      return fail(ErrorKind::kIo, "cannot switch the mirror to WAL mode (got " + (*mode)->column_string(0) + ")",
-                  db.path());
+      return fail(ErrorKind::kIo,
+                  "cannot switch the mirror to WAL mode (got " + (*mode)->column_string(0) + ")", db.path());
   }
   // A 64 MiB page cache keeps the hot index pages (natural keys, customer/due-date) in memory
   // through an initial sync; checkpointing every ~40 MB of WAL instead of 4 MB cuts the fsyncs
@@ -150,15 +152,18 @@ Result<void> MirrorStore::Impl::apply_migration(const Migration& migration) {
   const std::string name(migration.name);
   if (auto ok = db.exec("BEGIN IMMEDIATE", "cannot start migration " + name); !ok) return ok;
   auto step = [&]() -> Result<void> {
-    auto has_table = query_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
-                               "cannot read the schema version");
+    auto has_table =
+        query_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+                  "cannot read the schema version");
     if (!has_table) return fail(has_table.error());
     if (*has_table) {
-      auto current = query_int("SELECT coalesce(max(version), 0) FROM schema_migrations", "cannot read the schema version");
+      auto current = query_int("SELECT coalesce(max(version), 0) FROM schema_migrations",
+                               "cannot read the schema version");
       if (!current) return fail(current.error());
       if (*current >= migration.version) return {};
     }
-    if (auto ok = db.exec(std::string(migration.sql).c_str(), "migration " + name + " failed"); !ok) return ok;
+    if (auto ok = db.exec(std::string(migration.sql).c_str(), "migration " + name + " failed"); !ok)
+      return ok;
     auto record = stmt("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)");
     if (!record) return fail(record.error());
     const std::string now = now_iso8601();
@@ -211,7 +216,8 @@ Result<void> MirrorStore::Impl::mark_interrupted_runs() {
     int rc;
     while ((rc = (*running)->step()) == SQLITE_ROW) {
       const std::int64_t pid = (*running)->column_int(1);
-      const bool alive = pid > 0 && pid != getpid() && (kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+      const bool alive =
+          pid > 0 && pid != getpid() && (kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
       if (!alive) dead.push_back((*running)->column_int(0));
     }
     if (rc != SQLITE_DONE) return fail(db.error(rc, "cannot read running sync runs"));
@@ -222,25 +228,28 @@ Result<void> MirrorStore::Impl::mark_interrupted_runs() {
   for (std::int64_t id : dead) {
     (*mark)->bind_int(1, id);
     (*mark)->bind_text(2, now);
-    if (auto ok = db.run(**mark, "cannot mark sync run " + std::to_string(id) + " interrupted"); !ok) return ok;
+    if (auto ok = db.run(**mark, "cannot mark sync run " + std::to_string(id) + " interrupted"); !ok)
+      return ok;
   }
   return {};
 }
 
-Result<std::unique_ptr<MirrorStore>> MirrorStore::open(const std::filesystem::path& path, OpenOptions options) {
+Result<std::unique_ptr<MirrorStore>> MirrorStore::open(const std::filesystem::path& path,
+                                                       OpenOptions options) {
   std::error_code ec;
   const std::filesystem::path dir = path.parent_path().empty() ? "." : path.parent_path();
   if (!std::filesystem::is_directory(dir, ec))
     return fail(ErrorKind::kNotFound,
-                "directory " + dir.string() + " does not exist: create the state directory first", path.string());
+                "directory " + dir.string() + " does not exist: create the state directory first",
+                path.string());
   if (options.read_only && !std::filesystem::exists(path, ec))
     return fail(ErrorKind::kNotFound, "no mirror here: start the daemon or run `arsync migrate` first",
                 path.string());
 
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  auto db = Database::open(path, options.read_only ? SQLITE_OPEN_READONLY
-                                                   : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  auto db = Database::open(
+      path, options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (!db) return fail(db.error());
   impl->db = std::move(*db);
   if (auto ok = impl->prepare_connection(); !ok) return fail(ok.error());
@@ -265,8 +274,9 @@ Result<std::unique_ptr<MirrorStore>> MirrorStore::open(const std::filesystem::pa
   if (options.read_only) {
     if (impl->schema_version < latest_migration())
       return fail(ErrorKind::kIo,
-                  "the mirror's schema version " + std::to_string(impl->schema_version) + " is older than this arsync's (" +
-                      std::to_string(latest_migration()) + "): run `arsync migrate`",
+                  "the mirror's schema version " + std::to_string(impl->schema_version) +
+                      " is older than this arsync's (" + std::to_string(latest_migration()) +
+                      "): run `arsync migrate`",
                   path.string());
   } else {
     if (auto ok = impl->migrate(); !ok) return fail(ok.error());
@@ -275,7 +285,8 @@ Result<std::unique_ptr<MirrorStore>> MirrorStore::open(const std::filesystem::pa
     if (!plan) return fail(plan.error());
     impl->plan = std::move(*plan);
   }
-  auto seq = impl->query_int("SELECT last_seq FROM mirror_state WHERE id = 1", "cannot read the change sequence");
+  auto seq =
+      impl->query_int("SELECT last_seq FROM mirror_state WHERE id = 1", "cannot read the change sequence");
   if (!seq) return fail(seq.error());
   impl->last_seq = *seq;
   return std::unique_ptr<MirrorStore>(new MirrorStore(std::move(impl)));
@@ -298,14 +309,21 @@ Result<std::optional<PageOutcome>> MirrorStore::Impl::write_page(const PageWrite
     auto written = plan->upsert(*entity, page.source, last_seq, reject, isolated);
     if (!written) return fail(written.error());
     switch (*written) {
-      case UpsertOutcome::kInserted: ++outcome.inserted; break;
-      case UpsertOutcome::kUpdated: ++outcome.updated; break;
-      case UpsertOutcome::kUnchanged: ++outcome.unchanged; break;
+      case UpsertOutcome::kInserted:
+        ++outcome.inserted;
+        break;
+      case UpsertOutcome::kUpdated:
+        ++outcome.updated;
+        break;
+      case UpsertOutcome::kUnchanged:
+        ++outcome.unchanged;
+        break;
       case UpsertOutcome::kRejected:
         outcome.rejects.push_back(RejectRow{entity->key(), entity_json(*entity), std::move(reject), {}});
         reject.clear();
         break;
-      case UpsertOutcome::kRetryIsolated: return std::optional<PageOutcome>();
+      case UpsertOutcome::kRetryIsolated:
+        return std::optional<PageOutcome>();
     }
   }
   const std::string now = now_iso8601();
@@ -324,7 +342,8 @@ Result<std::optional<PageOutcome>> MirrorStore::Impl::write_page(const PageWrite
   return std::optional<PageOutcome>(std::move(outcome));
 }
 
-Result<void> MirrorStore::Impl::store_reject(const PageWrite& page, const RejectRow& reject, const std::string& now) {
+Result<void> MirrorStore::Impl::store_reject(const PageWrite& page, const RejectRow& reject,
+                                             const std::string& now) {
   auto s = stmt(
       "INSERT INTO rejects (source, stream, run_id, record_key, raw, error, location, created_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
@@ -332,13 +351,17 @@ Result<void> MirrorStore::Impl::store_reject(const PageWrite& page, const Reject
   Statement& st = **s;
   st.bind_text(1, page.source);
   st.bind_text(2, page.stream);
-  if (page.run_id) st.bind_int(3, page.run_id);
-  else st.bind_null(3);
+  if (page.run_id)
+    st.bind_int(3, page.run_id);
+  else
+    st.bind_null(3);
   st.bind_text(4, reject.record_key);
   st.bind_text(5, reject.raw);
   st.bind_text(6, reject.error);
-  if (reject.where.empty()) st.bind_null(7);
-  else st.bind_text(7, reject.where);
+  if (reject.where.empty())
+    st.bind_null(7);
+  else
+    st.bind_text(7, reject.where);
   st.bind_text(8, now);
   return db.run(st, "cannot store a reject of " + page.source + "/" + page.stream);
 }
@@ -357,8 +380,8 @@ Result<void> MirrorStore::Impl::add_run_counts(const PageWrite& page, const Page
   st.bind_int(5, static_cast<std::int64_t>(page.rejects.size() + outcome.rejects.size()));
   if (auto ok = db.run(st, "cannot count the page into its sync run"); !ok) return ok;
   if (db.changes() == 0)
-    return fail(ErrorKind::kNotFound, "sync run " + std::to_string(page.run_id) + " does not exist (begin_run first)",
-                db.path());
+    return fail(ErrorKind::kNotFound,
+                "sync run " + std::to_string(page.run_id) + " does not exist (begin_run first)", db.path());
   return {};
 }
 
@@ -366,7 +389,8 @@ Result<void> MirrorStore::Impl::store_cursor(const PageWrite& page, const std::s
   if (!page.cursor) return {};
   auto s = stmt(
       "INSERT INTO sync_cursors (source, stream, cursor, updated_at) VALUES (?1, ?2, ?3, ?4) "
-      "ON CONFLICT (source, stream) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at");
+      "ON CONFLICT (source, stream) DO UPDATE SET cursor = excluded.cursor, updated_at = "
+      "excluded.updated_at");
   if (!s) return fail(s.error());
   Statement& st = **s;
   st.bind_text(1, page.source);
@@ -424,7 +448,8 @@ Result<std::optional<std::string>> MirrorStore::cursor(std::string_view source, 
   int rc = st.step();
   if (rc == SQLITE_ROW) return std::optional<std::string>(st.column_string(0));
   if (rc == SQLITE_DONE) return std::optional<std::string>();
-  return fail(impl_->db.error(rc, "cannot read the cursor of " + std::string(source) + "/" + std::string(stream)));
+  return fail(
+      impl_->db.error(rc, "cannot read the cursor of " + std::string(source) + "/" + std::string(stream)));
 }
 
 Result<void> MirrorStore::reset_cursor(std::string_view source, std::string_view stream) {
@@ -452,7 +477,8 @@ Result<std::int64_t> MirrorStore::begin_run(std::string_view source, std::string
 Result<void> MirrorStore::finish_run(std::int64_t run_id, RunOutcome outcome, std::string_view error) {
   if (auto ok = impl_->writable("finish a sync run"); !ok) return ok;
   if (outcome == RunOutcome::kRunning)
-    return fail(ErrorKind::kInvalidInput, "a run cannot finish as `running`", "sync run " + std::to_string(run_id));
+    return fail(ErrorKind::kInvalidInput, "a run cannot finish as `running`",
+                "sync run " + std::to_string(run_id));
   auto s = impl_->stmt("UPDATE sync_runs SET finished_at = ?2, outcome = ?3, error = ?4 WHERE id = ?1");
   if (!s) return fail(s.error());
   const std::string now = now_iso8601();
@@ -460,11 +486,14 @@ Result<void> MirrorStore::finish_run(std::int64_t run_id, RunOutcome outcome, st
   st.bind_int(1, run_id);
   st.bind_text(2, now);
   st.bind_text(3, to_string(outcome));
-  if (error.empty()) st.bind_null(4);
-  else st.bind_text(4, error);
+  if (error.empty())
+    st.bind_null(4);
+  else
+    st.bind_text(4, error);
   if (auto ok = impl_->db.run(st, "cannot finish sync run " + std::to_string(run_id)); !ok) return ok;
   if (impl_->db.changes() == 0)
-    return fail(ErrorKind::kNotFound, "sync run " + std::to_string(run_id) + " does not exist", impl_->db.path());
+    return fail(ErrorKind::kNotFound, "sync run " + std::to_string(run_id) + " does not exist",
+                impl_->db.path());
   return {};
 }
 
@@ -483,7 +512,8 @@ Result<void> MirrorStore::Impl::count_tables(StatusReport& report) {
         for (const ChildSpec& child : parent->children)
           if (child.entity == spec)
             live += std::string(live.empty() ? " WHERE " : " OR ") + "EXISTS (SELECT 1 FROM " +
-                    std::string(parent->table) + " p WHERE p.id = c." + parent_column(*parent) + " AND p.deleted = 0)";
+                    std::string(parent->table) + " p WHERE p.id = c." + parent_column(*parent) +
+                    " AND p.deleted = 0)";
       sql += live;
     }
     auto rows = query_int(sql, "cannot count " + std::string(spec->table));
@@ -500,7 +530,8 @@ Result<void> MirrorStore::Impl::list_cursors(StatusReport& report) {
   StatementScope scope(st);
   int rc;
   while ((rc = st.step()) == SQLITE_ROW)
-    report.cursors.push_back({st.column_string(0), st.column_string(1), st.column_string(2), st.column_string(3)});
+    report.cursors.push_back(
+        {st.column_string(0), st.column_string(1), st.column_string(2), st.column_string(3)});
   if (rc != SQLITE_DONE) return fail(db.error(rc, "cannot list cursors"));
   return {};
 }

@@ -61,8 +61,9 @@ Result<Statement> Database::prepare(std::string_view sql) {
 Error Database::error(int rc, std::string_view what) const {
   std::string message(what);
   if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
-    message += ": the mirror is locked by another arsync process (only one may write at a time; "
-               "stop the other process or open this one read-only)";
+    message +=
+        ": the mirror is locked by another arsync process (only one may write at a time; "
+        "stop the other process or open this one read-only)";
   } else {
     message += ": ";
     message += db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);

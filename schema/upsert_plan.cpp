@@ -24,11 +24,16 @@ bool value_fits(FieldType type, const Value& v) {
     case FieldType::kText:
     case FieldType::kDate:
     case FieldType::kTimestamp:
-    case FieldType::kRef: return std::holds_alternative<std::string>(v);
-    case FieldType::kInteger: return std::holds_alternative<std::int64_t>(v);
-    case FieldType::kBool: return std::holds_alternative<bool>(v);
-    case FieldType::kMoney: return std::holds_alternative<Money>(v);
-    case FieldType::kDecimal: return std::holds_alternative<Decimal>(v);
+    case FieldType::kRef:
+      return std::holds_alternative<std::string>(v);
+    case FieldType::kInteger:
+      return std::holds_alternative<std::int64_t>(v);
+    case FieldType::kBool:
+      return std::holds_alternative<bool>(v);
+    case FieldType::kMoney:
+      return std::holds_alternative<Money>(v);
+    case FieldType::kDecimal:
+      return std::holds_alternative<Decimal>(v);
   }
   return false;
 }
@@ -57,11 +62,21 @@ void bind_fields(Statement& s, int first, const EntitySpec& spec, const Entity& 
       continue;
     }
     switch (v.index()) {
-      case 0: s.bind_null(p); break;
-      case 1: s.bind_int(p, std::get<bool>(v) ? 1 : 0); break;
-      case 2: s.bind_int(p, std::get<std::int64_t>(v)); break;
-      case 3: s.bind_text(p, std::get<std::string>(v)); break;
-      case 4: s.bind_int(p, std::get<Money>(v).minor); break;
+      case 0:
+        s.bind_null(p);
+        break;
+      case 1:
+        s.bind_int(p, std::get<bool>(v) ? 1 : 0);
+        break;
+      case 2:
+        s.bind_int(p, std::get<std::int64_t>(v));
+        break;
+      case 3:
+        s.bind_text(p, std::get<std::string>(v));
+        break;
+      case 4:
+        s.bind_int(p, std::get<Money>(v).minor);
+        break;
       case 5:
         text[i] = std::get<Decimal>(v).to_string();
         s.bind_text(p, text[i]);
@@ -130,10 +145,10 @@ class IdCache {
 struct UpsertPlan::Table {
   struct Child {
     const EntitySpec* spec = nullptr;
-    std::vector<Table*> refs;  // parallel to spec->fields: the referenced table of a kRef field
-    Statement remove;          // DELETE FROM <child> WHERE <parent>_id = ?1
-    Statement insert;          // (<parent>_id, position[, currency], fields...)
-    bool has_currency = false; // the child table copies its parent's currency (applications)
+    std::vector<Table*> refs;   // parallel to spec->fields: the referenced table of a kRef field
+    Statement remove;           // DELETE FROM <child> WHERE <parent>_id = ?1
+    Statement insert;           // (<parent>_id, position[, currency], fields...)
+    bool has_currency = false;  // the child table copies its parent's currency (applications)
   };
 
   const EntitySpec* spec = nullptr;
@@ -143,7 +158,7 @@ struct UpsertPlan::Table {
   Statement insert;   // (source, fields..., row_hash, updated_seq)
   Statement update;   // fields..., row_hash, updated_seq, then id
   std::vector<Child> children;
-  IdCache ids;        // used when another entity references this one
+  IdCache ids;             // used when another entity references this one
   bool expect_new = true;  // the last row written was new: try inserting before looking up
 };
 
@@ -178,12 +193,14 @@ Result<void> require_columns(Database& db, const EntitySpec& spec, const std::se
 
 // A reference can only be resolved against a top-level entity (one with a natural key).
 template <class Table>
-Result<void> require_ref_targets(const EntitySpec& spec, const std::vector<Table*>& refs, const Database& db) {
+Result<void> require_ref_targets(const EntitySpec& spec, const std::vector<Table*>& refs,
+                                 const Database& db) {
   for (std::size_t i = 0; i < spec.fields.size(); ++i)
     if (spec.fields[i].type == FieldType::kRef && !refs[i])
       return fail(ErrorKind::kIo,
-                  "catalog field " + std::string(spec.name) + "." + std::string(spec.fields[i].name) + " refers to '" +
-                      std::string(spec.fields[i].ref_entity) + "', which is not a top-level entity (a build defect)",
+                  "catalog field " + std::string(spec.name) + "." + std::string(spec.fields[i].name) +
+                      " refers to '" + std::string(spec.fields[i].ref_entity) +
+                      "', which is not a top-level entity (a build defect)",
                   db.path());
   return {};
 }
@@ -224,7 +241,8 @@ Result<std::unique_ptr<UpsertPlan>> UpsertPlan::prepare(Database& db) {
     std::string sets;
     for (int i = 0; i < n; ++i)
       sets += column_name(spec.fields[static_cast<std::size_t>(i)]) + " = ?" + std::to_string(i + 1) + ", ";
-    auto find = db.prepare("SELECT id, row_hash, deleted FROM " + table + " WHERE source = ?1 AND erp_id = ?2");
+    auto find =
+        db.prepare("SELECT id, row_hash, deleted FROM " + table + " WHERE source = ?1 AND erp_id = ?2");
     auto insert = db.prepare("INSERT INTO " + table + " (source" + field_columns(spec) +
                              ", row_hash, updated_seq) VALUES (" + placeholders(1, n + 3) +
                              ") ON CONFLICT (source, erp_id) DO NOTHING");
@@ -292,7 +310,8 @@ Result<std::int64_t> UpsertPlan::resolve(Table& target, std::string_view source,
   int rc = target.find.step();
   if (rc == SQLITE_DONE) return 0;
   if (rc != SQLITE_ROW)
-    return fail(db_.error(rc, "cannot look up " + std::string(target.spec->name) + " " + std::string(erp_id)));
+    return fail(
+        db_.error(rc, "cannot look up " + std::string(target.spec->name) + " " + std::string(erp_id)));
   std::int64_t id = target.find.column_int(0);
   target.ids.add(source, erp_id, id);
   return id;
@@ -305,8 +324,8 @@ Result<std::string> UpsertPlan::check_fields(const EntitySpec& spec, const std::
                                              std::string_view source, std::string_view list, int index) {
   if (entity.spec != &spec || entity.values.size() != spec.fields.size() ||
       entity.children.size() != spec.children.size())
-    return (index < 0 ? std::string("the record") : std::string(list) + "[" + std::to_string(index) + "]") + " is not a well-formed " +
-           std::string(spec.name) + " (a mapping bug)";
+    return (index < 0 ? std::string("the record") : std::string(list) + "[" + std::to_string(index) + "]") +
+           " is not a well-formed " + std::string(spec.name) + " (a mapping bug)";
   for (std::size_t i = 0; i < spec.fields.size(); ++i) {
     const FieldSpec& f = spec.fields[i];
     const Value& v = entity.values[i];
@@ -318,8 +337,8 @@ Result<std::string> UpsertPlan::check_fields(const EntitySpec& spec, const std::
       return "field " + field_path(list, index, f.name) + ": expected " + to_string(f.type) + ", got " +
              value_type_name(v);
     if (!f.allowed.empty() && !is_allowed(f, std::get<std::string>(v)))
-      return "field " + field_path(list, index, f.name) + ": '" + std::get<std::string>(v) + "' is not one of " +
-             allowed_list(f);
+      return "field " + field_path(list, index, f.name) + ": '" + std::get<std::string>(v) +
+             "' is not one of " + allowed_list(f);
     if (const Money* m = std::get_if<Money>(&v); m && (!currency || m->currency != *currency))
       return "field " + field_path(list, index, f.name) + " is in " + m->currency + " but the " +
              (currency ? "record's currency is " + *currency : std::string("record has no currency"));
@@ -328,8 +347,8 @@ Result<std::string> UpsertPlan::check_fields(const EntitySpec& spec, const std::
     auto id = resolve(*refs[i], source, erp_id);
     if (!id) return fail(id.error());
     if (*id == 0)
-      return "unknown " + std::string(f.ref_entity) + " '" + erp_id + "' (field " + field_path(list, index, f.name) +
-             ")";
+      return "unknown " + std::string(f.ref_entity) + " '" + erp_id + "' (field " +
+             field_path(list, index, f.name) + ")";
     ref_ids_.push_back(*id);
   }
   return std::string();
@@ -360,7 +379,8 @@ Result<std::string> UpsertPlan::check_entity(Table& table, const Entity& entity,
 // exist (replays, incremental updates), the lookup goes first: a failed insert costs ~3x a
 // lookup.
 UpsertPlan::WriteResult UpsertPlan::write_row(Table& table, const Entity& entity, std::string_view source,
-                                              const std::string& erp_id, std::uint64_t hash, std::int64_t seq) {
+                                              const std::string& erp_id, std::uint64_t hash,
+                                              std::int64_t seq) {
   const int n = static_cast<int>(table.spec->fields.size());
   auto try_insert = [&]() -> WriteResult {
     const std::int64_t* next_ref = ref_ids_.data();
@@ -419,8 +439,10 @@ UpsertPlan::WriteResult UpsertPlan::write_children(Table& table, const Entity& e
       child.insert.bind_int(1, row.id);
       child.insert.bind_int(2, static_cast<std::int64_t>(k));
       if (child.has_currency) {
-        if (currency) child.insert.bind_text(3, *currency);
-        else child.insert.bind_null(3);
+        if (currency)
+          child.insert.bind_text(3, *currency);
+        else
+          child.insert.bind_null(3);
       }
       bind_fields(child.insert, child.has_currency ? 4 : 3, *child.spec, list[k], next_ref, decimal_text_);
       if (int rc = child.insert.step(); rc != SQLITE_DONE) return row.rc = rc, row;
@@ -430,8 +452,8 @@ UpsertPlan::WriteResult UpsertPlan::write_children(Table& table, const Entity& e
   return row;
 }
 
-Result<UpsertOutcome> UpsertPlan::upsert(const Entity& entity, std::string_view source, std::int64_t& last_seq,
-                                         std::string& reject, bool isolated) {
+Result<UpsertOutcome> UpsertPlan::upsert(const Entity& entity, std::string_view source,
+                                         std::int64_t& last_seq, std::string& reject, bool isolated) {
   Table* table = entity.spec ? table_for(entity.spec) : nullptr;
   if (!table) {
     reject = "not a top-level entity (" + std::string(entity.spec ? entity.spec->name : "no spec") + ")";

@@ -71,9 +71,9 @@ class UpsertPlan {
   Table* table_for(const EntitySpec* spec);
   // The mirror id of `erp_id` in `target` (0 when there is none).
   Result<std::int64_t> resolve(Table& target, std::string_view source, std::string_view erp_id);
-  Result<std::string> check_fields(const EntitySpec& spec, const std::vector<Table*>& refs, const Entity& entity,
-                                   const std::string* currency, std::string_view source, std::string_view list,
-                                   int index);
+  Result<std::string> check_fields(const EntitySpec& spec, const std::vector<Table*>& refs,
+                                   const Entity& entity, const std::string* currency, std::string_view source,
+                                   std::string_view list, int index);
   Result<std::string> check_entity(Table& table, const Entity& entity, std::string_view source);
   struct WriteResult {
     int rc = SQLITE_DONE;  // of the failing step, or SQLITE_DONE
@@ -81,15 +81,15 @@ class UpsertPlan {
     UpsertOutcome outcome = UpsertOutcome::kUnchanged;
     std::int64_t id = 0;
   };
-  WriteResult write_row(Table& table, const Entity& entity, std::string_view source, const std::string& erp_id,
-                        std::uint64_t hash, std::int64_t seq);
+  WriteResult write_row(Table& table, const Entity& entity, std::string_view source,
+                        const std::string& erp_id, std::uint64_t hash, std::int64_t seq);
   WriteResult write_children(Table& table, const Entity& entity, WriteResult row);
 
   Database& db_;
   std::vector<std::unique_ptr<Table>> tables_;
   Statement savepoint_, release_, rollback_to_;
-  std::vector<std::int64_t> ref_ids_;  // resolved references of the entity being written, in bind order
-  std::size_t own_ref_count_ = 0;      // how many of them are the entity's own (its children's follow)
+  std::vector<std::int64_t> ref_ids_;      // resolved references of the entity being written, in bind order
+  std::size_t own_ref_count_ = 0;          // how many of them are the entity's own (its children's follow)
   std::vector<std::string> decimal_text_;  // bound decimal texts of the statement being run
 };
 

@@ -27,16 +27,16 @@ int number(std::string_view s, std::size_t from, std::size_t count) {
 
 // "YYYY-MM-DD", a real calendar date.
 bool is_date(std::string_view s) {
-  return s.size() == 10 && digits(s, 0, 4) && s[4] == '-' && digits(s, 5, 2) && s[7] == '-' && digits(s, 8, 2) &&
-         is_valid_date(number(s, 0, 4), number(s, 5, 2), number(s, 8, 2));
+  return s.size() == 10 && digits(s, 0, 4) && s[4] == '-' && digits(s, 5, 2) && s[7] == '-' &&
+         digits(s, 8, 2) && is_valid_date(number(s, 0, 4), number(s, 5, 2), number(s, 8, 2));
 }
 
 // "YYYY-MM-DDTHH:MM:SS.sssZ": the canonical form only (UTC, milliseconds); the mapping layer
 // converts whatever the ERP sends. A leap second (:60) is allowed, as ISO 8601 does.
 bool is_timestamp(std::string_view s) {
   return s.size() == 24 && is_date(s.substr(0, 10)) && s[10] == 'T' && digits(s, 11, 2) && s[13] == ':' &&
-         digits(s, 14, 2) && s[16] == ':' && digits(s, 17, 2) && s[19] == '.' && digits(s, 20, 3) && s[23] == 'Z' &&
-         number(s, 11, 2) < 24 && number(s, 14, 2) < 60 && number(s, 17, 2) <= 60;
+         digits(s, 14, 2) && s[16] == ':' && digits(s, 17, 2) && s[19] == '.' && digits(s, 20, 3) &&
+         s[23] == 'Z' && number(s, 11, 2) < 24 && number(s, 14, 2) < 60 && number(s, 17, 2) <= 60;
 }
 
 bool fits(FieldType type, const Value& v) {
@@ -44,11 +44,16 @@ bool fits(FieldType type, const Value& v) {
     case FieldType::kText:
     case FieldType::kDate:
     case FieldType::kTimestamp:
-    case FieldType::kRef: return std::holds_alternative<std::string>(v);
-    case FieldType::kInteger: return std::holds_alternative<std::int64_t>(v);
-    case FieldType::kBool: return std::holds_alternative<bool>(v);
-    case FieldType::kMoney: return std::holds_alternative<Money>(v);
-    case FieldType::kDecimal: return std::holds_alternative<Decimal>(v);
+    case FieldType::kRef:
+      return std::holds_alternative<std::string>(v);
+    case FieldType::kInteger:
+      return std::holds_alternative<std::int64_t>(v);
+    case FieldType::kBool:
+      return std::holds_alternative<bool>(v);
+    case FieldType::kMoney:
+      return std::holds_alternative<Money>(v);
+    case FieldType::kDecimal:
+      return std::holds_alternative<Decimal>(v);
   }
   return false;
 }
@@ -122,11 +127,13 @@ Result<void> Validator::check_entity(const Entity& e, const std::string& path) {
   if (e.values.size() != spec.fields.size() || e.children.size() != spec.children.size())
     return bad((path.empty() ? std::string(spec.name) : path) + " does not match its spec (a mapping bug)");
   for (std::size_t i = 0; i < spec.fields.size(); ++i)
-    if (auto ok = check_field(spec.fields[i], e.values[i], path + std::string(spec.fields[i].name)); !ok) return ok;
+    if (auto ok = check_field(spec.fields[i], e.values[i], path + std::string(spec.fields[i].name)); !ok)
+      return ok;
   for (std::size_t c = 0; c < spec.children.size(); ++c) {
     const auto& list = e.children[c];
     for (std::size_t k = 0; k < list.size(); ++k) {
-      const std::string child_path = path + std::string(spec.children[c].name) + "[" + std::to_string(k) + "]";
+      const std::string child_path =
+          path + std::string(spec.children[c].name) + "[" + std::to_string(k) + "]";
       if (list[k].spec != spec.children[c].entity)
         return bad(child_path + " should be " + std::string(spec.children[c].entity->name) + " but is " +
                    std::string(list[k].spec ? list[k].spec->name : "no entity") + " (a mapping bug)");
@@ -153,10 +160,11 @@ Result<void> Validator::check_field(const FieldSpec& f, const Value& v, const st
   }
   if (const auto* m = std::get_if<Money>(&v)) {
     if (!currency_)
-      return bad(name + " is " + m->to_string() + " but the " + std::string(root_.spec->name) + " has no currency");
+      return bad(name + " is " + m->to_string() + " but the " + std::string(root_.spec->name) +
+                 " has no currency");
     if (m->currency != *currency_)
-      return bad(name + " is in " + m->currency + " but the " + std::string(root_.spec->name) + "'s currency is " +
-                 *currency_);
+      return bad(name + " is in " + m->currency + " but the " + std::string(root_.spec->name) +
+                 "'s currency is " + *currency_);
   }
   if (const auto* d = std::get_if<Decimal>(&v); d && (d->scale < 0 || d->scale > 18))
     return bad(name + " has scale " + std::to_string(d->scale) + " (0..18 allowed)");
@@ -190,7 +198,8 @@ Result<std::optional<std::int64_t>> Validator::sum_children(std::string_view lis
   for (const Entity& child : root_.children[static_cast<std::size_t>(c)]) {
     const auto* m = std::get_if<Money>(&child.get(field));
     if (!m) return std::optional<std::int64_t>();
-    if (__builtin_add_overflow(sum, m->minor, &sum)) return fail(bad(std::string(list) + " amounts overflow").error());
+    if (__builtin_add_overflow(sum, m->minor, &sum))
+      return fail(bad(std::string(list) + " amounts overflow").error());
   }
   return std::optional<std::int64_t>(sum);
 }
@@ -201,7 +210,8 @@ Result<void> Validator::check_part_of_whole(std::string_view part, std::string_v
   const Money* p = money(part);
   const Money* w = money(whole);
   if (!p || !w) return {};
-  const bool ok = w->minor >= 0 ? (p->minor >= 0 && p->minor <= w->minor) : (p->minor <= 0 && p->minor >= w->minor);
+  const bool ok =
+      w->minor >= 0 ? (p->minor >= 0 && p->minor <= w->minor) : (p->minor <= 0 && p->minor >= w->minor);
   if (!ok)
     return bad(std::string(part) + " " + p->to_string() + " is outside 0.." + w->to_string() + " (the " +
                std::string(whole) + ")");
@@ -220,10 +230,10 @@ Result<void> Validator::check_sums() {
     const Money* tax = money("tax");
     const Money* total = money("total");
     std::int64_t expected = 0;
-    if (subtotal && tax && total && (__builtin_add_overflow(subtotal->minor, tax->minor, &expected) ||
-                                     expected != total->minor))
-      return bad("subtotal " + subtotal->to_string() + " + tax " + tax->to_string() + " is " + show(expected) +
-                 " but total is " + total->to_string());
+    if (subtotal && tax && total &&
+        (__builtin_add_overflow(subtotal->minor, tax->minor, &expected) || expected != total->minor))
+      return bad("subtotal " + subtotal->to_string() + " + tax " + tax->to_string() + " is " +
+                 show(expected) + " but total is " + total->to_string());
     return check_part_of_whole("balance", "total");
   }
   if (kind == "payment" || kind == "credit_memo") {
@@ -237,8 +247,9 @@ Result<void> Validator::check_sums() {
     const Money* r = money(rest);
     std::int64_t sum = 0;
     if (*applied && w && r && (__builtin_add_overflow(**applied, r->minor, &sum) || sum != w->minor))
-      return bad("applications sum to " + show(**applied) + " and " + std::string(rest) + " is " + r->to_string() +
-                 ", together " + show(sum) + ", but " + std::string(whole) + " is " + w->to_string());
+      return bad("applications sum to " + show(**applied) + " and " + std::string(rest) + " is " +
+                 r->to_string() + ", together " + show(sum) + ", but " + std::string(whole) + " is " +
+                 w->to_string());
   }
   return {};
 }

@@ -43,7 +43,8 @@ struct RawDb {
   std::map<std::string, bool> columns(std::string_view table) {
     std::map<std::string, bool> out;
     sqlite3_stmt* s = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, "SELECT name, \"notnull\" FROM pragma_table_info(?1)", -1, &s, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT name, \"notnull\" FROM pragma_table_info(?1)", -1, &s, nullptr) ==
+            SQLITE_OK);
     sqlite3_bind_text(s, 1, table.data(), static_cast<int>(table.size()), SQLITE_TRANSIENT);
     while (sqlite3_step(s) == SQLITE_ROW)
       out[reinterpret_cast<const char*>(sqlite3_column_text(s, 0))] = sqlite3_column_int(s, 1) != 0;
@@ -115,7 +116,8 @@ TEST_CASE("every enumerated catalog field is CHECKed with exactly the catalog's 
   open_and_close(dir.path / "mirror.db");
   RawDb raw(dir.path / "mirror.db");
   for (const EntitySpec* spec : all_entities()) {
-    const std::string sql = raw.text("SELECT sql FROM sqlite_master WHERE name = '" + std::string(spec->table) + "'");
+    const std::string sql =
+        raw.text("SELECT sql FROM sqlite_master WHERE name = '" + std::string(spec->table) + "'");
     for (const FieldSpec& f : spec->fields) {
       if (f.allowed.empty()) continue;
       std::string list;
@@ -130,9 +132,9 @@ TEST_CASE("the sync-state and portal tables exist") {
   TempDir dir;
   open_and_close(dir.path / "mirror.db");
   RawDb raw(dir.path / "mirror.db");
-  for (const char* table : {"sync_cursors", "inbox", "outbox", "rejects", "sync_runs", "mirror_state",
-                            "schema_migrations", "disputes", "promises_to_pay", "promise_invoices", "messages",
-                            "documents", "applications"}) {
+  for (const char* table :
+       {"sync_cursors", "inbox", "outbox", "rejects", "sync_runs", "mirror_state", "schema_migrations",
+        "disputes", "promises_to_pay", "promise_invoices", "messages", "documents", "applications"}) {
     INFO(table);
     CHECK_FALSE(raw.columns(table).empty());
   }
@@ -147,12 +149,14 @@ TEST_CASE("re-opening a mirror applies no migration twice") {
   std::string before;
   {
     RawDb raw(db);
-    before = raw.text("SELECT group_concat(version || ':' || name || ':' || applied_at, ',') FROM schema_migrations");
+    before = raw.text(
+        "SELECT group_concat(version || ':' || name || ':' || applied_at, ',') FROM schema_migrations");
     CHECK(raw.text("SELECT count(*) FROM schema_migrations") == std::to_string(kMigrations.size()));
   }
   open_and_close(db);
   RawDb raw(db);
-  CHECK(raw.text("SELECT group_concat(version || ':' || name || ':' || applied_at, ',') FROM schema_migrations") ==
+  CHECK(raw.text(
+            "SELECT group_concat(version || ':' || name || ':' || applied_at, ',') FROM schema_migrations") ==
         before);
   auto store = MirrorStore::open(db);
   REQUIRE(store);
@@ -180,7 +184,8 @@ TEST_CASE("a read-only open of an older mirror asks for `arsync migrate` and cha
   {
     RawDb raw(db);  // a mirror left at migration 1 by an older arsync
     raw.exec(std::string(kMigrations.front().sql));
-    raw.exec("INSERT INTO schema_migrations VALUES (1, '" + std::string(kMigrations.front().name) + "', 'x')");
+    raw.exec("INSERT INTO schema_migrations VALUES (1, '" + std::string(kMigrations.front().name) +
+             "', 'x')");
   }
   auto store = MirrorStore::open(db, OpenOptions{.read_only = true});
   REQUIRE_FALSE(store);
@@ -188,7 +193,8 @@ TEST_CASE("a read-only open of an older mirror asks for `arsync migrate` and cha
   CHECK(RawDb(db).text("SELECT max(version) FROM schema_migrations") == "1");
 
   open_and_close(db);  // a read-write open migrates the rest
-  CHECK(RawDb(db).text("SELECT max(version) FROM schema_migrations") == std::to_string(kMigrations.back().version));
+  CHECK(RawDb(db).text("SELECT max(version) FROM schema_migrations") ==
+        std::to_string(kMigrations.back().version));
 }
 
 TEST_CASE("a mirror whose history names a migration differently is refused") {
@@ -223,12 +229,15 @@ TEST_CASE("the invoice_aging view buckets open balances by days past due") {
   const fs::path db = dir.path / "mirror.db";
   open_and_close(db);
   RawDb raw(db);
-  raw.exec("INSERT INTO customers (source, erp_id, name, row_hash, updated_seq) VALUES ('demo', 'C1', 'Acme', 0, 1)");
+  raw.exec(
+      "INSERT INTO customers (source, erp_id, name, row_hash, updated_seq) VALUES ('demo', 'C1', 'Acme', 0, "
+      "1)");
   auto add = [&](const char* erp_id, const char* due, std::int64_t balance, const char* status) {
-    raw.exec(std::string("INSERT INTO invoices (source, erp_id, number, customer_id, issue_date, due_date, currency, "
-                         "total, balance, status, row_hash, updated_seq) VALUES ('demo', '") +
-             erp_id + "', 'N', 1, date('now', '-200 days'), " + due + ", 'USD', 1000, " + std::to_string(balance) +
-             ", '" + status + "', 0, 1)");
+    raw.exec(std::string(
+                 "INSERT INTO invoices (source, erp_id, number, customer_id, issue_date, due_date, currency, "
+                 "total, balance, status, row_hash, updated_seq) VALUES ('demo', '") +
+             erp_id + "', 'N', 1, date('now', '-200 days'), " + due + ", 'USD', 1000, " +
+             std::to_string(balance) + ", '" + status + "', 0, 1)");
   };
   add("FUTURE", "date('now', '+5 days')", 1000, "open");
   add("D10", "date('now', '-10 days')", 1000, "open");

@@ -31,7 +31,9 @@ struct RawDb {
   sqlite3* db = nullptr;
   explicit RawDb(const fs::path& path) { REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK); }
   ~RawDb() { sqlite3_close(db); }
-  void exec(const std::string& sql) { REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK); }
+  void exec(const std::string& sql) {
+    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  }
   std::string text(const std::string& sql) {
     sqlite3_stmt* s = nullptr;
     REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
@@ -108,7 +110,8 @@ Entity invoice(const std::string& erp_id, const std::string& customer_id, int li
   return inv;
 }
 
-PageWrite page_of(std::vector<Entity> entities, std::optional<std::string> cursor = {}, std::string stream = "invoices") {
+PageWrite page_of(std::vector<Entity> entities, std::optional<std::string> cursor = {},
+                  std::string stream = "invoices") {
   PageWrite page;
   page.source = "demo";
   page.stream = std::move(stream);
@@ -138,7 +141,8 @@ TEST_CASE("a page's cursor is committed with its rows") {
   CHECK(*cursor == std::optional<std::string>("2025-03-01T00:00:00.000Z"));
   CHECK(m.number("SELECT count(*) FROM invoices") == 2);
   CHECK(m.number("SELECT count(*) FROM invoice_lines") == 6);
-  CHECK(m.text("SELECT customer_id = (SELECT id FROM customers WHERE erp_id = 'C2') FROM invoices WHERE erp_id = 'I2'") == "1");
+  CHECK(m.text("SELECT customer_id = (SELECT id FROM customers WHERE erp_id = 'C2') FROM invoices WHERE "
+               "erp_id = 'I2'") == "1");
   CHECK(m.text("SELECT total || ' ' || currency || ' ' || issue_date FROM invoices WHERE erp_id = 'I1'") ==
         "3000 USD 2025-03-01");
   CHECK(m.text("SELECT group_concat(line_no || ':' || quantity || ':' || unit_price || ':' || amount, ',') "
@@ -159,7 +163,8 @@ TEST_CASE("a page that fails mid-way leaves neither its rows nor its cursor") {
       "BEGIN SELECT RAISE(ROLLBACK, 'injected failure'); END");
   m.reopen();  // statements are prepared at open; the trigger must exist by then
 
-  auto out = m.store->apply_page(page_of({invoice("I2", "C1"), invoice("BOOM", "C1"), invoice("I3", "C1")}, "cursor-2"));
+  auto out = m.store->apply_page(
+      page_of({invoice("I2", "C1"), invoice("BOOM", "C1"), invoice("I3", "C1")}, "cursor-2"));
   REQUIRE_FALSE(out);
   CHECK(out.error().kind == ErrorKind::kIo);
   CHECK(out.error().message.find("injected failure") != std::string::npos);
@@ -220,14 +225,17 @@ TEST_CASE("an update rewrites the row, replaces its children and takes a new upd
   CHECK(m.number("SELECT updated_seq FROM invoices WHERE erp_id = 'I1'") > seq);
   CHECK(m.number("SELECT updated_seq FROM invoices WHERE erp_id = 'I2'") == other_seq);
   CHECK(m.text("SELECT status || ':' || balance FROM invoices WHERE erp_id = 'I1'") == "partially_paid:500");
-  CHECK(m.text("SELECT customer_id = (SELECT id FROM customers WHERE erp_id = 'C2') FROM invoices WHERE erp_id = 'I1'") == "1");
-  CHECK(m.text("SELECT group_concat(line_no) FROM invoice_lines WHERE invoice_id = " + std::to_string(id)) == "1,2");
+  CHECK(m.text("SELECT customer_id = (SELECT id FROM customers WHERE erp_id = 'C2') FROM invoices WHERE "
+               "erp_id = 'I1'") == "1");
+  CHECK(m.text("SELECT group_concat(line_no) FROM invoice_lines WHERE invoice_id = " + std::to_string(id)) ==
+        "1,2");
 }
 
 TEST_CASE("an unknown customer makes that invoice a reject and the rest of the page lands") {
   Mirror m;
   seed_customers(m);
-  PageWrite page = page_of({invoice("I1", "C1"), invoice("I2", "CUST-000999"), invoice("I3", "C3")}, "cursor-1");
+  PageWrite page =
+      page_of({invoice("I1", "C1"), invoice("I2", "CUST-000999"), invoice("I3", "C3")}, "cursor-1");
   page.run_id = *m.store->begin_run("demo", "invoices");
   auto out = m.apply(page);
   CHECK(out.inserted == 2);
@@ -235,11 +243,13 @@ TEST_CASE("an unknown customer makes that invoice a reject and the rest of the p
   CHECK(out.rejects[0].record_key == "I2");
   CHECK(out.rejects[0].error == "unknown customer 'CUST-000999' (field customer)");
   CHECK(out.rejects[0].raw.find("\"erp_id\":\"I2\"") != std::string::npos);
-  CHECK(out.rejects[0].raw.find("\"total\":{\"amount\":\"30.00\",\"currency\":\"USD\"}") != std::string::npos);
+  CHECK(out.rejects[0].raw.find("\"total\":{\"amount\":\"30.00\",\"currency\":\"USD\"}") !=
+        std::string::npos);
 
   CHECK(m.text("SELECT group_concat(erp_id) FROM invoices ORDER BY erp_id") == "I1,I3");
   CHECK(m.text("SELECT source || '|' || stream || '|' || record_key || '|' || error || '|' || "
-               "(run_id = " + std::to_string(page.run_id) + ") FROM rejects") ==
+               "(run_id = " +
+               std::to_string(page.run_id) + ") FROM rejects") ==
         "demo|invoices|I2|unknown customer 'CUST-000999' (field customer)|1");
   CHECK(*m.store->cursor("demo", "invoices") == std::optional<std::string>("cursor-1"));
 }
@@ -273,7 +283,8 @@ TEST_CASE("an unknown invoice in a payment application rejects the payment, nami
   REQUIRE(out.rejects.size() == 1);
   CHECK(out.rejects[0].error == "unknown invoice 'I-404' (field applications[1].invoice)");
   CHECK(m.text("SELECT amount || ' ' || currency || ' ' || (credit_memo_id IS NULL) || ' ' || "
-               "(invoice_id = (SELECT id FROM invoices WHERE erp_id = 'I1')) FROM applications") == "2000 USD 1 1");
+               "(invoice_id = (SELECT id FROM invoices WHERE erp_id = 'I1')) FROM applications") ==
+        "2000 USD 1 1");
 }
 
 TEST_CASE("a row that breaks a constraint is rejected on its own and the rest lands once") {
@@ -286,7 +297,8 @@ TEST_CASE("a row that breaks a constraint is rejected on its own and the rest la
   m.reopen();
   Entity dup_lines = invoice("I3", "C1");
   dup_lines.children[0][1].set("line_no", std::int64_t{1});  // the invoice row is written, then a line fails
-  PageWrite page = page_of({invoice("I1", "C1"), invoice("REFUSED", "C1"), dup_lines, invoice("I4", "C1")}, "c-9");
+  PageWrite page =
+      page_of({invoice("I1", "C1"), invoice("REFUSED", "C1"), dup_lines, invoice("I4", "C1")}, "c-9");
   page.rejects.push_back(RejectRow{"I8", "{}", "from the mapping", ""});
   page.run_id = *m.store->begin_run("demo", "invoices");
 
@@ -314,7 +326,8 @@ TEST_CASE("an enumerated field outside the catalog's values is a reject naming t
   auto out = m.apply(page_of({invoice("I1", "C1"), bogus}));
   CHECK(out.inserted == 1);
   REQUIRE(out.rejects.size() == 1);
-  CHECK(out.rejects[0].error == "field status: 'bogus' is not one of open, partially_paid, paid, void, disputed");
+  CHECK(out.rejects[0].error ==
+        "field status: 'bogus' is not one of open, partially_paid, paid, void, disputed");
 }
 
 TEST_CASE("values the store cannot represent are rejects with the field named") {
@@ -364,10 +377,12 @@ TEST_CASE("the page's own rejects are stored with every field") {
   page.rejects.push_back(RejectRow{"#3", "<Invoice/>", "erp_id is missing", ""});
   auto out = m.apply(page);
   CHECK(out.rejects.empty());  // only rows the store itself refused
-  CHECK(m.text("SELECT source || '|' || stream || '|' || record_key || '|' || raw || '|' || error || '|' || "
-               "location || '|' || (created_at LIKE '____-__-__T__:__:__.___Z') || '|' || (resolved_at IS NULL) "
-               "FROM rejects WHERE record_key = 'INV-9'") ==
-        R"(demo|invoices|INV-9|{"Amount":"12,3.4"}|amount: '12,3.4' is not a number|mappings/invoices.yaml:14:9|1|1)");
+  CHECK(
+      m.text(
+          "SELECT source || '|' || stream || '|' || record_key || '|' || raw || '|' || error || '|' || "
+          "location || '|' || (created_at LIKE '____-__-__T__:__:__.___Z') || '|' || (resolved_at IS NULL) "
+          "FROM rejects WHERE record_key = 'INV-9'") ==
+      R"(demo|invoices|INV-9|{"Amount":"12,3.4"}|amount: '12,3.4' is not a number|mappings/invoices.yaml:14:9|1|1)");
   CHECK(m.text("SELECT location IS NULL FROM rejects WHERE record_key = '#3'") == "1");
   CHECK(*m.store->cursor("demo", "invoices") == std::optional<std::string>("cursor-7"));
 }
@@ -432,7 +447,8 @@ TEST_CASE("a run whose process is still alive is not marked interrupted by anoth
   if (child == 0) _exit(0);
   REQUIRE(waitpid(child, nullptr, 0) == child);
   RawDb raw(m.path);
-  raw.exec("UPDATE sync_runs SET pid = " + std::to_string(getppid()) + " WHERE id = " + std::to_string(*live));
+  raw.exec("UPDATE sync_runs SET pid = " + std::to_string(getppid()) +
+           " WHERE id = " + std::to_string(*live));
   raw.exec("UPDATE sync_runs SET pid = " + std::to_string(child) + " WHERE id = " + std::to_string(*dead));
   m.reopen();
   CHECK(m.text("SELECT outcome FROM sync_runs WHERE id = " + std::to_string(*live)) == "running");

@@ -129,7 +129,8 @@ TEST_CASE("an optional field may be absent") {
 TEST_CASE("an enumerated value outside the catalog's list is refused, listing the allowed ones") {
   Entity inv = invoice();
   inv.set("status", std::string("Open"));
-  CHECK(error_of(inv) == "invoice INV-1: status 'Open' is not one of open, partially_paid, paid, void, disputed");
+  CHECK(error_of(inv) ==
+        "invoice INV-1: status 'Open' is not one of open, partially_paid, paid, void, disputed");
   for (const char* s : {"open", "partially_paid", "paid", "void", "disputed"}) {
     inv.set("status", std::string(s));
     CHECK(error_of(inv) == "");
@@ -167,7 +168,8 @@ TEST_CASE("dates must be real calendar days in YYYY-MM-DD") {
   inv.set("issue_date", std::string("2000-02-29"));  // divisible by 400: leap
   CHECK(error_of(inv) == "");
   inv.set("issue_date", std::string("2025-02-29"));
-  CHECK(error_of(inv) == "invoice INV-1: issue_date '2025-02-29' is not a date (YYYY-MM-DD, a real calendar day)");
+  CHECK(error_of(inv) ==
+        "invoice INV-1: issue_date '2025-02-29' is not a date (YYYY-MM-DD, a real calendar day)");
   for (const char* bad : {"1900-02-29", "2025-04-31", "2025-13-01", "2025-00-10", "2025-3-1", "03/01/2025",
                           "2025-03-01T00:00:00.000Z", "2025-03-0a", ""}) {
     inv.set("issue_date", std::string(bad));
@@ -180,7 +182,8 @@ TEST_CASE("dates must be real calendar days in YYYY-MM-DD") {
 
 TEST_CASE("timestamps must be canonical UTC with milliseconds") {
   Entity inv = invoice();
-  for (const char* good : {"2025-03-01T00:00:00.000Z", "2024-02-29T23:59:59.999Z", "2016-12-31T23:59:60.000Z"}) {
+  for (const char* good :
+       {"2025-03-01T00:00:00.000Z", "2024-02-29T23:59:59.999Z", "2016-12-31T23:59:60.000Z"}) {
     inv.set("erp_updated_at", std::string(good));
     CHECK_MESSAGE(error_of(inv) == "", good);
   }
@@ -188,9 +191,8 @@ TEST_CASE("timestamps must be canonical UTC with milliseconds") {
                           "2025-03-01 00:00:00.000Z", "2025-03-01T24:00:00.000Z", "2025-03-01T12:60:00.000Z",
                           "2025-02-29T00:00:00.000Z", "2025-03-01T00:00:00.0000Z"}) {
     inv.set("erp_updated_at", std::string(bad));
-    CHECK_MESSAGE(error_of(inv) ==
-                      "invoice INV-1: erp_updated_at '" + std::string(bad) +
-                          "' is not a UTC timestamp (YYYY-MM-DDTHH:MM:SS.sssZ)",
+    CHECK_MESSAGE(error_of(inv) == "invoice INV-1: erp_updated_at '" + std::string(bad) +
+                                       "' is not a UTC timestamp (YYYY-MM-DDTHH:MM:SS.sssZ)",
                   bad);
   }
 }
@@ -205,8 +207,8 @@ TEST_CASE("the currency must be a known upper-case ISO 4217 code") {
   for (const char* code : {"XYZ", "eur", "EURO", ""}) {
     c.set("currency", std::string(code));
     c.set("credit_limit", Money{1, code});
-    CHECK(error_of(c) ==
-          "customer C1: currency '" + std::string(code) + "' is not an ISO 4217 code (e.g. USD, EUR, JPY; upper case)");
+    CHECK(error_of(c) == "customer C1: currency '" + std::string(code) +
+                             "' is not an ISO 4217 code (e.g. USD, EUR, JPY; upper case)");
   }
 }
 
@@ -236,7 +238,8 @@ TEST_CASE("subtotal plus tax must equal the total") {
   Entity inv = invoice();
   inv.set("total", usd(10801));
   inv.set("balance", usd(0));
-  CHECK(error_of(inv) == "invoice INV-1: subtotal 100.00 USD + tax 8.00 USD is 108.00 USD but total is 108.01 USD");
+  CHECK(error_of(inv) ==
+        "invoice INV-1: subtotal 100.00 USD + tax 8.00 USD is 108.00 USD but total is 108.01 USD");
   inv.set("tax", std::monostate{});  // without tax there is nothing to add up
   CHECK(error_of(inv) == "");
 }
@@ -265,7 +268,8 @@ TEST_CASE("payment applications plus the unapplied amount must equal the payment
   Entity p = payment();
   p.set("unapplied", usd(2000));
   CHECK(error_of(p) ==
-        "payment PAY-1: applications sum to 70.00 USD and unapplied is 20.00 USD, together 90.00 USD, but amount is "
+        "payment PAY-1: applications sum to 70.00 USD and unapplied is 20.00 USD, together 90.00 USD, but "
+        "amount is "
         "100.00 USD");
   p.set("unapplied", usd(10001));
   CHECK(error_of(p) == "payment PAY-1: unapplied 100.01 USD is outside 0..100.00 USD (the amount)");
@@ -278,7 +282,8 @@ TEST_CASE("credit memo applications plus the remaining credit must equal the tot
   Entity c = credit_memo();
   c.set("remaining", usd(2400));
   CHECK(error_of(c) ==
-        "credit_memo CM-1: applications sum to 25.00 USD and remaining is 24.00 USD, together 49.00 USD, but total "
+        "credit_memo CM-1: applications sum to 25.00 USD and remaining is 24.00 USD, together 49.00 USD, but "
+        "total "
         "is 50.00 USD");
   c.children[0].clear();  // applications not mapped: only the range is checked
   CHECK(error_of(c) == "");
