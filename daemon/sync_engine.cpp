@@ -118,14 +118,15 @@ StreamStats sync_stream(MirrorStore& store, const SyncTarget& target, std::stop_
   auto finished = store.finish_run(*run_id, stats.error ? RunOutcome::kFailed : RunOutcome::kSucceeded,
                                    stats.error ? stats.error->describe() : "");
   if (!finished && !stats.error) stats.error = finished.error();
-  log(stats.error ? LogLevel::kError : LogLevel::kInfo, stats.error ? "stream_failed" : "stream_finished",
-      {{"connector", target.source},
-       {"stream", target.stream},
-       {"records", stats.records},
-       {"inserted", stats.inserted},
-       {"updated", stats.updated},
-       {"rejected", stats.rejected},
-       {"error", stats.error ? stats.error->describe() : ""}});
+  if (stats.error) {
+    log(LogLevel::kError, "stream_failed",
+        {{"connector", target.source}, {"stream", target.stream}, {"records", stats.records},
+         {"error", stats.error->describe()}});
+  } else {
+    log(LogLevel::kInfo, "stream_finished",
+        {{"connector", target.source}, {"stream", target.stream}, {"records", stats.records},
+         {"inserted", stats.inserted}, {"updated", stats.updated}, {"rejected", stats.rejected}});
+  }
   return stats;
 }
 

@@ -10,6 +10,8 @@ state=${ARSYNC_STATE_DIR:-$PWD/state}
 mkdir -p "$state"
 rm -f "$state"/mirror.db "$state"/mirror.db-wal "$state"/mirror.db-shm
 export ARSYNC_STATE_DIR=$state
+# The summary tells the story; set ARSYNC_LOG_LEVEL=info to see every stream's log lines too.
+export ARSYNC_LOG_LEVEL=${ARSYNC_LOG_LEVEL:-warn}
 
 portfile=$(mktemp)
 export ERP_SIM_TOKEN=demo-token-$RANDOM$RANDOM
