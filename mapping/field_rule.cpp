@@ -197,12 +197,15 @@ Result<Value> FieldRule::convert_money(std::string_view text, TextForm form, con
     if (node == nullptr || !node->is_scalar() || node->text().empty())
       return fail(ErrorKind::kInvalidInput, "no currency at " + money.currency_from->text() + " for the amount " + quoted(text));
     code = node->text();
-    if (!currency_exponent(code))
-      return fail(ErrorKind::kInvalidInput, "currency " + quoted(code) + " at " + money.currency_from->text() +
-                                                " is not an ISO 4217 code (such as USD, EUR or JPY)");
   }
   auto m = parse_money(text, code, form == TextForm::kSource ? money.format : NumberFormat{}, money.rounding);
-  if (!m) return std::unexpected(m.error());
+  if (!m) {
+    // Only now tell a bad currency from a bad amount: the lookup is not free on the hot path.
+    if (money.currency_from && !currency_exponent(code))
+      return fail(ErrorKind::kInvalidInput, "currency " + quoted(code) + " at " + money.currency_from->text() +
+                                                " is not an ISO 4217 code (such as USD, EUR or JPY)");
+    return std::unexpected(m.error());
+  }
   return Value(std::move(*m));
 }
 

@@ -43,12 +43,23 @@ const Node* Path::step(const Node& node, std::size_t& i) const {
   }
   if (node.type() != Node::Type::kObject) return nullptr;
   for (std::size_t last = i; last < segments_.size(); ++last) {
-    if (const Node* child = node.find(name(i, last))) {
+    if (const Node* child = member(node, i, last)) {
       i = last + 1;
       return child;
     }
   }
   return nullptr;
+}
+
+const Node* Path::member(const Node& node, std::size_t first, std::size_t last) const {
+  std::string_view wanted = name(first, last);
+  const std::vector<Node>& members = node.children();
+  std::atomic<std::uint32_t>& hint = segments_[first].hint.position;
+  std::uint32_t guess = hint.load(std::memory_order_relaxed);
+  if (guess < members.size() && members[guess].name() == wanted) return &members[guess];
+  const Node* found = node.find(wanted);
+  if (found != nullptr) hint.store(static_cast<std::uint32_t>(found - members.data()), std::memory_order_relaxed);
+  return found;
 }
 
 const Node* Path::resolve(const Node& record, const Node* parent) const {

@@ -7,6 +7,8 @@
 // member "a", the member named "a.b" is tried. Immutable; thread-safe.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,12 +31,27 @@ class Path {
   bool from_parent() const { return from_parent_; }
 
  private:
+  // Where the member was found last time. Records of one page share a shape, so checking that
+  // position first usually saves the scan. Shared by threads: relaxed atomics, any value is
+  // merely a guess (copying a Path copies the guess).
+  struct Hint {
+    mutable std::atomic<std::uint32_t> position{0};
+    Hint() = default;
+    Hint(const Hint& other) : position(other.position.load(std::memory_order_relaxed)) {}
+    Hint& operator=(const Hint& other) {
+      position.store(other.position.load(std::memory_order_relaxed), std::memory_order_relaxed);
+      return *this;
+    }
+  };
+
   struct Segment {
     std::size_t begin = 0, end = 0;  // in text_
     long index = -1;                 // the segment as an array position, or -1
+    Hint hint;
   };
 
   const Node* step(const Node& node, std::size_t& i) const;
+  const Node* member(const Node& node, std::size_t first, std::size_t last) const;
   std::string_view name(std::size_t first, std::size_t last) const;
 
   std::string text_;

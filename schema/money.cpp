@@ -74,6 +74,24 @@ constexpr CurrencyExponent kCurrencies[] = {
     {"ZWL", 2},
 };
 
+// "usd" and "USD" both pack to the same key; anything but letters packs to something no
+// table entry has.
+constexpr std::uint32_t pack_code(std::string_view code) {
+  std::uint32_t key = 0;
+  for (char c : code.substr(0, 3)) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    key = key << 8 | static_cast<unsigned char>(c);
+  }
+  return key;
+}
+
+// kCurrencies' codes, packed, in the same (sorted) order.
+constexpr auto kCurrencyKeys = [] {
+  std::array<std::uint32_t, std::size(kCurrencies)> keys{};
+  for (std::size_t i = 0; i < keys.size(); ++i) keys[i] = pack_code({kCurrencies[i].code, 3});
+  return keys;
+}();
+
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -324,11 +342,11 @@ Result<Decimal> rescale(Decimal value, int scale, Rounding rounding) {
 }
 
 Result<int> currency_exponent(std::string_view code) {
+  // Codes compare as packed 3-letter integers: this runs for every amount of every record.
   if (code.size() == 3) {
-    std::string key = upper(code);
-    auto it = std::lower_bound(std::begin(kCurrencies), std::end(kCurrencies), key,
-                               [](const CurrencyExponent& c, const std::string& k) { return k.compare(c.code) > 0; });
-    if (it != std::end(kCurrencies) && key == it->code) return it->exponent;
+    std::uint32_t key = pack_code(code);
+    auto it = std::lower_bound(kCurrencyKeys.begin(), kCurrencyKeys.end(), key);
+    if (it != kCurrencyKeys.end() && *it == key) return kCurrencies[it - kCurrencyKeys.begin()].exponent;
   }
   return fail(ErrorKind::kNotFound,
               "unknown currency " + quoted(code) + "; use an ISO 4217 code such as USD, EUR or JPY");
