@@ -16,8 +16,8 @@ Result<Entity> EntityRules::map(const Node& record, const Node* parent, const Pl
     const Node* list = child.from.resolve(record, parent);
     if (list == nullptr || list->is_null()) continue;  // no lines: an empty collection
     if (list->type() != Node::Type::kArray)
-      return fail(ErrorKind::kInvalidInput, child.name + ": the value at " + child.from.text() + " is not a list",
-                  child.where);
+      return fail(ErrorKind::kInvalidInput,
+                  child.name + ": the value at " + child.from.text() + " is not a list", child.where);
     std::vector<Entity>& out = entity.children[child.index];
     out.reserve(list->children().size());
     for (std::size_t i = 0; i < list->children().size(); ++i) {
@@ -25,7 +25,9 @@ Result<Entity> EntityRules::map(const Node& record, const Node* parent, const Pl
       const Node& element = list->children()[i];
       if (element.type() != Node::Type::kObject)
         return fail(ErrorKind::kInvalidInput,
-                    child.name + ": the item at " + child.from.text() + "." + std::to_string(i) + " is not an object with fields", child.where);
+                    child.name + ": the item at " + child.from.text() + "." + std::to_string(i) +
+                        " is not an object with fields",
+                    child.where);
       auto mapped = child.rules.map(element, &record, &at);
       if (!mapped) {
         if (mapped.error().where.empty()) mapped.error().where = child.where;

@@ -8,8 +8,9 @@
 namespace arsync::mapping {
 namespace {
 
-constexpr std::array<std::string_view, 12> kMonths = {"january", "february", "march",     "april",   "may",      "june",
-                                                      "july",    "august",   "september", "october", "november", "december"};
+constexpr std::array<std::string_view, 12> kMonths = {"january",   "february", "march",    "april",
+                                                      "may",       "june",     "july",     "august",
+                                                      "september", "october",  "november", "december"};
 
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -22,13 +23,14 @@ bool read_number(std::string_view s, std::size_t& pos, int min, int max, int& ou
   return n >= min;
 }
 
-// Reads an English month name, full or abbreviated to three letters.
+// Reads an English month name, full or abbreviated to at least three letters ("Mar", "Sept").
 bool read_month_name(std::string_view s, std::size_t& pos, int& month) {
   for (std::size_t m = 0; m < kMonths.size(); ++m) {
     std::string_view full = kMonths[m];
     std::size_t n = 0;
     while (n < full.size() && pos + n < s.size() && lower(s[pos + n]) == full[n]) ++n;
-    if (n == full.size() || n == 3) {
+    bool word_ends = pos + n == s.size() || lower(s[pos + n]) < 'a' || lower(s[pos + n]) > 'z';
+    if (n >= 3 && word_ends) {
       month = static_cast<int>(m) + 1;
       pos += n;
       return true;
@@ -50,7 +52,8 @@ Result<DateFormat> DateFormat::compile(std::string_view pattern) {
   DateFormat format;
   format.pattern_ = std::string(pattern);
   if (pattern == "iso8601") {
-    format.steps_ = {{Op::kYear4}, {Op::kLiteral, '-'}, {Op::kMonth}, {Op::kLiteral, '-'}, {Op::kDay}, {Op::kIsoRest}};
+    format.steps_ = {{Op::kYear4},        {Op::kLiteral, '-'}, {Op::kMonth},
+                     {Op::kLiteral, '-'}, {Op::kDay},          {Op::kIsoRest}};
     return format;
   }
   bool year = false, month = false, day = false;
@@ -60,21 +63,37 @@ Result<DateFormat> DateFormat::compile(std::string_view pattern) {
       continue;
     }
     if (++i == pattern.size())
-      return fail(ErrorKind::kInvalidInput, "date format \"" + std::string(pattern) + "\" ends with a lone '%'");
+      return fail(ErrorKind::kInvalidInput,
+                  "date format \"" + std::string(pattern) + "\" ends with a lone '%'");
     switch (pattern[i]) {
-      case 'Y': format.steps_.push_back({Op::kYear4}), year = true; break;
-      case 'y': format.steps_.push_back({Op::kYear2}), year = true; break;
-      case 'm': format.steps_.push_back({Op::kMonth}), month = true; break;
+      case 'Y':
+        format.steps_.push_back({Op::kYear4}), year = true;
+        break;
+      case 'y':
+        format.steps_.push_back({Op::kYear2}), year = true;
+        break;
+      case 'm':
+        format.steps_.push_back({Op::kMonth}), month = true;
+        break;
       case 'b':
-      case 'B': format.steps_.push_back({Op::kMonthName}), month = true; break;
-      case 'd': format.steps_.push_back({Op::kDay}), day = true; break;
+      case 'B':
+        format.steps_.push_back({Op::kMonthName}), month = true;
+        break;
+      case 'd':
+        format.steps_.push_back({Op::kDay}), day = true;
+        break;
       case 'H':
       case 'M':
-      case 'S': format.steps_.push_back({Op::kIgnoredNumber}); break;
-      case '%': format.steps_.push_back({Op::kLiteral, '%'}); break;
+      case 'S':
+        format.steps_.push_back({Op::kIgnoredNumber});
+        break;
+      case '%':
+        format.steps_.push_back({Op::kLiteral, '%'});
+        break;
       default:
-        return fail(ErrorKind::kInvalidInput, "date format \"" + std::string(pattern) + "\" has unknown directive '%" +
-                                                  pattern[i] + "' (use %Y %y %m %d %b %B %H %M %S or iso8601)");
+        return fail(ErrorKind::kInvalidInput, "date format \"" + std::string(pattern) +
+                                                  "\" has unknown directive '%" + pattern[i] +
+                                                  "' (use %Y %y %m %d %b %B %H %M %S or iso8601)");
     }
   }
   if (!year || !month || !day)
@@ -90,14 +109,29 @@ Result<std::string> DateFormat::parse(std::string_view text) const {
   for (const Step& step : steps_) {
     bool ok = true;
     switch (step.op) {
-      case Op::kYear4: ok = read_number(text, pos, 4, 4, year); break;
-      case Op::kYear2: ok = read_number(text, pos, 2, 2, year), year += 2000; break;
-      case Op::kMonth: ok = read_number(text, pos, 1, 2, month); break;
-      case Op::kMonthName: ok = read_month_name(text, pos, month); break;
-      case Op::kDay: ok = read_number(text, pos, 1, 2, day); break;
-      case Op::kIgnoredNumber: ok = read_number(text, pos, 1, 2, ignored); break;
-      case Op::kLiteral: ok = pos < text.size() && text[pos] == step.literal, ++pos; break;
-      case Op::kIsoRest: ok = pos == text.size() || text[pos] == 'T' || text[pos] == 't' || text[pos] == ' ';
+      case Op::kYear4:
+        ok = read_number(text, pos, 4, 4, year);
+        break;
+      case Op::kYear2:
+        ok = read_number(text, pos, 2, 2, year), year += 2000;
+        break;
+      case Op::kMonth:
+        ok = read_number(text, pos, 1, 2, month);
+        break;
+      case Op::kMonthName:
+        ok = read_month_name(text, pos, month);
+        break;
+      case Op::kDay:
+        ok = read_number(text, pos, 1, 2, day);
+        break;
+      case Op::kIgnoredNumber:
+        ok = read_number(text, pos, 1, 2, ignored);
+        break;
+      case Op::kLiteral:
+        ok = pos < text.size() && text[pos] == step.literal, ++pos;
+        break;
+      case Op::kIsoRest:
+        ok = pos == text.size() || text[pos] == 'T' || text[pos] == 't' || text[pos] == ' ';
         pos = text.size();
         break;
     }
@@ -106,7 +140,8 @@ Result<std::string> DateFormat::parse(std::string_view text) const {
   if (pos != text.size()) return mismatch();
   if (!is_valid_date(year, month, day)) return bad_date(text, "is not a real calendar date");
   std::string out = "0000-00-00";  // filled by hand: this runs for every date of every record
-  for (int i = 3, y = year; i >= 0; --i, y /= 10) out[static_cast<std::size_t>(i)] = static_cast<char>('0' + y % 10);
+  for (int i = 3, y = year; i >= 0; --i, y /= 10)
+    out[static_cast<std::size_t>(i)] = static_cast<char>('0' + y % 10);
   out[5] = static_cast<char>('0' + month / 10), out[6] = static_cast<char>('0' + month % 10);
   out[8] = static_cast<char>('0' + day / 10), out[9] = static_cast<char>('0' + day % 10);
   return out;

@@ -29,7 +29,16 @@ class DateFormat {
   const std::string& pattern() const { return pattern_; }
 
  private:
-  enum class Op : unsigned char { kYear4, kYear2, kMonth, kMonthName, kDay, kIgnoredNumber, kLiteral, kIsoRest };
+  enum class Op : unsigned char {
+    kYear4,
+    kYear2,
+    kMonth,
+    kMonthName,
+    kDay,
+    kIgnoredNumber,
+    kLiteral,
+    kIsoRest
+  };
   struct Step {
     Op op;
     char literal = 0;

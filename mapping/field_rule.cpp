@@ -20,8 +20,10 @@ std::string quoted(std::string_view text) {
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -43,7 +45,8 @@ Result<Value> to_integer(std::string_view text) {
   std::int64_t value = 0;
   const char* first = text.data() + (text.starts_with('+') ? 1 : 0);
   auto [end, ec] = std::from_chars(first, text.data() + text.size(), value);
-  if (ec == std::errc::result_out_of_range) return fail(ErrorKind::kInvalidInput, quoted(text) + " is too large for an integer");
+  if (ec == std::errc::result_out_of_range)
+    return fail(ErrorKind::kInvalidInput, quoted(text) + " is too large for an integer");
   if (ec != std::errc() || end != text.data() + text.size() || first == end)
     return fail(ErrorKind::kInvalidInput, quoted(text) + " is not a whole number");
   return Value(value);
@@ -110,7 +113,8 @@ Result<Value> FieldRule::evaluate(const Node& record, const Node* parent, const 
   if (node == nullptr || node->is_null()) return absent(place, "no value at " + path(), record, parent);
   if (!node->is_scalar())
     return fail(error(place, "the value at " + path() + " is " +
-                                  (node->type() == Node::Type::kObject ? "an object" : "a list") + ", not a single value"));
+                                 (node->type() == Node::Type::kObject ? "an object" : "a list") +
+                                 ", not a single value"));
   std::string_view text = node->text();
   if (trim) text = mapping::trim(text);
   // An empty value is "no value" unless the map names it ({"": active}).
@@ -120,13 +124,16 @@ Result<Value> FieldRule::evaluate(const Node& record, const Node* parent, const 
   if (text_case != TextCase::kKeep) {
     cased = std::string(text);
     for (char& c : cased)
-      if (text_case == TextCase::kUpper && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-      else if (text_case == TextCase::kLower && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (text_case == TextCase::kUpper && c >= 'a' && c <= 'z')
+        c = static_cast<char>(c - 'a' + 'A');
+      else if (text_case == TextCase::kLower && c >= 'A' && c <= 'Z')
+        c = static_cast<char>(c - 'A' + 'a');
     text = cased;
   }
   TextForm form = node->type() == Node::Type::kNumber ? TextForm::kJsonNumber : TextForm::kSource;
   if (!table.empty()) {
-    auto it = std::lower_bound(table.begin(), table.end(), text, [](const auto& row, std::string_view t) { return row.first < t; });
+    auto it = std::lower_bound(table.begin(), table.end(), text,
+                               [](const auto& row, std::string_view t) { return row.first < t; });
     if (it != table.end() && it->first == text) {
       text = it->second;
     } else if (otherwise) {
@@ -138,7 +145,7 @@ Result<Value> FieldRule::evaluate(const Node& record, const Node* parent, const 
         known += row.first.empty() ? "\"\"" : row.first;
       }
       return fail(error(place, quoted(text) + " at " + path() + " is not in the map (" + known +
-                                    "); add it to map: or give an else: value"));
+                                   "); add it to map: or give an else: value"));
     }
     form = TextForm::kCanonical;
   }
@@ -156,17 +163,23 @@ Result<Value> FieldRule::absent(const Place* place, std::string_view what, const
     return value;
   }
   if (spec->required)
-    return fail(error(place, std::string(what) + "; the field is required: check the ERP field name or give a default:"));
+    return fail(error(
+        place, std::string(what) + "; the field is required: check the ERP field name or give a default:"));
   return Value();
 }
 
-Result<Value> FieldRule::convert(std::string_view text, TextForm form, const Node& record, const Node* parent) const {
+Result<Value> FieldRule::convert(std::string_view text, TextForm form, const Node& record,
+                                 const Node* parent) const {
   switch (spec->type) {
     case FieldType::kText:
-    case FieldType::kRef: return convert_text(text);
-    case FieldType::kInteger: return to_integer(text);
-    case FieldType::kBool: return to_bool(text);
-    case FieldType::kMoney: return convert_money(text, form, record, parent);
+    case FieldType::kRef:
+      return convert_text(text);
+    case FieldType::kInteger:
+      return to_integer(text);
+    case FieldType::kBool:
+      return to_bool(text);
+    case FieldType::kMoney:
+      return convert_money(text, form, record, parent);
     case FieldType::kDecimal: {
       auto d = parse_decimal(text, form == TextForm::kSource ? number : NumberFormat{});
       if (!d) return std::unexpected(d.error());
@@ -177,14 +190,17 @@ Result<Value> FieldRule::convert(std::string_view text, TextForm form, const Nod
       if (!d) return std::unexpected(d.error());
       return Value(std::move(*d));
     }
-    case FieldType::kTimestamp: return to_timestamp(text);
+    case FieldType::kTimestamp:
+      return to_timestamp(text);
   }
   return fail(ErrorKind::kInvalidInput, "unsupported field type");
 }
 
 Result<Value> FieldRule::convert_text(std::string_view text) const {
-  if (!spec->allowed.empty() && std::find(spec->allowed.begin(), spec->allowed.end(), text) == spec->allowed.end())
-    return fail(ErrorKind::kInvalidInput, quoted(text) + " is not an allowed " + field + " (" + allowed_list(*spec) +
+  if (!spec->allowed.empty() &&
+      std::find(spec->allowed.begin(), spec->allowed.end(), text) == spec->allowed.end())
+    return fail(ErrorKind::kInvalidInput, quoted(text) + " is not an allowed " + field + " (" +
+                                              allowed_list(*spec) +
                                               "); translate the ERP's values with map:");
   return Value(std::string(text));
 }
@@ -195,14 +211,16 @@ Result<Value> FieldRule::convert_money(std::string_view text, TextForm form, con
   if (money.currency_from) {
     const Node* node = money.currency_from->resolve(record, parent);
     if (node == nullptr || !node->is_scalar() || node->text().empty())
-      return fail(ErrorKind::kInvalidInput, "no currency at " + money.currency_from->text() + " for the amount " + quoted(text));
+      return fail(ErrorKind::kInvalidInput,
+                  "no currency at " + money.currency_from->text() + " for the amount " + quoted(text));
     code = node->text();
   }
   auto m = parse_money(text, code, form == TextForm::kSource ? money.format : NumberFormat{}, money.rounding);
   if (!m) {
     // Only now tell a bad currency from a bad amount: the lookup is not free on the hot path.
     if (money.currency_from && !currency_exponent(code))
-      return fail(ErrorKind::kInvalidInput, "currency " + quoted(code) + " at " + money.currency_from->text() +
+      return fail(ErrorKind::kInvalidInput, "currency " + quoted(code) + " at " +
+                                                money.currency_from->text() +
                                                 " is not an ISO 4217 code (such as USD, EUR or JPY)");
     return std::unexpected(m.error());
   }

@@ -50,20 +50,20 @@ struct Place {
 enum class TextForm : unsigned char { kSource, kJsonNumber, kCanonical };
 
 struct FieldRule {
-  std::string field;               // canonical name, for messages
-  std::size_t index = 0;           // position in the entity spec's fields
+  std::string field;      // canonical name, for messages
+  std::size_t index = 0;  // position in the entity spec's fields
   const FieldSpec* spec = nullptr;
-  std::string where;               // "file:line:col" of the rule
-  std::optional<Path> from;        // from: (empty for a value: constant)
+  std::string where;                    // "file:line:col" of the rule
+  std::optional<Path> from;             // from: (empty for a value: constant)
   std::optional<std::string> constant;  // value:
   std::optional<std::string> fallback;  // default:
   bool trim = false;
   TextCase text_case = TextCase::kKeep;
   std::vector<std::pair<std::string, std::string>> table;  // map:, sorted by ERP value
   std::optional<std::string> otherwise;                    // else:
-  std::optional<DateFormat> date;  // date fields: the ERP's pattern (default ISO)
-  NumberFormat number;             // decimal fields
-  MoneyRule money;                 // money fields
+  std::optional<DateFormat> date;                          // date fields: the ERP's pattern (default ISO)
+  NumberFormat number;                                     // decimal fields
+  MoneyRule money;                                         // money fields
 
   // The canonical value for `record` (monostate when absent and not required), or an error
   // naming the field, the ERP path and the value, located at `where`. `parent` is the parent
@@ -76,9 +76,11 @@ struct FieldRule {
 
  private:
   Result<Value> convert(std::string_view text, TextForm form, const Node& record, const Node* parent) const;
-  Result<Value> convert_money(std::string_view text, TextForm form, const Node& record, const Node* parent) const;
+  Result<Value> convert_money(std::string_view text, TextForm form, const Node& record,
+                              const Node* parent) const;
   Result<Value> convert_text(std::string_view text) const;
-  Result<Value> absent(const Place* place, std::string_view what, const Node& record, const Node* parent) const;
+  Result<Value> absent(const Place* place, std::string_view what, const Node& record,
+                       const Node* parent) const;
   Error error(const Place* place, std::string message) const;
   std::string erp_path(const Place* place) const;
 };

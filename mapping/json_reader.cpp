@@ -228,7 +228,8 @@ class PageWalker {
     // After the object the iterator stands on the ',' or ']' that follows it.
     const char* end = nullptr;
     if (v.current_location().get(end)) return simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
-    record.raw = std::string(trim_right(std::string_view(token.data(), static_cast<std::size_t>(end - token.data()))));
+    record.raw =
+        std::string(trim_right(std::string_view(token.data(), static_cast<std::size_t>(end - token.data()))));
     page.records.push_back(std::move(record));
     return simdjson::SUCCESS;
   }
@@ -265,16 +266,20 @@ std::size_t first_invalid_utf8(std::string_view s) {
 // An error for a body that failed stage 1 (simdjson's whole-document scan), before any value.
 Error scan_error(error_code code, std::string_view body) {
   switch (code) {
-    case simdjson::EMPTY: return Error{ErrorKind::kInvalidInput, "empty JSON body", {}};
+    case simdjson::EMPTY:
+      return Error{ErrorKind::kInvalidInput, "empty JSON body", {}};
     case simdjson::UNCLOSED_STRING:
-      return Error{ErrorKind::kInvalidInput,
-                   "JSON body ends inside a string at byte " + std::to_string(body.size()) +
-                       " (truncated response?)", {}};
+      return Error{
+          ErrorKind::kInvalidInput,
+          "JSON body ends inside a string at byte " + std::to_string(body.size()) + " (truncated response?)",
+          {}};
     case simdjson::UTF8_ERROR:
       return Error{ErrorKind::kInvalidInput,
-                   "invalid UTF-8 in JSON body at byte " + std::to_string(first_invalid_utf8(body)), {}};
+                   "invalid UTF-8 in JSON body at byte " + std::to_string(first_invalid_utf8(body)),
+                   {}};
     default:
-      return Error{ErrorKind::kInvalidInput, std::string("invalid JSON body: ") + simdjson::error_message(code), {}};
+      return Error{
+          ErrorKind::kInvalidInput, std::string("invalid JSON body: ") + simdjson::error_message(code), {}};
   }
 }
 
@@ -302,7 +307,8 @@ Error trailing_error(sj::document& doc, std::string_view body) {
   if (doc.current_location().get(at) != simdjson::SUCCESS) at = nullptr;
   std::size_t offset = at ? static_cast<std::size_t>(at - body.data()) : body.size();
   return Error{ErrorKind::kInvalidInput,
-               "unexpected content after the JSON document at byte " + std::to_string(offset), {}};
+               "unexpected content after the JSON document at byte " + std::to_string(offset),
+               {}};
 }
 
 sj::parser& thread_parser() {
@@ -314,7 +320,8 @@ sj::parser& thread_parser() {
 Result<JsonPage> read_padded(std::string_view body, std::size_t capacity, std::string_view records_path,
                              std::string_view next_link_path) {
   sj::document doc;
-  if (auto e = thread_parser().iterate(body.data(), body.size(), capacity).get(doc)) return fail(scan_error(e, body));
+  if (auto e = thread_parser().iterate(body.data(), body.size(), capacity).get(doc))
+    return fail(scan_error(e, body));
   PageWalker walker(records_path, next_link_path);
   sj::value root;
   if (doc.get_value().get(root) != simdjson::SUCCESS)
@@ -322,8 +329,8 @@ Result<JsonPage> read_padded(std::string_view body, std::size_t capacity, std::s
   if (auto e = walker.walk_root(root)) return fail(value_error(e, doc, body, walker.builder.detail));
   if (!at_document_end(doc)) return fail(trailing_error(doc, body));
   if (!walker.found_records)
-    return fail(ErrorKind::kInvalidInput,
-                "no records array at '" + std::string(records_path) + "' in the JSON body (an error response?)");
+    return fail(ErrorKind::kInvalidInput, "no records array at '" + std::string(records_path) +
+                                              "' in the JSON body (an error response?)");
   return std::move(walker.page);
 }
 
@@ -342,7 +349,8 @@ Result<JsonPage> read_json_page(std::string_view body, std::string_view records_
   return read_padded(padded, padded.capacity(), records_path, next_link_path);
 }
 
-Result<JsonPage> read_json_page(std::string& body, std::string_view records_path, std::string_view next_link_path) {
+Result<JsonPage> read_json_page(std::string& body, std::string_view records_path,
+                                std::string_view next_link_path) {
   body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   return read_padded(body, body.capacity(), records_path, next_link_path);
 }

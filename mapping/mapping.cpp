@@ -19,8 +19,8 @@ std::expected<Mapping, Problems> Mapping::load(const std::filesystem::path& file
   std::ostringstream text;
   if (in) text << in.rdbuf();
   if (!in || in.bad())
-    return std::unexpected(Problems{Error{ErrorKind::kIo, "cannot read the mapping file (does it exist and is it readable?)",
-                                          file.string()}});
+    return std::unexpected(Problems{Error{
+        ErrorKind::kIo, "cannot read the mapping file (does it exist and is it readable?)", file.string()}});
   return parse(text.str(), file.string());
 }
 

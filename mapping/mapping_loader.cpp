@@ -17,8 +17,8 @@ namespace {
 using sv = std::string_view;
 
 constexpr sv kTopKeys[] = {"entity", "fields", "description"};
-constexpr sv kFieldKeys[] = {"from",  "value", "default",   "trim",  "upper",   "lower", "map",
-                             "else",  "date",  "timestamp", "money", "decimal", "bool",  "integer"};
+constexpr sv kFieldKeys[] = {"from", "value", "default",   "trim",  "upper",   "lower", "map",
+                             "else", "date",  "timestamp", "money", "decimal", "bool",  "integer"};
 constexpr sv kMoneyKeys[] = {"currency_from", "currency", "decimal_comma", "round"};
 constexpr sv kDecimalKeys[] = {"decimal_comma"};
 constexpr sv kChildKeys[] = {"from", "fields"};
@@ -29,9 +29,9 @@ struct TypedKey {
   sv key;
   FieldType type;
 };
-constexpr TypedKey kTypedKeys[] = {{"date", FieldType::kDate},       {"timestamp", FieldType::kTimestamp},
-                                   {"money", FieldType::kMoney},     {"decimal", FieldType::kDecimal},
-                                   {"bool", FieldType::kBool},       {"integer", FieldType::kInteger}};
+constexpr TypedKey kTypedKeys[] = {{"date", FieldType::kDate},   {"timestamp", FieldType::kTimestamp},
+                                   {"money", FieldType::kMoney}, {"decimal", FieldType::kDecimal},
+                                   {"bool", FieldType::kBool},   {"integer", FieldType::kInteger}};
 
 struct Entry {
   std::string key;
@@ -100,8 +100,9 @@ class Loader {
 
   std::optional<std::string> scalar(const YAML::Node& node, sv what) {
     if (node.IsScalar()) return node.Scalar();
-    problem(node, std::string(what) + " needs a single value" +
-                      (node.IsNull() ? " (it is empty; write \"\" for empty text)" : ", not a list or a table"));
+    problem(node,
+            std::string(what) + " needs a single value" +
+                (node.IsNull() ? " (it is empty; write \"\" for empty text)" : ", not a list or a table"));
     return std::nullopt;
   }
 
@@ -123,7 +124,8 @@ class Loader {
       return std::nullopt;
     }
     if (compiled->from_parent() && !in_child) {
-      problem(node, "'^' reads the parent record, which only exists inside a child collection such as lines:");
+      problem(node,
+              "'^' reads the parent record, which only exists inside a child collection such as lines:");
       return std::nullopt;
     }
     return std::move(*compiled);
@@ -164,14 +166,16 @@ class Loader {
     for (const EntitySpec* e : all_entities())
       if (e->top_level) names.push_back(e->name);
     if (it == top.end()) {
-      problem(root, "the mapping does not say which entity it fills: add entity: (one of " + names_of(names) + ")");
+      problem(root,
+              "the mapping does not say which entity it fills: add entity: (one of " + names_of(names) + ")");
       return nullptr;
     }
     auto name = scalar(it->value, "entity");
     if (!name) return nullptr;
     const EntitySpec* spec = find_entity(*name);
     if (spec == nullptr || !spec->top_level) {
-      problem(it->value, "unknown entity " + quoted(*name) + did_you_mean(*name, names) + "; known: " + names_of(names));
+      problem(it->value,
+              "unknown entity " + quoted(*name) + did_you_mean(*name, names) + "; known: " + names_of(names));
       return nullptr;
     }
     return spec;
@@ -196,11 +200,13 @@ class Loader {
         has_fields = true;
         load_fields(e, *spec.entity, true, child.rules);
       } else {
-        problem(e.key_node, "unknown key " + quoted(e.key) + " in " + entry.key + ":" + did_you_mean(e.key, kChildKeys) +
+        problem(e.key_node, "unknown key " + quoted(e.key) + " in " + entry.key + ":" +
+                                did_you_mean(e.key, kChildKeys) +
                                 "; a child collection has from: and fields:");
       }
     }
-    if (!has_from) problem(entry.key_node, entry.key + ": needs from: naming the ERP list (e.g. from: " + entry.key + ")");
+    if (!has_from)
+      problem(entry.key_node, entry.key + ": needs from: naming the ERP list (e.g. from: " + entry.key + ")");
     if (!has_fields) problem(entry.key_node, entry.key + ": needs fields:");
     out.children.push_back(std::move(child));
   }
@@ -216,22 +222,25 @@ class Loader {
     for (const Entry& e : entries(section.value, "fields")) {
       int index = spec.field_index(e.key);
       if (index < 0) {
-        problem(e.key_node, "unknown field " + quoted(e.key) + " for " + std::string(spec.name) + did_you_mean(e.key, names) +
-                                "; its fields are " + names_of(names));
+        problem(e.key_node, "unknown field " + quoted(e.key) + " for " + std::string(spec.name) +
+                                did_you_mean(e.key, names) + "; its fields are " + names_of(names));
         continue;
       }
       mapped[static_cast<std::size_t>(index)] = true;
-      if (auto rule = load_field(e, spec, static_cast<std::size_t>(index), in_child)) out.fields.push_back(std::move(*rule));
+      if (auto rule = load_field(e, spec, static_cast<std::size_t>(index), in_child))
+        out.fields.push_back(std::move(*rule));
     }
     for (std::size_t i = 0; i < spec.fields.size(); ++i)
       if (spec.fields[i].required && !mapped[i])
-        problem(section.key_node, "required field " + quoted(spec.fields[i].name) + " of " + std::string(spec.name) +
-                                      " is not mapped; add " + std::string(spec.fields[i].name) +
+        problem(section.key_node, "required field " + quoted(spec.fields[i].name) + " of " +
+                                      std::string(spec.name) + " is not mapped; add " +
+                                      std::string(spec.fields[i].name) +
                                       ": <ERP field> (or give it a value:)");
   }
 
   // ----- one field -----
-  std::optional<FieldRule> load_field(const Entry& entry, const EntitySpec& entity, std::size_t index, bool in_child) {
+  std::optional<FieldRule> load_field(const Entry& entry, const EntitySpec& entity, std::size_t index,
+                                      bool in_child) {
     FieldRule rule;
     rule.field = entry.key;
     rule.index = index;
@@ -243,8 +252,8 @@ class Loader {
     } else if (entry.value.IsMap()) {
       load_transforms(entry, rule, in_child);
     } else {
-      problem(entry.key_node, "field " + entry.key + " has no source; write " + entry.key + ": <ERP field> or " + entry.key +
-                               ": {value: <constant>}");
+      problem(entry.key_node, "field " + entry.key + " has no source; write " + entry.key +
+                                  ": <ERP field> or " + entry.key + ": {value: <constant>}");
       return std::nullopt;
     }
     if (problems_.size() == before) check_rule(entry, rule);  // skip follow-on noise from a typo
@@ -257,8 +266,8 @@ class Loader {
     for (const Entry& t : entries(entry.value, field)) {
       const sv key = t.key;
       if (std::find(std::begin(kFieldKeys), std::end(kFieldKeys), key) == std::end(kFieldKeys)) {
-        problem(t.key_node, "unknown transform " + quoted(key) + did_you_mean(key, kFieldKeys) + " in " + field +
-                                "; transforms are " + names_of(kFieldKeys));
+        problem(t.key_node, "unknown transform " + quoted(key) + did_you_mean(key, kFieldKeys) + " in " +
+                                field + "; transforms are " + names_of(kFieldKeys));
         continue;
       }
       if (!check_type(t, rule)) continue;
@@ -273,7 +282,8 @@ class Loader {
         rule.trim = flag(t.value, field + " trim:").value_or(false);
       } else if (key == "upper" || key == "lower") {
         if (flag(t.value, field + " " + t.key + ":").value_or(false)) {
-          if (rule.text_case != TextCase::kKeep) problem(t.key_node, field + ": choose upper: or lower:, not both");
+          if (rule.text_case != TextCase::kKeep)
+            problem(t.key_node, field + ": choose upper: or lower:, not both");
           rule.text_case = key == "upper" ? TextCase::kUpper : TextCase::kLower;
         }
       } else if (key == "map") {
@@ -297,7 +307,8 @@ class Loader {
 
   void load_table(const Entry& t, FieldRule& rule) {
     if (!t.value.IsMap() || t.value.size() == 0) {
-      problem(t.value, "field " + rule.field + " map: needs a table of ERP value: canonical value, e.g. {Open: open}");
+      problem(t.value,
+              "field " + rule.field + " map: needs a table of ERP value: canonical value, e.g. {Open: open}");
       return;
     }
     for (const Entry& row : entries(t.value, "field " + rule.field + " map:")) {
@@ -315,19 +326,25 @@ class Loader {
       auto pattern = scalar(t.value, field + " date:");
       if (!pattern) return;
       auto format = DateFormat::compile(*pattern);
-      if (format) rule.date = std::move(*format);
-      else problem(t.value, format.error().message);
+      if (format)
+        rule.date = std::move(*format);
+      else
+        problem(t.value, format.error().message);
     } else if (t.key == "timestamp") {
       auto kind = scalar(t.value, field + " timestamp:");
       if (kind && *kind != "iso8601")
-        problem(t.value, field + " timestamp: " + quoted(*kind) + " is not supported; use timestamp: iso8601");
+        problem(t.value,
+                field + " timestamp: " + quoted(*kind) + " is not supported; use timestamp: iso8601");
     } else if (t.key == "money") {
       load_money(t, rule, in_child);
     } else if (t.key == "decimal") {
       if (t.value.IsMap()) {
         for (const Entry& o : entries(t.value, field + " decimal:")) {
-          if (o.key == "decimal_comma") rule.number = comma_format(o, field);
-          else problem(o.key_node, "unknown key " + quoted(o.key) + did_you_mean(o.key, kDecimalKeys) + " in " + field + " decimal:");
+          if (o.key == "decimal_comma")
+            rule.number = comma_format(o, field);
+          else
+            problem(o.key_node, "unknown key " + quoted(o.key) + did_you_mean(o.key, kDecimalKeys) + " in " +
+                                    field + " decimal:");
         }
       } else {
         flag(t.value, field + " decimal:");
@@ -350,7 +367,8 @@ class Loader {
     bool has_currency = false;
     for (const Entry& o : entries(t.value, field + " money:")) {
       if (o.key == "currency_from") {
-        if (auto p = path(o.value, field + " currency_from:", in_child)) rule.money.currency_from = std::move(*p);
+        if (auto p = path(o.value, field + " currency_from:", in_child))
+          rule.money.currency_from = std::move(*p);
         has_currency = true;
       } else if (o.key == "currency") {
         auto code = scalar(o.value, field + " currency:");
@@ -362,23 +380,29 @@ class Loader {
       } else if (o.key == "round") {
         load_rounding(o, rule);
       } else {
-        problem(o.key_node, "unknown key " + quoted(o.key) + did_you_mean(o.key, kMoneyKeys) + " in " + field +
-                                " money:; it takes " + names_of(kMoneyKeys));
+        problem(o.key_node, "unknown key " + quoted(o.key) + did_you_mean(o.key, kMoneyKeys) + " in " +
+                                field + " money:; it takes " + names_of(kMoneyKeys));
       }
     }
     if (rule.money.currency_from && !rule.money.currency.empty())
       problem(t.key_node, field + " money: give currency_from: or currency:, not both");
     else if (!has_currency)
-      problem(t.key_node, field + " money: say which currency: currency_from: <ERP field> or currency: <ISO code>");
+      problem(t.key_node,
+              field + " money: say which currency: currency_from: <ERP field> or currency: <ISO code>");
   }
 
   void load_rounding(const Entry& o, FieldRule& rule) {
     auto text = scalar(o.value, "round:");
     if (!text) return;
-    if (*text == "half_even") rule.money.rounding = Rounding::kHalfEven;
-    else if (*text == "half_up") rule.money.rounding = Rounding::kHalfUp;
-    else if (*text == "down") rule.money.rounding = Rounding::kDown;
-    else problem(o.value, "unknown rounding " + quoted(*text) + did_you_mean(*text, kRoundings) + "; use " + names_of(kRoundings));
+    if (*text == "half_even")
+      rule.money.rounding = Rounding::kHalfEven;
+    else if (*text == "half_up")
+      rule.money.rounding = Rounding::kHalfUp;
+    else if (*text == "down")
+      rule.money.rounding = Rounding::kDown;
+    else
+      problem(o.value, "unknown rounding " + quoted(*text) + did_you_mean(*text, kRoundings) + "; use " +
+                           names_of(kRoundings));
   }
 
   // ----- whole-rule checks -----
@@ -389,11 +413,13 @@ class Loader {
       problem(at, "field " + rule.field + " needs from: <ERP field> (or value: <constant>)");
     if (rule.otherwise && rule.table.empty()) problem(at, "field " + rule.field + ": else: needs a map:");
     if (rule.spec->type == FieldType::kMoney && (!entry.value.IsMap() || !entry.value["money"]))
-      problem(at, "field " + rule.field + " is money: say which currency with money: {currency_from: <ERP field>} "
-                  "or money: {currency: USD}");
+      problem(at, "field " + rule.field +
+                      " is money: say which currency with money: {currency_from: <ERP field>} "
+                      "or money: {currency: USD}");
   }
 
-  void check_canonical(const YAML::Node& at, const FieldRule& rule, const std::string& text, const std::string& what) {
+  void check_canonical(const YAML::Node& at, const FieldRule& rule, const std::string& text,
+                       const std::string& what) {
     std::string why = rule.check_canonical(text);
     if (!why.empty()) problem(at, "field " + rule.field + " " + what + why);
   }

@@ -21,7 +21,8 @@ Result<Path> Path::compile(std::string_view text) {
     Segment segment{pos, dot, -1};
     std::string_view s = text.substr(pos, dot - pos);
     if (s.find('^') != std::string_view::npos) return bad("'^' may only start a path (one level up)");
-    if (s.size() <= 9 && s.find_first_not_of("0123456789") == std::string_view::npos) segment.index = std::stol(std::string(s));
+    if (s.size() <= 9 && s.find_first_not_of("0123456789") == std::string_view::npos)
+      segment.index = std::stol(std::string(s));
     path.segments_.push_back(segment);
     pos = dot + 1;
   }
@@ -58,7 +59,8 @@ const Node* Path::member(const Node& node, std::size_t first, std::size_t last) 
   std::uint32_t guess = hint.load(std::memory_order_relaxed);
   if (guess < members.size() && members[guess].name() == wanted) return &members[guess];
   const Node* found = node.find(wanted);
-  if (found != nullptr) hint.store(static_cast<std::uint32_t>(found - members.data()), std::memory_order_relaxed);
+  if (found != nullptr)
+    hint.store(static_cast<std::uint32_t>(found - members.data()), std::memory_order_relaxed);
   return found;
 }
 

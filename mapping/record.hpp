@@ -38,7 +38,7 @@ class Node {
 
   // Builders.
   Node& add(std::string name, Node child);  // object member
-  Node& push(Node child);                    // array element
+  Node& push(Node child);                   // array element
   // In-place builders for readers on the hot path: the child is constructed directly in this
   // node's children (no temporary Node to move); fill a container child through the reference.
   Node& add(std::string_view name, Type type, std::string_view text = {});

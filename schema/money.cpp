@@ -138,9 +138,9 @@ Result<std::string_view> strip_sign(std::string_view text, std::string_view s, b
 // Shape of the integer part's digit groups, tracked without allocating (this runs for every
 // amount of every record).
 struct Groups {
-  int first = 0;        // digits before the first separator
-  int count = 1;        // groups seen, including the current one
-  int current = 0;      // digits in the current group
+  int first = 0;                                  // digits before the first separator
+  int count = 1;                                  // groups seen, including the current one
+  int current = 0;                                // digits in the current group
   bool middle_all_3 = true, middle_all_2 = true;  // groups strictly between first and current
 
   void digit() { ++(count == 1 ? first : current); }
@@ -326,11 +326,12 @@ Result<Decimal> rescale(Decimal value, int scale, Rounding rounding) {
   std::int64_t away = value.units < 0 ? -1 : 1;
   switch (rounding) {
     case Rounding::kNone:
-      return fail(ErrorKind::kInvalidInput,
-                  value.to_string() + " has " + std::to_string(significant_decimals(value)) +
-                      " decimals but only " + std::to_string(scale) +
-                      " are allowed; name a rounding rule if rounding is intended");
-    case Rounding::kDown: break;
+      return fail(ErrorKind::kInvalidInput, value.to_string() + " has " +
+                                                std::to_string(significant_decimals(value)) +
+                                                " decimals but only " + std::to_string(scale) +
+                                                " are allowed; name a rounding rule if rounding is intended");
+    case Rounding::kDown:
+      break;
     case Rounding::kHalfUp:
       if (twice >= div) quotient += away;
       break;
@@ -365,8 +366,8 @@ Result<Money> parse_money(std::string_view text, std::string_view currency, Numb
                     "; add a round: rule to the mapping if rounding is intended");
   auto scaled = rescale(*value, *exponent, rounding);
   if (!scaled)
-    return fail(ErrorKind::kInvalidInput, quoted(trim(text)) + " is too large for an amount in " +
-                                              upper(currency));
+    return fail(ErrorKind::kInvalidInput,
+                quoted(trim(text)) + " is too large for an amount in " + upper(currency));
   return Money{scaled->units, upper(currency)};
 }
 

@@ -14,8 +14,10 @@ namespace {
 template <class R>
 std::string why(const R& result) {
   if (result) return {};
-  if constexpr (requires { result.error().message; }) return result.error().message;
-  else return result.error().front().describe();
+  if constexpr (requires { result.error().message; })
+    return result.error().message;
+  else
+    return result.error().front().describe();
 }
 
 const char* kPage = R"({"@odata.context":"http://x/odata/$metadata#invoices",
@@ -63,7 +65,8 @@ TEST_CASE("records may be the whole body or nested under a dotted path") {
   auto bare = read_json_page(std::string_view(R"([{"a":1},{"a":2}])"), "", "");
   REQUIRE_MESSAGE(bare, error_of(bare));
   CHECK(bare->records.size() == 2);
-  auto nested = read_json_page(std::string_view(R"({"d":{"__next":"n2","results":[{"a":1}]}})"), "d.results", "d.__next");
+  auto nested = read_json_page(std::string_view(R"({"d":{"__next":"n2","results":[{"a":1}]}})"), "d.results",
+                               "d.__next");
   REQUIRE_MESSAGE(nested, error_of(nested));
   CHECK(nested->records.size() == 1);
   CHECK(*nested->next_link == "n2");
@@ -94,7 +97,10 @@ TEST_CASE("parse_json reads any document shape") {
 }
 
 TEST_CASE("invalid and truncated bodies are errors naming the byte offset, never partial pages") {
-  struct Row { const char* body; const char* error; };
+  struct Row {
+    const char* body;
+    const char* error;
+  };
   const Row rows[] = {
       {R"({"value":[{"id":"A"},{"id":"B"})", "ends early"},
       {R"({"value":[{"id":"A"},{"id":"B"}],"@odata.next)", "ends inside a string at byte"},
@@ -144,7 +150,8 @@ TEST_CASE("a big page reads every record") {
   const int n = 5000;
   for (int i = 0; i < n; ++i) {
     if (i) body += ',';
-    body += R"({"id":"INV-)" + std::to_string(i) + R"(","amount":)" + std::to_string(i) + R"(.25,"lines":[{"q":1},{"q":2}]})";
+    body += R"({"id":"INV-)" + std::to_string(i) + R"(","amount":)" + std::to_string(i) +
+            R"(.25,"lines":[{"q":1},{"q":2}]})";
   }
   body += "]}";
   auto page = read_json_page(std::string_view(body), "value", "@odata.nextLink");

@@ -14,12 +14,14 @@ namespace {
 template <class R>
 std::string why(const R& result) {
   if (result) return {};
-  if constexpr (requires { result.error().message; }) return result.error().message;
-  else return result.error().front().describe();
+  if constexpr (requires { result.error().message; })
+    return result.error().message;
+  else
+    return result.error().front().describe();
 }
 
-constexpr NumberFormat kDot{};            // 1,234.50
-constexpr NumberFormat kComma{',', '.'};  // 1.234,50
+constexpr NumberFormat kDot{};             // 1,234.50
+constexpr NumberFormat kComma{',', '.'};   // 1.234,50
 constexpr NumberFormat kPlain{'.', '\0'};  // never grouped
 
 struct MoneyRow {
@@ -27,8 +29,8 @@ struct MoneyRow {
   const char* currency;
   NumberFormat format;
   Rounding rounding;
-  std::int64_t minor;   // expected minor units when `error` is null
-  const char* error;    // expected substring of the error message, or nullptr
+  std::int64_t minor;  // expected minor units when `error` is null
+  const char* error;   // expected substring of the error message, or nullptr
 };
 
 const MoneyRow kMoneyRows[] = {
@@ -150,7 +152,10 @@ TEST_CASE("parse_money stores the currency in upper case") {
 }
 
 TEST_CASE("currency exponents follow ISO 4217") {
-  struct Row { const char* code; int exponent; };
+  struct Row {
+    const char* code;
+    int exponent;
+  };
   const Row rows[] = {{"USD", 2}, {"EUR", 2}, {"GBP", 2}, {"CAD", 2}, {"AUD", 2}, {"NZD", 2}, {"CHF", 2},
                       {"SEK", 2}, {"NOK", 2}, {"DKK", 2}, {"PLN", 2}, {"CZK", 2}, {"HUF", 2}, {"JPY", 0},
                       {"KRW", 0}, {"CLP", 0}, {"ISK", 0}, {"VND", 0}, {"XAF", 0}, {"XOF", 0}, {"BHD", 3},
@@ -175,13 +180,26 @@ TEST_CASE("currency exponents follow ISO 4217") {
 }
 
 TEST_CASE("parse_decimal keeps every digit of quantities and unit prices") {
-  struct Row { const char* text; std::int64_t units; int scale; const char* canonical; };
+  struct Row {
+    const char* text;
+    std::int64_t units;
+    int scale;
+    const char* canonical;
+  };
   const Row rows[] = {
-      {"2.5", 25, 1, "2.5"},          {"2.50", 250, 2, "2.5"},       {"0.125", 125, 3, "0.125"},
-      {"-0.125", -125, 3, "-0.125"},  {"3.14159", 314159, 5, "3.14159"}, {"40", 40, 0, "40"},
-      {"1.5e2", 150, 0, "150"},       {"1.25e-3", 125, 5, "0.00125"}, {"0", 0, 0, "0"},
-      {"-0.0", 0, 1, "0"},            {"0.000000000000000001", 1, 18, "0.000000000000000001"},
-      {"1,000.0", 10000, 1, "1000"},  {"9223372036854775807", INT64_MAX, 0, "9223372036854775807"},
+      {"2.5", 25, 1, "2.5"},
+      {"2.50", 250, 2, "2.5"},
+      {"0.125", 125, 3, "0.125"},
+      {"-0.125", -125, 3, "-0.125"},
+      {"3.14159", 314159, 5, "3.14159"},
+      {"40", 40, 0, "40"},
+      {"1.5e2", 150, 0, "150"},
+      {"1.25e-3", 125, 5, "0.00125"},
+      {"0", 0, 0, "0"},
+      {"-0.0", 0, 1, "0"},
+      {"0.000000000000000001", 1, 18, "0.000000000000000001"},
+      {"1,000.0", 10000, 1, "1000"},
+      {"9223372036854775807", INT64_MAX, 0, "9223372036854775807"},
       {"-9223372036854775808", INT64_MIN, 0, "-9223372036854775808"},
   };
   for (const Row& row : rows) {
@@ -193,7 +211,8 @@ TEST_CASE("parse_decimal keeps every digit of quantities and unit prices") {
     CHECK(d->scale == row.scale);
     CHECK(d->to_string() == row.canonical);
   }
-  for (const char* bad : {"0.0000000000000000001", "9223372036854775808", "1e19", "1..2", "e5", "0x10", "1 e5"}) {
+  for (const char* bad :
+       {"0.0000000000000000001", "9223372036854775808", "1e19", "1..2", "e5", "0x10", "1 e5"}) {
     std::string input = bad;
     CAPTURE(input);
     auto d = parse_decimal(bad);
@@ -220,7 +239,8 @@ TEST_CASE("rescale applies each rounding rule and refuses to overflow") {
   CHECK(rescale({129, 2}, 0, Rounding::kDown)->units == 1);
   auto err = rescale({125, 2}, 1, Rounding::kNone);
   REQUIRE_FALSE(err);
-  CHECK(err.error().message == "1.25 has 2 decimals but only 1 are allowed; name a rounding rule if rounding is intended");
+  CHECK(err.error().message ==
+        "1.25 has 2 decimals but only 1 are allowed; name a rounding rule if rounding is intended");
   CHECK_FALSE(rescale({INT64_MAX / 10, 0}, 2, Rounding::kNone));
   CHECK_FALSE(rescale({1, 0}, 19, Rounding::kNone));
   CHECK(rescale({INT64_MIN, 18}, 0, Rounding::kHalfEven)->units == -9);
