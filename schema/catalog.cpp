@@ -143,6 +143,25 @@ const char* to_string(FieldType type) {
   return "?";
 }
 
+bool value_fits(FieldType type, const Value& value) {
+  switch (type) {
+    case F::kText:
+    case F::kDate:
+    case F::kTimestamp:
+    case F::kRef:
+      return std::holds_alternative<std::string>(value);
+    case F::kInteger:
+      return std::holds_alternative<std::int64_t>(value);
+    case F::kBool:
+      return std::holds_alternative<bool>(value);
+    case F::kMoney:
+      return std::holds_alternative<Money>(value);
+    case F::kDecimal:
+      return std::holds_alternative<Decimal>(value);
+  }
+  return false;
+}
+
 int EntitySpec::field_index(std::string_view field) const {
   for (std::size_t i = 0; i < fields.size(); ++i)
     if (fields[i].name == field) return static_cast<int>(i);

@@ -68,6 +68,10 @@ const EntitySpec* find_entity(std::string_view name);
 // A canonical field value. Absent fields are monostate.
 using Value = std::variant<std::monostate, bool, std::int64_t, std::string, Money, Decimal>;
 
+// Whether `value` holds the alternative that fields of `type` take: text, dates, timestamps and
+// references are strings; money is Money; decimals are Decimal. Absent (monostate) never fits.
+bool value_fits(FieldType type, const Value& value);
+
 // One canonical record, produced by a mapping and consumed by the mirror store.
 struct Entity {
   const EntitySpec* spec = nullptr;

@@ -101,15 +101,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// `"text"`, built by appending: g++ 12 warns (-Wrestrict, a false positive) on "\"" + string.
-std::string quoted(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  out += '"';
-  out += text;
-  out += '"';
-  return out;
-}
+std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
 std::unexpected<Error> not_a_number(std::string_view text, std::string_view why) {
   return fail(ErrorKind::kInvalidInput, quoted(text) + " is not a number: " + std::string(why));

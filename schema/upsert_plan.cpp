@@ -19,25 +19,6 @@ struct StringHash {
   std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
-bool value_fits(FieldType type, const Value& v) {
-  switch (type) {
-    case FieldType::kText:
-    case FieldType::kDate:
-    case FieldType::kTimestamp:
-    case FieldType::kRef:
-      return std::holds_alternative<std::string>(v);
-    case FieldType::kInteger:
-      return std::holds_alternative<std::int64_t>(v);
-    case FieldType::kBool:
-      return std::holds_alternative<bool>(v);
-    case FieldType::kMoney:
-      return std::holds_alternative<Money>(v);
-    case FieldType::kDecimal:
-      return std::holds_alternative<Decimal>(v);
-  }
-  return false;
-}
-
 const char* value_type_name(const Value& v) {
   constexpr const char* kNames[] = {"nothing", "bool", "integer", "text", "money", "decimal"};
   return kNames[v.index()];

@@ -39,25 +39,6 @@ bool is_timestamp(std::string_view s) {
          s[23] == 'Z' && number(s, 11, 2) < 24 && number(s, 14, 2) < 60 && number(s, 17, 2) <= 60;
 }
 
-bool fits(FieldType type, const Value& v) {
-  switch (type) {
-    case FieldType::kText:
-    case FieldType::kDate:
-    case FieldType::kTimestamp:
-    case FieldType::kRef:
-      return std::holds_alternative<std::string>(v);
-    case FieldType::kInteger:
-      return std::holds_alternative<std::int64_t>(v);
-    case FieldType::kBool:
-      return std::holds_alternative<bool>(v);
-    case FieldType::kMoney:
-      return std::holds_alternative<Money>(v);
-    case FieldType::kDecimal:
-      return std::holds_alternative<Decimal>(v);
-  }
-  return false;
-}
-
 const char* kind_of(const Value& v) {
   constexpr const char* kNames[] = {"nothing", "a bool", "an integer", "text", "money", "a decimal"};
   return kNames[v.index()];
@@ -148,7 +129,7 @@ Result<void> Validator::check_field(const FieldSpec& f, const Value& v, const st
     if (f.required) return bad(name + " is required but missing");
     return {};
   }
-  if (!fits(f.type, v)) return bad(name + " should be " + to_string(f.type) + " but is " + kind_of(v));
+  if (!value_fits(f.type, v)) return bad(name + " should be " + to_string(f.type) + " but is " + kind_of(v));
   if (const auto* s = std::get_if<std::string>(&v)) {
     if (!f.allowed.empty() && !is_allowed(f, *s))
       return bad(name + " '" + *s + "' is not one of " + allowed_list(f));
