@@ -8,6 +8,7 @@
 #include <map>
 
 #include "schema/entity_json.hpp"
+#include "schema/mirror_store_impl.hpp"
 #include "schema/migrations.hpp"
 #include "schema/sqlite_handle.hpp"
 #include "schema/timestamp.hpp"
@@ -48,37 +49,6 @@ std::vector<const Entity*> in_dependency_order(const std::vector<Entity>& entiti
 
 const char* to_string(RunOutcome outcome) { return kOutcomeNames[static_cast<int>(outcome)]; }
 
-struct MirrorStore::Impl {
-  // Constant after open. `db` is declared first so it is closed after every statement.
-  Database db;
-  OpenOptions options;
-  std::int64_t schema_version = 0;
-  // Touched only by the writer (the one thread using this store).
-  std::int64_t last_seq = 0;  // the mirror_state row, as of the last commit (or in the open transaction)
-  std::unique_ptr<UpsertPlan> plan;
-  std::map<std::string, Statement, std::less<>> statements;
-
-  // The prepared statement for `sql`, prepared on first use and kept (SQL texts are constants).
-  Result<Statement*> stmt(std::string_view sql);
-  Result<void> writable(std::string_view what) const;
-  Result<std::int64_t> query_int(std::string_view sql, std::string_view what);
-
-  Result<void> prepare_connection();
-  Result<void> migrate();
-  Result<void> apply_migration(const Migration& migration);
-  Result<void> check_recorded_migrations();
-  Result<void> mark_interrupted_runs();
-
-  Result<std::optional<PageOutcome>> try_page(const PageWrite& page, bool isolated);
-  Result<std::optional<PageOutcome>> write_page(const PageWrite& page, bool isolated);
-  Result<void> store_reject(const PageWrite& page, const RejectRow& reject, const std::string& now);
-  Result<void> add_run_counts(const PageWrite& page, const PageOutcome& outcome);
-  Result<void> store_cursor(const PageWrite& page, const std::string& now);
-
-  Result<void> count_tables(StatusReport& report);
-  Result<void> list_cursors(StatusReport& report);
-  Result<void> list_last_runs(StatusReport& report);
-};
 
 Result<Statement*> MirrorStore::Impl::stmt(std::string_view sql) {
   auto it = statements.find(sql);
@@ -339,6 +309,7 @@ Result<std::optional<PageOutcome>> MirrorStore::Impl::write_page(const PageWrite
   }
   if (auto ok = add_run_counts(page, outcome); !ok) return fail(ok.error());
   if (auto ok = store_cursor(page, now); !ok) return fail(ok.error());
+  if (auto ok = finish_inbox_rows(page.inbox_done, now); !ok) return fail(ok.error());
   return std::optional<PageOutcome>(std::move(outcome));
 }
 

@@ -38,6 +38,7 @@ struct PageWrite {
   std::vector<RejectRow> rejects;      // records the mapping/validation refused
   std::optional<std::string> cursor;   // the stream's cursor after this page, committed with it
   std::int64_t run_id = 0;             // the sync run this page belongs to (0: none)
+  std::vector<std::int64_t> inbox_done;  // inbox events this page completes, marked in its transaction
 };
 
 struct PageOutcome {
@@ -75,6 +76,20 @@ struct StatusReport {
   std::int64_t schema_version = 0;
 };
 
+// A webhook delivery as received, to be committed before the HTTP answer.
+struct InboxEvent {
+  std::string source;    // the connector it came for
+  std::string event_id;  // the ERP's notification id: a second delivery of it is a duplicate
+  std::string headers;   // JSON object of the headers worth keeping (never secrets)
+  std::string body;      // the raw bytes the signature was verified over
+};
+
+struct InboxItem {
+  std::int64_t id = 0;
+  std::string source, event_id, received_at, body;
+  std::int64_t attempts = 0;
+};
+
 struct OpenOptions {
   bool read_only = false;   // for `arsync status` beside a running daemon: no migrations, no writes
   bool synchronous_full = false;  // synchronous=FULL instead of NORMAL (WAL makes NORMAL crash-safe)
@@ -108,6 +123,18 @@ class MirrorStore {
   Result<void> finish_run(std::int64_t run_id, RunOutcome outcome, std::string_view error = {});
 
   Result<StatusReport> status();
+
+  // --- Webhook inbox (DESIGN §4): raw events committed before they are acknowledged.
+  // Stores all `events` in ONE transaction (a group commit); result[i] is true when events[i]
+  // was new, false when (source, event_id) was already there (a duplicate delivery).
+  Result<std::vector<bool>> add_inbox_events(const std::vector<InboxEvent>& events);
+  // The oldest pending events, at most `limit`.
+  Result<std::vector<InboxItem>> pending_inbox(std::size_t limit);
+  // Records a failed attempt at processing; after `max_attempts` the event is parked as failed,
+  // with the error, for an operator. (Success is recorded with the page: PageWrite::inbox_done.)
+  Result<void> fail_inbox_event(std::int64_t id, std::string_view error, int max_attempts);
+  Result<void> finish_inbox_event(std::int64_t id);  // processed with nothing to write
+  Result<std::int64_t> inbox_depth();                // pending events
 
  private:
   struct Impl;

@@ -12,55 +12,13 @@
 #include "schema/catalog.hpp"
 #include "schema/migrations.hpp"
 #include "schema/mirror_store.hpp"
+#include "tests/schema/mirror_fixture.hpp"
 
 namespace fs = std::filesystem;
 using namespace arsync;
+using namespace arsync::test;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "arsync-migrations-XXXXXX").string();
-    path = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-// A plain SQLite connection, to look at the mirror from outside the store.
-struct RawDb {
-  sqlite3* db = nullptr;
-  explicit RawDb(const fs::path& path) { REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK); }
-  ~RawDb() { sqlite3_close(db); }
-  void exec(const std::string& sql) {
-    char* err = nullptr;
-    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-    INFO(sql << ": " << (err ? err : ""));
-    sqlite3_free(err);
-    REQUIRE(rc == SQLITE_OK);
-  }
-  // column name -> NOT NULL flag
-  std::map<std::string, bool> columns(std::string_view table) {
-    std::map<std::string, bool> out;
-    sqlite3_stmt* s = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, "SELECT name, \"notnull\" FROM pragma_table_info(?1)", -1, &s, nullptr) ==
-            SQLITE_OK);
-    sqlite3_bind_text(s, 1, table.data(), static_cast<int>(table.size()), SQLITE_TRANSIENT);
-    while (sqlite3_step(s) == SQLITE_ROW)
-      out[reinterpret_cast<const char*>(sqlite3_column_text(s, 0))] = sqlite3_column_int(s, 1) != 0;
-    sqlite3_finalize(s);
-    return out;
-  }
-  std::string text(const std::string& sql) {
-    sqlite3_stmt* s = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
-    std::string out;
-    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-      out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
-    sqlite3_finalize(s);
-    return out;
-  }
-};
 
 std::string column_of(const FieldSpec& f) {
   return f.type == FieldType::kRef ? std::string(f.name) + "_id" : std::string(f.name);

@@ -11,63 +11,13 @@
 #include <string>
 
 #include "schema/mirror_store.hpp"
+#include "tests/schema/mirror_fixture.hpp"
 
 namespace fs = std::filesystem;
 using namespace arsync;
+using namespace arsync::test;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "arsync-store-XXXXXX").string();
-    path = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-// A plain SQLite connection, to look at (or sabotage) the mirror from outside the store.
-struct RawDb {
-  sqlite3* db = nullptr;
-  explicit RawDb(const fs::path& path) { REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK); }
-  ~RawDb() { sqlite3_close(db); }
-  void exec(const std::string& sql) {
-    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
-  }
-  std::string text(const std::string& sql) {
-    sqlite3_stmt* s = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
-    std::string out;
-    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-      out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
-    sqlite3_finalize(s);
-    return out;
-  }
-  std::int64_t number(const std::string& sql) { return std::stoll(text(sql)); }
-};
-
-struct Mirror {
-  TempDir dir;
-  fs::path path = dir.path / "mirror.db";
-  std::unique_ptr<MirrorStore> store = open();
-
-  std::unique_ptr<MirrorStore> open(OpenOptions options = {}) {
-    auto s = MirrorStore::open(path, options);
-    REQUIRE_MESSAGE(s.has_value(), (s ? "" : s.error().describe()));
-    return std::move(*s);
-  }
-  void reopen() {
-    store.reset();
-    store = open();
-  }
-  PageOutcome apply(const PageWrite& page) {
-    auto outcome = store->apply_page(page);
-    REQUIRE_MESSAGE(outcome.has_value(), (outcome ? "" : outcome.error().describe()));
-    return *outcome;
-  }
-  std::string text(const std::string& sql) { return RawDb(path).text(sql); }
-  std::int64_t number(const std::string& sql) { return RawDb(path).number(sql); }
-};
 
 Money usd(std::int64_t minor) { return Money{minor, "USD"}; }
 

@@ -1,0 +1,49 @@
+// The private state of a MirrorStore, shared by the files that implement it (mirror_store.cpp:
+// open, migrations, pages, runs, status; inbox.cpp: the webhook inbox). Not part of the API.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "schema/migrations.hpp"
+#include "schema/mirror_store.hpp"
+#include "schema/sqlite_handle.hpp"
+#include "schema/upsert_plan.hpp"
+
+namespace arsync {
+
+struct MirrorStore::Impl {
+  // Constant after open. `db` is declared first so it is closed after every statement.
+  Database db;
+  OpenOptions options;
+  std::int64_t schema_version = 0;
+  // Touched only by the writer (the one thread using this store).
+  std::int64_t last_seq = 0;  // the mirror_state row, as of the last commit (or in the open transaction)
+  std::unique_ptr<UpsertPlan> plan;
+  std::map<std::string, Statement, std::less<>> statements;
+
+  // The prepared statement for `sql`, prepared on first use and kept (SQL texts are constants).
+  Result<Statement*> stmt(std::string_view sql);
+  Result<void> writable(std::string_view what) const;
+  Result<std::int64_t> query_int(std::string_view sql, std::string_view what);
+
+  Result<void> prepare_connection();
+  Result<void> migrate();
+  Result<void> apply_migration(const Migration& migration);
+  Result<void> check_recorded_migrations();
+  Result<void> mark_interrupted_runs();
+
+  Result<std::optional<PageOutcome>> try_page(const PageWrite& page, bool isolated);
+  Result<std::optional<PageOutcome>> write_page(const PageWrite& page, bool isolated);
+  Result<void> store_reject(const PageWrite& page, const RejectRow& reject, const std::string& now);
+  Result<void> add_run_counts(const PageWrite& page, const PageOutcome& outcome);
+  Result<void> store_cursor(const PageWrite& page, const std::string& now);
+  Result<void> finish_inbox_rows(const std::vector<std::int64_t>& ids, const std::string& now);  // inbox.cpp
+
+  Result<void> count_tables(StatusReport& report);
+  Result<void> list_cursors(StatusReport& report);
+  Result<void> list_last_runs(StatusReport& report);
+};
+
+}  // namespace arsync
