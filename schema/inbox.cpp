@@ -10,6 +10,7 @@
 namespace arsync {
 
 Result<std::vector<bool>> MirrorStore::add_inbox_events(const std::vector<InboxEvent>& events) {
+  std::lock_guard lock(impl_->mutex);
   Impl& m = *impl_;
   if (auto ok = m.writable("store webhook events"); !ok) return fail(ok.error());
   // ON CONFLICT DO NOTHING: a duplicate delivery changes no row, which changes() reports.
@@ -42,6 +43,7 @@ Result<std::vector<bool>> MirrorStore::add_inbox_events(const std::vector<InboxE
 }
 
 Result<std::vector<InboxItem>> MirrorStore::pending_inbox(std::size_t limit) {
+  std::lock_guard lock(impl_->mutex);
   auto s = impl_->stmt(
       "SELECT id, source, event_id, received_at, body, attempts FROM inbox WHERE status = 'pending' "
       "ORDER BY id LIMIT ?1");
@@ -63,6 +65,7 @@ Result<std::vector<InboxItem>> MirrorStore::pending_inbox(std::size_t limit) {
 }
 
 Result<void> MirrorStore::fail_inbox_event(std::int64_t id, std::string_view error, int max_attempts) {
+  std::lock_guard lock(impl_->mutex);
   if (auto ok = impl_->writable("record a webhook failure"); !ok) return ok;
   auto s = impl_->stmt(
       "UPDATE inbox SET attempts = attempts + 1, error = ?2, "
@@ -75,11 +78,13 @@ Result<void> MirrorStore::fail_inbox_event(std::int64_t id, std::string_view err
 }
 
 Result<void> MirrorStore::finish_inbox_event(std::int64_t id) {
+  std::lock_guard lock(impl_->mutex);
   if (auto ok = impl_->writable("finish a webhook event"); !ok) return ok;
   return impl_->finish_inbox_rows({id}, now_iso8601());
 }
 
 Result<std::int64_t> MirrorStore::inbox_depth() {
+  std::lock_guard lock(impl_->mutex);
   return impl_->query_int("SELECT count(*) FROM inbox WHERE status = 'pending'", "cannot count pending webhook events");
 }
 

@@ -395,6 +395,7 @@ Result<std::optional<PageOutcome>> MirrorStore::Impl::try_page(const PageWrite& 
 }
 
 Result<PageOutcome> MirrorStore::apply_page(const PageWrite& page) {
+  std::lock_guard lock(impl_->mutex);
   if (auto ok = impl_->writable("apply a page"); !ok) return fail(ok.error());
   // Optimistic first; a page with a record that broke a constraint half-way is written again
   // with a savepoint per record, so that record alone becomes a reject.
@@ -410,6 +411,7 @@ Result<PageOutcome> MirrorStore::apply_page(const PageWrite& page) {
 // Cursors and runs
 
 Result<std::optional<std::string>> MirrorStore::cursor(std::string_view source, std::string_view stream) {
+  std::lock_guard lock(impl_->mutex);
   auto s = impl_->stmt("SELECT cursor FROM sync_cursors WHERE source = ?1 AND stream = ?2");
   if (!s) return fail(s.error());
   Statement& st = **s;
@@ -424,6 +426,7 @@ Result<std::optional<std::string>> MirrorStore::cursor(std::string_view source, 
 }
 
 Result<void> MirrorStore::reset_cursor(std::string_view source, std::string_view stream) {
+  std::lock_guard lock(impl_->mutex);
   if (auto ok = impl_->writable("reset a cursor"); !ok) return ok;
   auto s = impl_->stmt("DELETE FROM sync_cursors WHERE source = ?1 AND stream = ?2");
   if (!s) return fail(s.error());
@@ -433,6 +436,7 @@ Result<void> MirrorStore::reset_cursor(std::string_view source, std::string_view
 }
 
 Result<std::int64_t> MirrorStore::begin_run(std::string_view source, std::string_view stream) {
+  std::lock_guard lock(impl_->mutex);
   if (auto ok = impl_->writable("begin a sync run"); !ok) return fail(ok.error());
   auto s = impl_->stmt("INSERT INTO sync_runs (source, stream, started_at, pid) VALUES (?1, ?2, ?3, ?4)");
   if (!s) return fail(s.error());
@@ -446,6 +450,7 @@ Result<std::int64_t> MirrorStore::begin_run(std::string_view source, std::string
 }
 
 Result<void> MirrorStore::finish_run(std::int64_t run_id, RunOutcome outcome, std::string_view error) {
+  std::lock_guard lock(impl_->mutex);
   if (auto ok = impl_->writable("finish a sync run"); !ok) return ok;
   if (outcome == RunOutcome::kRunning)
     return fail(ErrorKind::kInvalidInput, "a run cannot finish as `running`",
@@ -537,6 +542,7 @@ Result<void> MirrorStore::Impl::list_last_runs(StatusReport& report) {
 }
 
 Result<StatusReport> MirrorStore::status() {
+  std::lock_guard lock(impl_->mutex);
   Impl& m = *impl_;
   StatusReport report;
   report.schema_version = m.schema_version;

@@ -2,8 +2,9 @@
 // to it.
 //
 // Owner: one MirrorStore holds the single write connection (SQLite is single-writer; WAL lets
-// read-only stores run beside it). Not thread-safe: call it from one thread (the engine's
-// writer). Statements are prepared once and reused; every value is bound.
+// read-only stores run beside it). Thread-safe: the public methods serialise on one mutex, so
+// the daemon's stream workers and webhook group commits take turns on that one connection.
+// Statements are prepared once and reused; every value is bound.
 //
 // Crash contract: apply_page() commits a page's rows, its rejects, its run counters and the
 // stream's new cursor in ONE transaction, so after a crash at any point the mirror and the

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <memory>
 #include <string>
 
@@ -14,6 +15,9 @@
 namespace arsync {
 
 struct MirrorStore::Impl {
+  // Serialises the public methods: one connection, one writer at a time (the daemon's stream
+  // workers and its webhook group commits share the store).
+  std::recursive_mutex mutex;
   // Constant after open. `db` is declared first so it is closed after every statement.
   Database db;
   OpenOptions options;
