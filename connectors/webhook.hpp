@@ -18,9 +18,12 @@
 #pragma once
 
 #include <chrono>
+#include <initializer_list>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "connectors/connector_spec.hpp"
@@ -40,27 +43,32 @@ enum class WebhookVerdict { kAccept, kChallenge, kReject, kIgnore };
 
 struct WebhookCheck {
   WebhookVerdict verdict = WebhookVerdict::kReject;
-  int status = 401;             // the HTTP status to answer
-  std::string body;             // the answer's body (a challenge echo), usually empty
+  int status = 401;  // the HTTP status to answer
+  std::string body;  // the answer's body (a challenge echo), usually empty
   std::string content_type = "text/plain";
-  std::string reason;           // why, for logs and metrics (never contains a secret)
+  std::string reason;    // why, for logs and metrics (never contains a secret)
+  std::string event_id;  // a delivery id read from a header (hmac-sha256's event_id_header), else ""
 };
 
 // One change an ERP notified us of.
 struct WebhookEvent {
-  std::string event_id;                // the ERP's id for the notification (dedupe key); derived when absent
-  std::string entity;                  // the ERP's entity name ("Invoice", "INVOICE", "salesInvoices")
-  std::string operation;               // "create", "update", "delete" (lower-case), or "" if unknown
-  std::vector<std::string> erp_ids;    // records concerned: a thin event's targeted pull
-  std::string payload;                 // a fat event's record as JSON text, else ""
-  std::string occurred_at;             // ISO 8601 UTC if the ERP says, else ""
+  std::string event_id;              // the ERP's id for the notification (dedupe key); derived when absent
+  std::string entity;                // the ERP's entity name ("Invoice", "INVOICE", "salesInvoices")
+  std::string operation;             // "create", "update", "delete" (lower-case), or "" if unknown
+  std::vector<std::string> erp_ids;  // records concerned: a thin event's targeted pull
+  std::string payload;               // a fat event's record as JSON text, else ""
+  std::string occurred_at;           // ISO 8601 UTC if the ERP says, else ""
+  // Business Central only: the subscription's expirationDateTime (BC subscriptions expire after
+  // 3 days and must be renewed by a PATCH before then), else "".
+  std::string subscription_expires_at;
 };
 
 class WebhookScheme {
  public:
   virtual ~WebhookScheme() = default;
   // Verifies a request; `now` is injected so tolerance windows are tested on a fixed clock.
-  virtual WebhookCheck verify(const WebhookRequest& request, std::chrono::system_clock::time_point now) const = 0;
+  virtual WebhookCheck verify(const WebhookRequest& request,
+                              std::chrono::system_clock::time_point now) const = 0;
   // Reads the events of an accepted body (kInvalidInput for a body that is not this ERP's shape).
   virtual Result<std::vector<WebhookEvent>> read_events(const std::string& body) const = 0;
 };
@@ -76,5 +84,22 @@ struct WebhookSchemeSpec {
 
 std::span<const WebhookSchemeSpec* const> webhook_schemes();
 const WebhookSchemeSpec* find_webhook_scheme(std::string_view name);
+
+// Building blocks the built-in schemes share (webhook_schemes.cpp).
+// A request header by case-insensitive name; nullopt when absent.
+std::optional<std::string_view> webhook_header(const WebhookRequest& request, std::string_view name);
+WebhookCheck webhook_accept();                    // kAccept, 200, empty body
+WebhookCheck webhook_reject(std::string reason);  // kReject, 401
+// A stable dedupe id for ERPs whose notifications carry none: hex SHA-256 of the parts, each
+// length-prefixed (so ("ab","c") and ("a","bc") differ). A re-delivery derives the same id.
+std::string derived_event_id(std::initializer_list<std::string_view> parts);
+// An ISO 8601 time with a zone offset ("2015-10-05T14:42:19-0700", "...+02:00") as UTC with a
+// "Z"; a time with no zone is taken as UTC (Xero's eventDateUtc). Unparseable text is returned
+// unchanged, "" stays "".
+std::string utc_timestamp(std::string_view text);
+std::string ascii_lower(std::string_view text);
+// check_options() for a scheme, all problems joined into one kInvalidInput error.
+Result<void> check_webhook_options(const OptionValues& values, std::span<const OptionSpec> schema,
+                                   std::string_view scheme);
 
 }  // namespace arsync
