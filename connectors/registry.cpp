@@ -1,12 +1,14 @@
 #include "connectors/registry.hpp"
 
 #include "connectors/json_http_connector.hpp"
+#include "connectors/odbc_connector.hpp"
 
 namespace arsync {
 namespace {
 
 const ConnectorSpec* const kBuiltins[] = {
     &json_http_spec(),
+    &odbc_spec(),
 };
 
 }  // namespace
