@@ -8,6 +8,7 @@
 
 #include "connectors/registry.hpp"
 #include "daemon/config.hpp"
+#include "daemon/generation.hpp"
 #include "daemon/status_view.hpp"
 #include "daemon/sync_engine.hpp"
 #include "schema/log.hpp"
@@ -21,32 +22,16 @@ void print_problems(const std::vector<Error>& problems) {
   for (const Error& e : problems) std::cerr << e.describe() << '\n';
 }
 
-std::optional<Config> load_or_report(const fs::path& file) {
-  auto config = load_config(file);
-  if (!config) {
-    print_problems(config.error());
-    std::cerr << "arsync: " << config.error().size() << " problem(s) in " << file.string() << '\n';
-    return std::nullopt;
+// Loads config, mappings and webhook schemes, printing every problem found.
+std::shared_ptr<const Generation> load_or_report(const fs::path& file) {
+  auto generation = load_generation(file);
+  if (!generation) {
+    print_problems(generation.error());
+    std::cerr << "arsync: " << generation.error().size() << " problem(s) in " << file.string()
+              << " or its mappings\n";
+    return nullptr;
   }
-  return std::move(*config);
-}
-
-// Loads the mapping of every stream; problems of all files are reported together.
-std::optional<std::map<std::string, Mapping>> load_mappings(const Config& config) {
-  std::map<std::string, Mapping> mappings;  // by mapping file path
-  std::vector<Error> problems;
-  for (const ConnectorEntry& connector : config.connectors)
-    for (const StreamEntry& stream : connector.streams) {
-      if (mappings.contains(stream.mapping.string())) continue;
-      auto mapping = Mapping::load(stream.mapping);
-      if (mapping) mappings.emplace(stream.mapping.string(), std::move(*mapping));
-      else problems.insert(problems.end(), mapping.error().begin(), mapping.error().end());
-    }
-  if (!problems.empty()) {
-    print_problems(problems);
-    return std::nullopt;
-  }
-  return mappings;
+  return std::move(*generation);
 }
 
 std::unique_ptr<MirrorStore> open_mirror(const Config& config, OpenOptions options = {}) {
@@ -107,14 +92,13 @@ void print_summary(const std::vector<StreamStats>& results, std::chrono::steady_
 }  // namespace
 
 int run_sync_once(const SyncOnceOptions& options, std::stop_token stop) {
-  auto config = load_or_report(options.config);
-  if (!config) return kExitUsage;
+  auto generation = load_or_report(options.config);
+  if (!generation) return kExitUsage;
+  const Config* config = &generation->config;
   if (options.connector && !config->find_connector(*options.connector)) {
     std::cerr << "arsync: no connector named '" << *options.connector << "' in " << options.config.string() << '\n';
     return kExitUsage;
   }
-  auto mappings = load_mappings(*config);
-  if (!mappings) return kExitUsage;
   auto store = open_mirror(*config);
   if (!store) return kExitMirror;
 
@@ -132,7 +116,7 @@ int run_sync_once(const SyncOnceOptions& options, std::stop_token stop) {
     }
     for (const StreamEntry& stream : entry.streams) {
       if (options.stream && stream.name != *options.stream) continue;
-      SyncTarget target{**connector, mappings->at(stream.mapping.string()), entry.config.name, stream.name};
+      SyncTarget target{**connector, generation->mapping(stream), entry.config.name, stream.name};
       results.push_back(sync_stream(*store, target, stop, tty ? ProgressFn(print_progress) : ProgressFn()));
       if (tty) std::fputc('\n', stderr);
       if (stop.stop_requested()) break;
@@ -149,8 +133,9 @@ int run_sync_once(const SyncOnceOptions& options, std::stop_token stop) {
 }
 
 int run_status(const fs::path& config_file, bool json) {
-  auto config = load_or_report(config_file);
-  if (!config) return kExitUsage;
+  auto generation = load_or_report(config_file);
+  if (!generation) return kExitUsage;
+  const Config* config = &generation->config;
   if (!fs::exists(config->mirror)) {
     std::cerr << "arsync: no mirror at " << config->mirror.string() << " yet (run `arsync sync --once`)\n";
     return kExitMirror;
@@ -167,20 +152,21 @@ int run_status(const fs::path& config_file, bool json) {
 }
 
 int run_check(const fs::path& config_file) {
-  auto config = load_or_report(config_file);
-  if (!config) return kExitUsage;
-  auto mappings = load_mappings(*config);
-  if (!mappings) return kExitUsage;
+  auto generation = load_or_report(config_file);
+  if (!generation) return kExitUsage;
+  const Config& config = generation->config;
   std::size_t streams = 0;
-  for (const ConnectorEntry& entry : config->connectors) streams += entry.streams.size();
-  std::cout << config_file.string() << ": ok (" << config->connectors.size() << " connector(s), " << streams
-            << " stream(s), " << mappings->size() << " mapping(s))\n";
+  for (const ConnectorEntry& entry : config.connectors) streams += entry.streams.size();
+  std::cout << config_file.string() << ": ok (" << config.connectors.size() << " connector(s), " << streams
+            << " stream(s), " << generation->mappings.size() << " mapping(s), " << generation->schemes.size()
+            << " webhook scheme(s))\n";
   return kExitOk;
 }
 
 int run_migrate(const fs::path& config_file) {
-  auto config = load_or_report(config_file);
-  if (!config) return kExitUsage;
+  auto generation = load_or_report(config_file);
+  if (!generation) return kExitUsage;
+  const Config* config = &generation->config;
   auto store = open_mirror(*config);  // opening applies pending migrations
   if (!store) return kExitMirror;
   auto status = store->status();
@@ -190,8 +176,9 @@ int run_migrate(const fs::path& config_file) {
 }
 
 int run_resync(const fs::path& config_file, const std::string& connector, const std::string& stream) {
-  auto config = load_or_report(config_file);
-  if (!config) return kExitUsage;
+  auto generation = load_or_report(config_file);
+  if (!generation) return kExitUsage;
+  const Config* config = &generation->config;
   auto store = open_mirror(*config);
   if (!store) return kExitMirror;
   if (auto reset = store->reset_cursor(connector, stream); !reset) {

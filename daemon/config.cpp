@@ -2,11 +2,14 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
+#include "connectors/connector_spec.hpp"
 #include "connectors/registry.hpp"
+#include "connectors/webhook.hpp"
 
 namespace arsync {
 namespace {
@@ -39,8 +42,10 @@ class ConfigReader {
         config.mirror = path(item.second);
       } else if (key == "connectors") {
         read_connectors(item.second, config);
+      } else if (key == "server") {
+        read_server(item.second, config.server);
       } else {
-        problem(item.first, "unknown key '" + key + "' (expected mirror or connectors)");
+        problem(item.first, "unknown key '" + key + "' (expected mirror, connectors or server)");
       }
     }
     if (config.mirror.empty()) problem(root, "missing 'mirror': the path of the SQLite mirror file");
@@ -131,6 +136,7 @@ class ConfigReader {
         if (key == "name") entry.config.name = scalar(item.second);
         else if (key == "type") entry.config.type = scalar(item.second);
         else if (key == "streams") read_streams(item.second, entry);
+        else if (key == "webhook") read_webhook(item.second, entry.webhook);
         else entry.config.options[key] = {scalar(item.second), where(item.second.Mark())};
       }
       check_connector(node, entry, config);
@@ -148,6 +154,8 @@ class ConfigReader {
         std::string key = item.first.as<std::string>();
         if (key == "name") stream.name = options.name = scalar(item.second);
         else if (key == "mapping") stream.mapping = path(item.second);
+        else if (key == "poll") stream.poll = duration(item.second);
+        else if (key == "webhook_entity") stream.webhook_entity = scalar(item.second);
         else options.options[key] = {scalar(item.second), where(item.second.Mark())};
       }
       if (stream.name.empty()) problem(node, "a stream needs a name");
@@ -155,6 +163,86 @@ class ConfigReader {
       entry.streams.push_back(std::move(stream));
       entry.config.streams.push_back(std::move(options));
     }
+  }
+
+  std::chrono::milliseconds duration(const YAML::Node& node) {
+    auto parsed = parse_duration(scalar(node));
+    if (!parsed) problem(node, parsed.error().message);
+    return parsed.value_or(std::chrono::milliseconds{60'000});
+  }
+
+  std::int64_t integer(const YAML::Node& node) {
+    std::string text = scalar(node);
+    try {
+      std::size_t used = 0;
+      long long value = std::stoll(text, &used);
+      if (used == text.size() && value >= 0) return value;
+    } catch (const std::exception&) {
+    }
+    problem(node, "\"" + text + "\" is not a whole number");
+    return 0;
+  }
+
+  void read_webhook(const YAML::Node& node, WebhookEntry& webhook) {
+    if (!node.IsMap()) return problem(node, "'webhook' must be a mapping with a scheme and its options");
+    webhook.where = where(node.Mark());
+    for (auto item : node) {
+      std::string key = item.first.as<std::string>();
+      if (key == "scheme") webhook.scheme = scalar(item.second);
+      else webhook.options[key] = {scalar(item.second), where(item.second.Mark())};
+    }
+    const WebhookSchemeSpec* spec = find_webhook_scheme(webhook.scheme);
+    if (!spec) {
+      std::string known;
+      for (const WebhookSchemeSpec* s : webhook_schemes()) known += (known.empty() ? "" : ", ") + std::string(s->name);
+      return problem(node, "unknown webhook scheme '" + webhook.scheme + "' (known: " + known + ")");
+    }
+    for (Error& e : check_options(webhook.options, spec->options, "webhook scheme " + webhook.scheme)) {
+      if (e.where.empty()) e.where = webhook.where;
+      problems_.push_back(std::move(e));
+    }
+  }
+
+  void read_server(const YAML::Node& node, ServerOptions& server) {
+    if (!node.IsMap()) return problem(node, "'server' must be a mapping (listen, tls_cert, tls_key, ...)");
+    for (auto item : node) {
+      std::string key = item.first.as<std::string>();
+      const YAML::Node& value = item.second;
+      if (key == "listen") {
+        std::string listen = scalar(value);
+        auto colon = listen.rfind(':');
+        if (colon == std::string::npos) {
+          problem(value, "listen must be ADDRESS:PORT, e.g. 127.0.0.1:8080");
+          continue;
+        }
+        server.address = listen.substr(0, colon);
+        if (!server.address.empty() && server.address.front() == '[') server.address = server.address.substr(1, server.address.size() - 2);
+        unsigned port = 0;
+        std::string digits = listen.substr(colon + 1);
+        auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+        if (ec != std::errc() || end != digits.data() + digits.size() || port > 65535)
+          problem(value, "'" + digits + "' is not a port number (0-65535)");
+        server.port = static_cast<std::uint16_t>(port);
+      } else if (key == "tls_cert") {
+        server.tls_cert_file = path(value).string();
+      } else if (key == "tls_key") {
+        server.tls_key_file = path(value).string();
+      } else if (key == "max_body") {
+        server.max_body_bytes = static_cast<std::size_t>(integer(value));
+      } else if (key == "max_connections") {
+        server.max_connections = static_cast<std::size_t>(integer(value));
+      } else if (key == "header_timeout") {
+        server.header_timeout = duration(value);
+      } else if (key == "body_timeout") {
+        server.body_timeout = duration(value);
+      } else {
+        problem(item.first, "unknown server option '" + key +
+                                "' (expected listen, tls_cert, tls_key, max_body, max_connections, header_timeout, "
+                                "body_timeout)");
+      }
+    }
+    if (server.tls_cert_file.empty() != server.tls_key_file.empty())
+      problem(node, "TLS needs both tls_cert and tls_key");
   }
 
   void check_connector(const YAML::Node& node, ConnectorEntry& entry, const Config& config) {

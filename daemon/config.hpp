@@ -6,10 +6,21 @@
 //       type: json-http                    # a ConnectorSpec type; its options follow inline
 //       base_url: ${ERP_URL}/odata
 //       token: ${credential:erp-token}     # $CREDENTIALS_DIRECTORY/erp-token (systemd LoadCredential=)
+//       webhook:                           # optional: how this ERP's notifications are verified
+//         scheme: qbo                      # a WebhookSchemeSpec name; its options follow
+//         verifier_token: ${credential:qbo-verifier}
 //       streams:                           # synced in this order (customers before invoices)
 //         - name: invoices
 //           mapping: mappings/invoices.yaml
+//           poll: 60s                      # `arsync run` pulls this often (plus up to 10% jitter)
+//           webhook_entity: Invoice        # the ERP's entity name in webhook events (default: name)
 //           path: invoices                 # the connector's stream options follow inline
+//   server:                                # `arsync run`'s HTTP server (webhooks, health, metrics)
+//     listen: 127.0.0.1:8080
+//     tls_cert: /etc/arsync/tls.crt        # both set: HTTPS only
+//     tls_key: /etc/arsync/tls.key
+//     max_body: 1048576
+//     max_connections: 512
 //
 // Values may reference ${ENV}, ${ENV:-default}, ${file:/path} and ${credential:name}; the
 // resolved text of a secret option is never logged. Every problem is reported with its
@@ -22,6 +33,7 @@
 #include <vector>
 
 #include "connectors/connector_spec.hpp"
+#include "daemon/http_server.hpp"
 #include "schema/result.hpp"
 
 namespace arsync {
@@ -29,6 +41,14 @@ namespace arsync {
 struct StreamEntry {
   std::string name;
   std::filesystem::path mapping;  // absolute
+  std::chrono::milliseconds poll{60'000};
+  std::string webhook_entity;  // the ERP's entity name in webhook events; "" = the stream's name
+  std::string where;
+};
+
+struct WebhookEntry {
+  std::string scheme;  // "" = this connector takes no webhooks
+  OptionValues options;
   std::string where;
 };
 
@@ -36,12 +56,14 @@ struct ConnectorEntry {
   ConnectorConfig config;  // what the connector's factory gets
   const ConnectorSpec* spec = nullptr;
   std::vector<StreamEntry> streams;
+  WebhookEntry webhook;
 };
 
 struct Config {
   std::filesystem::path file;
   std::filesystem::path mirror;
   std::vector<ConnectorEntry> connectors;
+  ServerOptions server;
 
   const ConnectorEntry* find_connector(std::string_view name) const;
 };

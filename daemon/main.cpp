@@ -8,6 +8,7 @@
 
 #include "daemon/commands.hpp"
 #include "daemon/config.hpp"
+#include "daemon/daemon.hpp"
 
 namespace {
 
@@ -47,6 +48,9 @@ int main(int argc, char** argv) {
   std::string config = arsync::default_config_path().string();
   app.add_option("-c,--config", config, "config file ($ARSYNC_CONFIG, else /etc/arsync/arsync.yaml)");
 
+  auto* run_cmd = app.add_subcommand(
+      "run", "run as a service: poll every stream, take webhooks, serve /healthz /readyz /metrics (systemd)");
+
   arsync::SyncOnceOptions sync;
   bool once = false;
   auto* sync_cmd = app.add_subcommand("sync", "pull every stream from its cursor to the end, then exit");
@@ -81,6 +85,7 @@ int main(int argc, char** argv) {
     std::cout << "arsync 0.1.0\n";
     return arsync::kExitOk;
   }
+  if (*run_cmd) return arsync::run_daemon(config);
   if (*check_cmd) return arsync::run_check(config);
   if (*status_cmd) return arsync::run_status(config, status_json);
   if (*migrate_cmd) return arsync::run_migrate(config);

@@ -118,8 +118,12 @@ StreamStats sync_stream(MirrorStore& store, const SyncTarget& target, std::stop_
   reader.join();
 
   stats.elapsed = std::chrono::steady_clock::now() - started;
-  auto finished = store.finish_run(*run_id, stats.error ? RunOutcome::kFailed : RunOutcome::kSucceeded,
-                                   stats.error ? stats.error->describe() : "");
+  // A run cut short by a stop request (SIGTERM, reload) is interrupted, not failed: nothing is
+  // wrong with the ERP, and the next run resumes from the last committed page.
+  RunOutcome outcome = !stats.error            ? RunOutcome::kSucceeded
+                       : stop.stop_requested() ? RunOutcome::kInterrupted
+                                               : RunOutcome::kFailed;
+  auto finished = store.finish_run(*run_id, outcome, stats.error ? stats.error->describe() : "");
   if (!finished && !stats.error) stats.error = finished.error();
   if (stats.error) {
     log(LogLevel::kError, "stream_failed",

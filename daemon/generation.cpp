@@ -1,0 +1,69 @@
+#include "daemon/generation.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace arsync {
+namespace {
+
+// "Invoices", "invoice", "INVOICE", "credit_memos" ~ "CreditMemo": letters only, lower-case,
+// without a trailing plural "s".
+std::string entity_key(std::string_view name) {
+  std::string key;
+  for (char c : name)
+    if (std::isalnum(static_cast<unsigned char>(c))) key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (key.size() > 1 && key.back() == 's') key.pop_back();
+  return key;
+}
+
+void load_mappings(Generation& generation, std::vector<Error>& problems) {
+  for (const ConnectorEntry& connector : generation.config.connectors)
+    for (const StreamEntry& stream : connector.streams) {
+      if (generation.mappings.contains(stream.mapping.string())) continue;
+      auto mapping = Mapping::load(stream.mapping);
+      if (mapping) generation.mappings.emplace(stream.mapping.string(), std::move(*mapping));
+      else problems.insert(problems.end(), mapping.error().begin(), mapping.error().end());
+    }
+}
+
+void load_schemes(Generation& generation, std::vector<Error>& problems) {
+  for (const ConnectorEntry& connector : generation.config.connectors) {
+    if (connector.webhook.scheme.empty()) continue;
+    const WebhookSchemeSpec* spec = find_webhook_scheme(connector.webhook.scheme);
+    if (!spec) continue;  // load_config reported it
+    auto scheme = spec->create(connector.webhook.options);
+    if (!scheme) {
+      Error e = scheme.error();
+      if (e.where.empty()) e.where = connector.webhook.where;
+      problems.push_back(std::move(e));
+      continue;
+    }
+    generation.schemes.emplace(connector.config.name, std::move(*scheme));
+  }
+}
+
+}  // namespace
+
+const StreamEntry* Generation::stream_for_entity(const std::string& connector, std::string_view entity) const {
+  const ConnectorEntry* entry = config.find_connector(connector);
+  if (!entry) return nullptr;
+  std::string wanted = entity_key(entity);
+  for (const StreamEntry& stream : entry->streams)
+    if (entity_key(stream.webhook_entity.empty() ? stream.name : stream.webhook_entity) == wanted) return &stream;
+  return nullptr;
+}
+
+std::expected<std::shared_ptr<const Generation>, std::vector<Error>> load_generation(
+    const std::filesystem::path& config_file) {
+  auto config = load_config(config_file);
+  if (!config) return std::unexpected(std::move(config.error()));
+  auto generation = std::make_shared<Generation>();
+  generation->config = std::move(*config);
+  std::vector<Error> problems;
+  load_mappings(*generation, problems);
+  load_schemes(*generation, problems);
+  if (!problems.empty()) return std::unexpected(std::move(problems));
+  return std::shared_ptr<const Generation>(std::move(generation));
+}
+
+}  // namespace arsync

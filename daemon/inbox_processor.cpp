@@ -1,0 +1,111 @@
+#include "daemon/inbox_processor.hpp"
+
+#include <map>
+
+#include "mapping/json_reader.hpp"
+#include "schema/log.hpp"
+
+namespace arsync {
+namespace {
+
+constexpr int kMaxAttempts = 5;
+constexpr std::size_t kBatch = 200;
+
+}  // namespace
+
+InboxProcessor::InboxProcessor(MirrorStore& store, Metrics& metrics, CurrentGeneration current, TriggerPull trigger)
+    : store_(store),
+      metrics_(metrics),
+      current_(std::move(current)),
+      trigger_(std::move(trigger)),
+      thread_([this](std::stop_token stop) { run(stop); }) {
+  metrics_.declare("arsync_webhook_events_total", Metrics::Type::kCounter,
+                   "Webhook events processed, by connector and how (mapped, pulled, skipped, failed).");
+}
+
+InboxProcessor::~InboxProcessor() { stop(); }
+
+void InboxProcessor::wake() {
+  std::lock_guard lock(mutex_);
+  woken_ = true;
+  wake_.notify_all();
+}
+
+void InboxProcessor::stop() {
+  thread_.request_stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void InboxProcessor::run(std::stop_token stop) {
+  pthread_setname_np(pthread_self(), "inbox-process");
+  while (!stop.stop_requested()) {
+    auto pending = store_.pending_inbox(kBatch);
+    if (!pending) log(LogLevel::kError, "inbox_read_failed", {{"error", pending.error().describe()}});
+    auto generation = current_();
+    if (pending && generation)
+      for (const InboxItem& item : *pending) {
+        if (stop.stop_requested()) return;
+        process(*generation, item);
+      }
+    if (pending && pending->size() == kBatch) continue;  // more waiting
+    std::unique_lock lock(mutex_);
+    // A periodic look as well: events stored by an earlier process, or whose stream was busy.
+    wake_.wait_for(lock, stop, std::chrono::seconds(5), [&] { return woken_; });
+    woken_ = false;
+  }
+}
+
+void InboxProcessor::process(const Generation& generation, const InboxItem& item) {
+  auto scheme = generation.schemes.find(item.source);
+  auto fail_item = [&](const std::string& why) {
+    log(LogLevel::kWarn, "webhook_event_failed", {{"connector", item.source}, {"event", item.event_id}, {"error", why}});
+    metrics_.add("arsync_webhook_events_total", {{"connector", item.source}, {"how", "failed"}});
+    (void)store_.fail_inbox_event(item.id, why, kMaxAttempts);
+  };
+  if (scheme == generation.schemes.end()) return fail_item("connector '" + item.source + "' takes no webhooks now");
+  auto events = scheme->second->read_events(item.body);
+  if (!events) return fail_item(events.error().describe());
+
+  std::map<const StreamEntry*, PageWrite> pages;
+  for (const WebhookEvent& event : *events) {
+    const StreamEntry* stream = generation.stream_for_entity(item.source, event.entity);
+    if (!stream) {
+      metrics_.add("arsync_webhook_events_total", {{"connector", item.source}, {"how", "skipped"}});
+      continue;
+    }
+    if (event.payload.empty() || event.operation == "delete") {
+      // Thin, or a delete (a delta read never shows those; the reconcile pass tombstones them).
+      trigger_(item.source, stream->name);
+      metrics_.add("arsync_webhook_events_total", {{"connector", item.source}, {"how", "pulled"}});
+      continue;
+    }
+    PageWrite& page = pages[stream];
+    page.source = item.source;
+    page.stream = stream->name;
+    auto root = parse_json(event.payload);
+    const Mapping& mapping = generation.mapping(*stream);
+    Record record{root ? std::move(*root) : Node(), event.payload};
+    auto entity = root ? mapping.map(record) : Result<Entity>(fail(root.error()));
+    Result<void> valid = entity ? validate(*entity) : Result<void>(fail(entity.error()));
+    if (valid) {
+      page.entities.push_back(std::move(*entity));
+    } else {
+      std::string key = event.erp_ids.empty() ? event.event_id : event.erp_ids.front();
+      page.rejects.push_back({key, event.payload, valid.error().message, valid.error().where});
+    }
+    metrics_.add("arsync_webhook_events_total", {{"connector", item.source}, {"how", "mapped"}});
+  }
+  if (pages.empty()) {
+    (void)store_.finish_inbox_event(item.id);
+    return;
+  }
+  // The delivery is marked processed with its last page: a crash before that replays it, and
+  // replaying upserts changes nothing.
+  std::size_t left = pages.size();
+  for (auto& [stream, page] : pages) {
+    if (--left == 0) page.inbox_done = {item.id};
+    if (auto applied = store_.apply_page(page); !applied) return fail_item(applied.error().describe());
+  }
+}
+
+}  // namespace arsync
