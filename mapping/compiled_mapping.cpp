@@ -28,6 +28,7 @@ Result<Entity> EntityRules::map(const Node& record, const Node* parent, const Pl
                     child.name + ": the item at " + child.from.text() + "." + std::to_string(i) +
                         " is not an object with fields",
                     child.where);
+      if (child.rules.when && !child.rules.when->holds(element, &record)) continue;
       auto mapped = child.rules.map(element, &record, &at);
       if (!mapped) {
         if (mapped.error().where.empty()) mapped.error().where = child.where;

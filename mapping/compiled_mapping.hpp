@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "mapping/condition.hpp"
 #include "mapping/field_rule.hpp"
 #include "mapping/path.hpp"
 #include "mapping/record.hpp"
@@ -23,6 +24,9 @@ struct EntityRules {
   const EntitySpec* spec = nullptr;
   std::vector<FieldRule> fields;
   std::vector<ChildRules> children;
+  // when: — at the top, which records the mapping applies to (Mapping::applies); in a child
+  // collection, which list items become children (the others are left out silently).
+  std::optional<Condition> when;
 
   // Maps one record (an object) of this entity; `parent`/`place` as in FieldRule::evaluate.
   Result<Entity> map(const Node& record, const Node* parent, const Place* place) const;
@@ -40,7 +44,10 @@ struct ChildRules {
 struct CompiledMapping {
   std::string file;
   EntityRules root;
-  int key_rule = -1;  // index in root.fields of the erp_id rule, or -1
+  int key_rule = -1;                     // index in root.fields of the erp_id rule, or -1
+  std::optional<std::string> records;    // records: where the records sit in a response
+  std::optional<std::string> next_link;  // next_link: where the next page's link/cursor is
+  std::string format = "json";           // format: json | xml
 };
 
 // Loads and compiles mapping text; `name` is the file name used in locations. Every problem

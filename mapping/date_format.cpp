@@ -3,6 +3,7 @@
 
 #include <array>
 
+#include "mapping/serial_date.hpp"
 #include "schema/timestamp.hpp"
 
 namespace arsync::mapping {
@@ -56,6 +57,10 @@ Result<DateFormat> DateFormat::compile(std::string_view pattern) {
                      {Op::kLiteral, '-'}, {Op::kDay},          {Op::kIsoRest}};
     return format;
   }
+  if (pattern == "excel" || pattern == "ms_json") {
+    format.steps_ = {{pattern == "excel" ? Op::kExcelSerial : Op::kMsJson}};
+    return format;
+  }
   bool year = false, month = false, day = false;
   for (std::size_t i = 0; i < pattern.size(); ++i) {
     if (pattern[i] != '%') {
@@ -91,9 +96,9 @@ Result<DateFormat> DateFormat::compile(std::string_view pattern) {
         format.steps_.push_back({Op::kLiteral, '%'});
         break;
       default:
-        return fail(ErrorKind::kInvalidInput, "date format \"" + std::string(pattern) +
-                                                  "\" has unknown directive '%" + pattern[i] +
-                                                  "' (use %Y %y %m %d %b %B %H %M %S or iso8601)");
+        return fail(ErrorKind::kInvalidInput,
+                    "date format \"" + std::string(pattern) + "\" has unknown directive '%" + pattern[i] +
+                        "' (use %Y %y %m %d %b %B %H %M %S, or iso8601, excel, ms_json)");
     }
   }
   if (!year || !month || !day)
@@ -102,7 +107,27 @@ Result<DateFormat> DateFormat::compile(std::string_view pattern) {
   return format;
 }
 
+Result<std::string> DateFormat::parse_serial(std::string_view text) const {
+  using namespace std::chrono;
+  sys_days day;
+  if (steps_.front().op == Op::kExcelSerial) {
+    auto serial = parse_excel_serial(text);
+    if (!serial) return std::unexpected(serial.error());
+    day = *serial;
+  } else {
+    auto time = parse_ms_json(text);
+    if (!time) return std::unexpected(time.error());
+    // The date as the writer saw it: Xero's 2025-03-01 in New Zealand is 2025-02-28 in UTC.
+    day = floor<days>(time->utc + minutes(time->offset_minutes));
+  }
+  int year = static_cast<int>(year_month_day(day).year());
+  if (year < 1 || year > 9999) return bad_date(text, "is not a date between the years 1 and 9999");
+  return format_day(day);
+}
+
 Result<std::string> DateFormat::parse(std::string_view text) const {
+  if (steps_.size() == 1 && (steps_[0].op == Op::kExcelSerial || steps_[0].op == Op::kMsJson))
+    return parse_serial(text);
   int year = 0, month = 0, day = 0, ignored = 0;
   std::size_t pos = 0;
   auto mismatch = [&] { return bad_date(text, "is not a date in the format " + pattern_); };
@@ -133,6 +158,10 @@ Result<std::string> DateFormat::parse(std::string_view text) const {
       case Op::kIsoRest:
         ok = pos == text.size() || text[pos] == 'T' || text[pos] == 't' || text[pos] == ' ';
         pos = text.size();
+        break;
+      case Op::kExcelSerial:
+      case Op::kMsJson:
+        ok = false;  // handled by parse_serial
         break;
     }
     if (!ok) return mismatch();

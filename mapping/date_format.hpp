@@ -6,7 +6,9 @@
 // case), %H %M %S (read and ignored: a date field keeps the calendar date), %% (a percent
 // sign); other characters must appear as written. "iso8601" accepts "YYYY-MM-DD" optionally
 // followed by a time and zone, and keeps the calendar date as written (no zone conversion:
-// an invoice dated 1 March in the ERP stays dated 1 March). Immutable; thread-safe.
+// an invoice dated 1 March in the ERP stays dated 1 March). Two patterns name number encodings
+// (serial_date.hpp): "excel" (Excel/OLE serial days, 45000 = 2023-03-15) and "ms_json"
+// ("/Date(1700000000000+0100)/", the calendar date in the writer's zone). Immutable; thread-safe.
 #pragma once
 
 #include <string>
@@ -37,8 +39,11 @@ class DateFormat {
     kDay,
     kIgnoredNumber,
     kLiteral,
-    kIsoRest
+    kIsoRest,
+    kExcelSerial,  // the whole text; only step
+    kMsJson,       // the whole text; only step
   };
+  Result<std::string> parse_serial(std::string_view text) const;
   struct Step {
     Op op;
     char literal = 0;

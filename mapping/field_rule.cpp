@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "mapping/serial_date.hpp"
 #include "schema/timestamp.hpp"
 
 namespace arsync::mapping {
@@ -65,6 +66,21 @@ Result<Value> to_timestamp(std::string_view text) {
   return Value(format_iso8601(*time, 3));
 }
 
+// split:'s piece of `text`; "" when there are fewer pieces (then default:/required: decide).
+std::string_view split_part(std::string_view text, const SplitRule& rule) {
+  if (rule.separator.empty()) return text;  // refused at load; never loop on it
+  std::vector<std::string_view> pieces;     // split: is rare; clarity over a second pass
+  for (std::size_t start = 0;;) {
+    std::size_t at = text.find(rule.separator, start);
+    pieces.push_back(text.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+    if (at == std::string_view::npos) break;
+    start = at + rule.separator.size();
+  }
+  long index = rule.part < 0 ? static_cast<long>(pieces.size()) + rule.part : rule.part;
+  if (index < 0 || index >= static_cast<long>(pieces.size())) return {};
+  return pieces[static_cast<std::size_t>(index)];
+}
+
 const DateFormat& iso_date() {
   static const DateFormat format = *DateFormat::compile("%Y-%m-%d");
   return format;
@@ -82,6 +98,14 @@ std::string Place::canonical_prefix() const { return std::string(child) + "." + 
 std::string Place::erp_prefix() const { return std::string(erp_list) + "." + std::to_string(index) + "."; }
 
 std::string FieldRule::erp_path(const Place* place) const {
+  if (!from) {
+    std::string parts;
+    for (const ConcatPart& p : concat)
+      if (p.from)
+        parts += (parts.empty() ? "" : " + ") + (place && !p.from->from_parent() ? place->erp_prefix() : "") +
+                 p.from->text();
+    return "concat: " + parts;
+  }
   if (place == nullptr || from->from_parent()) return from->text();
   return place->erp_prefix() + from->text();
 }
@@ -96,19 +120,37 @@ Error FieldRule::error(const Place* place, std::string message) const {
 }
 
 Result<Value> FieldRule::evaluate(const Node& record, const Node* parent, const Place* place) const {
+  for (const auto& [when, value] : cases) {
+    if (!when.holds(record, parent)) continue;
+    auto converted = convert(value, TextForm::kCanonical, record, parent);
+    if (!converted) return fail(error(place, converted.error().message));
+    return converted;
+  }
+  if (position) return Value(static_cast<std::int64_t>(place ? place->index + 1 : 1));
   if (constant) {
     auto value = convert(*constant, TextForm::kCanonical, record, parent);
     if (!value) return fail(error(place, value.error().message));
     return value;
   }
+  if (!from && concat.empty()) return absent(place, "no case applies", record, parent);
   auto path = [&] { return erp_path(place); };  // built only for messages
-  const Node* node = from->resolve(record, parent);
-  if (node == nullptr || node->is_null()) return absent(place, "no value at " + path(), record, parent);
-  if (!node->is_scalar())
-    return fail(error(place, "the value at " + path() + " is " +
-                                 (node->type() == Node::Type::kObject ? "an object" : "a list") +
-                                 ", not a single value"));
-  std::string_view text = node->text();
+  std::string joined;
+  std::string_view text;
+  TextForm form = TextForm::kSource;
+  if (!concat.empty()) {
+    if (!join(record, parent, joined)) return absent(place, "no value at " + path(), record, parent);
+    text = joined;
+  } else {
+    const Node* node = from->resolve(record, parent);
+    if (node == nullptr || node->is_null()) return absent(place, "no value at " + path(), record, parent);
+    if (!node->is_scalar())
+      return fail(error(place, "the value at " + path() + " is " +
+                                   (node->type() == Node::Type::kObject ? "an object" : "a list") +
+                                   ", not a single value"));
+    text = node->text();
+    if (node->type() == Node::Type::kNumber) form = TextForm::kJsonNumber;
+  }
+  if (split) text = split_part(text, *split), form = TextForm::kSource;
   if (trim) text = mapping::trim(text);
   // An empty value is "no value" unless the map names it ({"": active}).
   bool mapped_empty = text.empty() && !table.empty() && table.front().first.empty();
@@ -123,7 +165,6 @@ Result<Value> FieldRule::evaluate(const Node& record, const Node* parent, const 
         c = static_cast<char>(c - 'A' + 'a');
     text = cased;
   }
-  TextForm form = node->type() == Node::Type::kNumber ? TextForm::kJsonNumber : TextForm::kSource;
   if (!table.empty()) {
     auto it = std::lower_bound(table.begin(), table.end(), text,
                                [](const auto& row, std::string_view t) { return row.first < t; });
@@ -158,6 +199,7 @@ Result<Value> FieldRule::absent(const Place* place, std::string_view what, const
   if (spec->required)
     return fail(error(
         place, std::string(what) + "; the field is required: check the ERP field name or give a default:"));
+  if (required) return fail(error(place, std::string(what) + "; the mapping says required: true"));
   return Value();
 }
 
@@ -184,9 +226,33 @@ Result<Value> FieldRule::convert(std::string_view text, TextForm form, const Nod
       return Value(std::move(*d));
     }
     case FieldType::kTimestamp:
-      return to_timestamp(text);
+      return form == TextForm::kCanonical ? to_timestamp(text) : convert_timestamp(text);
   }
   return fail(ErrorKind::kInvalidInput, "unsupported field type");
+}
+
+Result<Value> FieldRule::convert_timestamp(std::string_view text) const {
+  if (timestamp == TimestampFormat::kIso8601) return to_timestamp(text);
+  auto time = parse_ms_json(text);
+  if (!time) return std::unexpected(time.error());
+  return Value(format_iso8601(time->utc, 3));
+}
+
+bool FieldRule::join(const Node& record, const Node* parent, std::string& out) const {
+  bool any = false, first = true;
+  for (const ConcatPart& part : concat) {
+    std::string_view piece = part.constant;
+    if (part.from) {
+      const Node* node = part.from->resolve(record, parent);
+      if (node == nullptr || !node->is_scalar() || node->text().empty()) continue;  // left out
+      piece = node->text();
+      any = true;
+    }
+    if (!first) out += separator;
+    out += piece;
+    first = false;
+  }
+  return any;
 }
 
 Result<Value> FieldRule::convert_text(std::string_view text) const {

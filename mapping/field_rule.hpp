@@ -2,7 +2,8 @@
 // from in the ERP record and which small transforms turn that into the canonical value.
 //
 // The transforms run in a fixed order, so the YAML order of keys never matters:
-//   source (from: path | value: constant) → missing/null/"" ? default: (unless map: names "") →
+//   source (from: path | value: constant | concat: parts) → split: → missing/null/"" ?
+//   default: or, with required: true, an error (unless map: names "") →
 //   trim → upper/lower → map: (else:) → conversion to the field's catalog type
 //   (text, integer, bool, money, decimal, date, timestamp, reference).
 // `value:` constants, `default:` and the right-hand side of `map:`/`else:` are written in
@@ -16,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "mapping/condition.hpp"
 #include "mapping/date_format.hpp"
 #include "mapping/path.hpp"
 #include "mapping/record.hpp"
@@ -26,6 +28,19 @@
 namespace arsync::mapping {
 
 enum class TextCase : unsigned char { kKeep, kUpper, kLower };
+enum class TimestampFormat : unsigned char { kIso8601, kMsJson };
+
+// One part of concat:: an ERP field, or a constant text ({value: "-"}).
+struct ConcatPart {
+  std::optional<Path> from;
+  std::string constant;
+};
+
+// split: {separator: "-", part: 1}: the part-th piece (0 = first, -1 = last).
+struct SplitRule {
+  std::string separator;
+  int part = 0;
+};
 
 struct MoneyRule {
   std::optional<Path> currency_from;  // the ERP field holding the ISO code, or
@@ -57,6 +72,15 @@ struct FieldRule {
   std::optional<Path> from;             // from: (empty for a value: constant)
   std::optional<std::string> constant;  // value:
   std::optional<std::string> fallback;  // default:
+  bool required = false;                // required: true — absent is an error even if optional
+  std::vector<ConcatPart> concat;       // concat: (instead of from:)
+  std::string separator;                // concat:'s separator:
+  std::optional<SplitRule> split;       // split:
+  std::optional<std::string> lookup;    // lookup: — reference fields: the target's field to match
+  TimestampFormat timestamp = TimestampFormat::kIso8601;
+  bool position = false;  // position: true — the item's 1-based place in its ERP list
+  // cases: — the first case whose when: holds gives the (canonical) value; none: the rest of the rule.
+  std::vector<std::pair<Condition, std::string>> cases;
   bool trim = false;
   TextCase text_case = TextCase::kKeep;
   std::vector<std::pair<std::string, std::string>> table;  // map:, sorted by ERP value
@@ -79,6 +103,9 @@ struct FieldRule {
   Result<Value> convert_money(std::string_view text, TextForm form, const Node& record,
                               const Node* parent) const;
   Result<Value> convert_text(std::string_view text) const;
+  Result<Value> convert_timestamp(std::string_view text) const;
+  // concat:'s text into `out`; false when no ERP part had a value.
+  bool join(const Node& record, const Node* parent, std::string& out) const;
   Result<Value> absent(const Place* place, std::string_view what, const Node& record,
                        const Node* parent) const;
   Error error(const Place* place, std::string message) const;

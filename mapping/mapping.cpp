@@ -9,7 +9,16 @@
 namespace arsync {
 
 struct Mapping::Compiled : mapping::CompiledMapping {
-  explicit Compiled(mapping::CompiledMapping&& c) : mapping::CompiledMapping(std::move(c)) {}
+  explicit Compiled(mapping::CompiledMapping&& c) : mapping::CompiledMapping(std::move(c)) {
+    add_lookups("", root);
+    for (const mapping::ChildRules& child : root.children) add_lookups(child.name, child.rules);
+  }
+  void add_lookups(const std::string& child, const mapping::EntityRules& rules) {
+    for (const mapping::FieldRule& rule : rules.fields)
+      if (rule.lookup)
+        lookups.push_back(Lookup{child, rule.field, std::string(rule.spec->ref_entity), *rule.lookup});
+  }
+  std::vector<Lookup> lookups;
 };
 
 Mapping::Mapping(std::shared_ptr<const Compiled> compiled) : compiled_(std::move(compiled)) {}
@@ -35,14 +44,37 @@ const EntitySpec& Mapping::entity() const { return *compiled_->root.spec; }
 const std::string& Mapping::file() const { return compiled_->file; }
 
 Result<Entity> Mapping::map(const Record& record) const {
+  if (!applies(record))
+    return fail(ErrorKind::kNotFound,
+                "the record does not match the mapping's when: (not this mapping's business)",
+                compiled_->file);
   auto entity = compiled_->root.map(record.root, nullptr, nullptr);
   if (!entity && entity.error().where.empty()) entity.error().where = compiled_->file;
   return entity;
 }
 
+bool Mapping::applies(const Record& record) const {
+  return !compiled_->root.when || compiled_->root.when->holds(record.root, nullptr);
+}
+
+Result<std::optional<Entity>> Mapping::map_if(const Record& record) const {
+  if (!applies(record)) return std::optional<Entity>();
+  auto entity = map(record);
+  if (!entity) return fail(std::move(entity.error()));
+  return std::optional<Entity>(std::move(*entity));
+}
+
+const std::optional<std::string>& Mapping::records_path() const { return compiled_->records; }
+const std::optional<std::string>& Mapping::next_link_path() const { return compiled_->next_link; }
+const std::vector<Mapping::Lookup>& Mapping::lookups() const { return compiled_->lookups; }
+
 std::string Mapping::record_key(const Record& record) const {
   if (compiled_->key_rule < 0) return {};
   const mapping::FieldRule& rule = compiled_->root.fields[static_cast<std::size_t>(compiled_->key_rule)];
+  if (!rule.concat.empty()) {
+    auto key = rule.evaluate(record.root, nullptr, nullptr);
+    return key && std::holds_alternative<std::string>(*key) ? std::get<std::string>(*key) : std::string();
+  }
   if (!rule.from) return rule.constant.value_or("");
   const Node* node = rule.from->resolve(record.root, nullptr);
   return node != nullptr && node->is_scalar() ? node->text() : std::string();

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,8 +32,33 @@ class Mapping {
   const std::string& file() const;
 
   // Maps one record. On failure the error's message names the canonical field, the ERP path
-  // and the offending value, and `where` is the mapping rule's file:line:col.
+  // and the offending value, and `where` is the mapping rule's file:line:col. A record that
+  // the mapping's when: excludes is an error of kind NotFound (call applies() first to skip
+  // such records instead of rejecting them; or use map_if()).
   Result<Entity> map(const Record& record) const;
+
+  // False when the mapping's top-level when: excludes the record (a Xero ACCPAY bill for an
+  // invoices mapping): the record is not this mapping's business — skip it, do not reject it.
+  // Always true without when:.
+  bool applies(const Record& record) const;
+  // applies() and map() in one: nullopt for a skipped record.
+  Result<std::optional<Entity>> map_if(const Record& record) const;
+
+  // records: and next_link: from the file — where the records sit in a response body and
+  // where the next page's link or cursor is (dotted paths, as read_json_page takes them).
+  const std::optional<std::string>& records_path() const;
+  const std::optional<std::string>& next_link_path() const;
+
+  // Reference fields the mirror must resolve by another field than the target's erp_id
+  // (lookup: number): the Entity holds the ERP's value (e.g. the customer number "C000001")
+  // in that reference field; the store matches it against `by` of `target` instead of erp_id.
+  struct Lookup {
+    std::string child;   // "" for the entity's own field, else the child collection ("applications")
+    std::string field;   // the reference field ("customer", "invoice")
+    std::string target;  // the entity referred to ("customer")
+    std::string by;      // the target's text field to match ("number")
+  };
+  const std::vector<Lookup>& lookups() const;
 
   // The record's ERP key (the value at the erp_id path) if it can be read, else "".
   std::string record_key(const Record& record) const;

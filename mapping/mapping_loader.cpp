@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <charconv>
 #include <optional>
 
 #include "mapping/compiled_mapping.hpp"
@@ -16,12 +17,17 @@ namespace {
 
 using sv = std::string_view;
 
-constexpr sv kTopKeys[] = {"entity", "fields", "description"};
-constexpr sv kFieldKeys[] = {"from", "value", "default",   "trim",  "upper",   "lower", "map",
-                             "else", "date",  "timestamp", "money", "decimal", "bool",  "integer"};
+constexpr sv kTopKeys[] = {"entity", "fields", "description", "when", "records", "next_link", "format"};
+constexpr sv kFieldKeys[] = {"from",  "value",   "default", "required",  "trim",   "upper",    "lower",
+                             "map",   "else",    "concat",  "separator", "split",  "date",     "timestamp",
+                             "money", "decimal", "bool",    "integer",   "lookup", "position", "cases"};
+constexpr sv kSplitKeys[] = {"separator", "part"};
+constexpr sv kConditionKeys[] = {"from",      "equals",       "not_equals", "in", "exists",
+                                 "less_than", "greater_than", "all",        "any"};
+constexpr sv kTimestampFormats[] = {"iso8601", "ms_json"};
 constexpr sv kMoneyKeys[] = {"currency_from", "currency", "decimal_comma", "round"};
 constexpr sv kDecimalKeys[] = {"decimal_comma"};
-constexpr sv kChildKeys[] = {"from", "fields"};
+constexpr sv kChildKeys[] = {"from", "fields", "when"};
 constexpr sv kRoundings[] = {"half_even", "half_up", "down"};
 
 // The field type each type-specific transform belongs to.
@@ -31,7 +37,8 @@ struct TypedKey {
 };
 constexpr TypedKey kTypedKeys[] = {{"date", FieldType::kDate},   {"timestamp", FieldType::kTimestamp},
                                    {"money", FieldType::kMoney}, {"decimal", FieldType::kDecimal},
-                                   {"bool", FieldType::kBool},   {"integer", FieldType::kInteger}};
+                                   {"bool", FieldType::kBool},   {"integer", FieldType::kInteger},
+                                   {"lookup", FieldType::kRef}};
 
 struct Entry {
   std::string key;
@@ -147,7 +154,21 @@ class Loader {
     bool has_fields = false;
     for (const Entry& e : top) {
       if (e.key == "entity" || e.key == "description") continue;
-      if (e.key == "fields") {
+      if (e.key == "when") {
+        out.root.when = load_condition(e.value, false);
+      } else if (e.key == "records" || e.key == "next_link") {
+        auto text = scalar(e.value, e.key + ":");
+        if (text && (text->empty() || !Path::compile(*text)))
+          problem(e.value, e.key + ": names a place in the response such as value or QueryResponse.Invoice");
+        else if (text)
+          (e.key == "records" ? out.records : out.next_link) = *text;
+      } else if (e.key == "format") {
+        auto text = scalar(e.value, "format:");
+        if (text && *text != "json")
+          problem(e.value, "format: " + quoted(*text) + " is not supported; use format: json");
+        else if (text)
+          out.format = *text;
+      } else if (e.key == "fields") {
         has_fields = true;
         load_fields(e, *spec, false, out.root);
       } else if (spec->child_index(e.key) >= 0) {
@@ -199,10 +220,12 @@ class Loader {
       } else if (e.key == "fields") {
         has_fields = true;
         load_fields(e, *spec.entity, true, child.rules);
+      } else if (e.key == "when") {
+        child.rules.when = load_condition(e.value, true);
       } else {
         problem(e.key_node, "unknown key " + quoted(e.key) + " in " + entry.key + ":" +
                                 did_you_mean(e.key, kChildKeys) +
-                                "; a child collection has from: and fields:");
+                                "; a child collection has from:, fields: and an optional when:");
       }
     }
     if (!has_from)
@@ -288,6 +311,22 @@ class Loader {
         }
       } else if (key == "map") {
         load_table(t, rule);
+      } else if (key == "required") {
+        rule.required = flag(t.value, field + " required:").value_or(false);
+      } else if (key == "concat") {
+        load_concat(t, rule, in_child);
+      } else if (key == "separator") {
+        if (auto text = scalar(t.value, field + " separator:")) rule.separator = *text;
+      } else if (key == "split") {
+        load_split(t, rule);
+      } else if (key == "position") {
+        rule.position = flag(t.value, field + " position:").value_or(false);
+        if (rule.position && (!in_child || rule.spec->type != FieldType::kInteger))
+          problem(t.key_node, field +
+                                  " position: numbers the items of a child list (lines:); it fills a "
+                                  "whole-number field there");
+      } else if (key == "cases") {
+        load_cases(t, rule, in_child);
       } else {
         load_typed(t, rule, in_child);
       }
@@ -332,9 +371,13 @@ class Loader {
         problem(t.value, format.error().message);
     } else if (t.key == "timestamp") {
       auto kind = scalar(t.value, field + " timestamp:");
-      if (kind && *kind != "iso8601")
-        problem(t.value,
-                field + " timestamp: " + quoted(*kind) + " is not supported; use timestamp: iso8601");
+      if (kind && *kind == "ms_json")
+        rule.timestamp = TimestampFormat::kMsJson;
+      else if (kind && *kind != "iso8601")
+        problem(t.value, field + " timestamp: " + quoted(*kind) + " is not supported" +
+                             did_you_mean(*kind, kTimestampFormats) + "; use iso8601 or ms_json");
+    } else if (t.key == "lookup") {
+      load_lookup(t, rule);
     } else if (t.key == "money") {
       load_money(t, rule, in_child);
     } else if (t.key == "decimal") {
@@ -405,12 +448,192 @@ class Loader {
                            names_of(kRoundings));
   }
 
+  // concat: [FirstName, {value: " "}, LastName]: ERP fields and constant texts.
+  void load_concat(const Entry& t, FieldRule& rule, bool in_child) {
+    std::string field = "field " + rule.field;
+    if (!t.value.IsSequence() || t.value.size() == 0) {
+      problem(t.value, field + " concat: needs a list such as [FirstName, {value: \" \"}, LastName]");
+      return;
+    }
+    for (const YAML::Node& item : t.value) {
+      ConcatPart part;
+      if (item.IsMap() && item.size() == 1 && item["value"]) {
+        if (auto text = scalar(item["value"], field + " concat: value:")) part.constant = *text;
+      } else if (auto p = path(item, field + " concat: part", in_child)) {
+        part.from = std::move(*p);
+      } else {
+        continue;
+      }
+      rule.concat.push_back(std::move(part));
+    }
+  }
+
+  // cases: [{when: {...}, value: paid}, ...]
+  void load_cases(const Entry& t, FieldRule& rule, bool in_child) {
+    std::string field = "field " + rule.field;
+    if (!t.value.IsSequence() || t.value.size() == 0) {
+      problem(t.value, field + " cases: needs a list of {when: {...}, value: ...}");
+      return;
+    }
+    for (const YAML::Node& item : t.value) {
+      if (!item.IsMap() || !item["when"] || !item["value"] || item.size() != 2) {
+        problem(item, field + " cases: each case is {when: {...}, value: ...}");
+        continue;
+      }
+      auto when = load_condition(item["when"], in_child);
+      auto value = scalar(item["value"], field + " cases: value:");
+      if (!when || !value) continue;
+      check_canonical(item["value"], rule, *value, "cases: value: ");
+      rule.cases.emplace_back(std::move(*when), *value);
+    }
+  }
+
+  void load_split(const Entry& t, FieldRule& rule) {
+    std::string field = "field " + rule.field;
+    if (!t.value.IsMap()) {
+      problem(t.value, field + " split: needs {separator: \"-\", part: 0} (part 0 = first, -1 = last)");
+      return;
+    }
+    SplitRule split;
+    bool has_separator = false;
+    for (const Entry& o : entries(t.value, field + " split:")) {
+      if (o.key == "separator") {
+        auto text = scalar(o.value, field + " split: separator:");
+        if (text && text->empty()) problem(o.value, field + " split: separator: cannot be empty");
+        if (text) split.separator = *text, has_separator = !text->empty();
+      } else if (o.key == "part") {
+        auto text = scalar(o.value, field + " split: part:");
+        int part = 0;
+        auto [end, ec] = text ? std::from_chars(text->data(), text->data() + text->size(), part)
+                              : std::from_chars_result{nullptr, std::errc::invalid_argument};
+        if (text && (ec != std::errc() || end != text->data() + text->size() || part < -100 || part > 100))
+          problem(o.value, field + " split: part: is a position: 0 = first, 1 = second, -1 = last");
+        split.part = part;
+      } else {
+        problem(o.key_node, "unknown key " + quoted(o.key) + did_you_mean(o.key, kSplitKeys) + " in " +
+                                field + " split:; it takes separator: and part:");
+      }
+    }
+    if (!has_separator) problem(t.key_node, field + " split: needs a separator:");
+    rule.split = std::move(split);
+  }
+
+  // lookup: number (or {by: number}): the reference is matched on that field of the target.
+  void load_lookup(const Entry& t, FieldRule& rule) {
+    const YAML::Node& by = t.value.IsMap() && t.value["by"] ? t.value["by"] : t.value;
+    auto text = scalar(by, "field " + rule.field + " lookup:");
+    if (!text) return;
+    const EntitySpec* target = find_entity(rule.spec->ref_entity);
+    std::vector<sv> names;
+    if (target)
+      for (const FieldSpec& f : target->fields)
+        if (f.type == FieldType::kText && f.name != "erp_id") names.push_back(f.name);
+    if (std::find(names.begin(), names.end(), sv(*text)) == names.end()) {
+      problem(by, "field " + rule.field + " lookup: " + quoted(*text) + " is not a text field of " +
+                      std::string(rule.spec->ref_entity) + did_you_mean(*text, names) + "; use one of " +
+                      names_of(names) + " (without lookup: the value is the " +
+                      std::string(rule.spec->ref_entity) + "'s ERP id)");
+      return;
+    }
+    rule.lookup = *text;
+  }
+
+  // ----- when: -----
+  std::optional<Condition> load_condition(const YAML::Node& node, bool in_child) {
+    if (!node.IsMap()) {
+      problem(node, "when: is a table such as {from: Type, equals: ACCREC}");
+      return std::nullopt;
+    }
+    std::vector<Entry> all = entries(node, "when:");
+    const Entry *test = nullptr, *from = nullptr;
+    for (const Entry& e : all) {
+      if (std::find(std::begin(kConditionKeys), std::end(kConditionKeys), e.key) == std::end(kConditionKeys))
+        problem(e.key_node, "unknown key " + quoted(e.key) + did_you_mean(e.key, kConditionKeys) +
+                                " in when:; it takes " + names_of(kConditionKeys));
+      else if (e.key == "from")
+        from = &e;
+      else if (test)
+        problem(e.key_node, "when: takes one test (" + test->key + " or " + e.key +
+                                "); combine several with all: [...] or any: [...]");
+      else
+        test = &e;
+    }
+    if (test == nullptr) {
+      problem(node,
+              "when: needs a test: equals, not_equals, in, exists, less_than, greater_than, all or any");
+      return std::nullopt;
+    }
+    Condition c;
+    if (test->key == "all" || test->key == "any") {
+      c.op = test->key == "all" ? Condition::Op::kAll : Condition::Op::kAny;
+      if (from) problem(from->key_node, test->key + ": takes a list of conditions; put from: inside each");
+      if (!test->value.IsSequence() || test->value.size() == 0)
+        problem(test->value, test->key + ": needs a list of conditions, e.g. [{from: Type, equals: ACCREC}]");
+      else
+        for (const YAML::Node& item : test->value)
+          if (auto term = load_condition(item, in_child)) c.terms.push_back(std::move(*term));
+      return c;
+    }
+    if (from == nullptr) {
+      problem(test->key_node, "when: " + test->key + " needs from: <ERP field>");
+      return std::nullopt;
+    }
+    auto p = path(from->value, "when: from:", in_child);
+    if (!p) return std::nullopt;
+    c.from = std::move(*p);
+    if (!load_test(*test, c)) return std::nullopt;
+    return c;
+  }
+
+  bool load_test(const Entry& test, Condition& c) {
+    std::string what = "when: " + test.key + ":";
+    if (test.key == "equals" || test.key == "not_equals") {
+      c.op = test.key == "equals" ? Condition::Op::kEquals : Condition::Op::kNotEquals;
+      auto text = scalar(test.value, what);
+      if (text) c.values.push_back(*text);
+      return text.has_value();
+    }
+    if (test.key == "in") {
+      c.op = Condition::Op::kIn;
+      if (!test.value.IsSequence() || test.value.size() == 0) {
+        problem(test.value, what + " needs a list of values, e.g. [ACCREC, ACCRECCREDIT]");
+        return false;
+      }
+      for (const YAML::Node& item : test.value)
+        if (auto text = scalar(item, what)) c.values.push_back(*text);
+      return true;
+    }
+    if (test.key == "exists") {
+      c.op = Condition::Op::kExists;
+      auto yes = flag(test.value, what);
+      c.exists = yes.value_or(true);
+      return yes.has_value();
+    }
+    c.op = test.key == "less_than" ? Condition::Op::kLessThan : Condition::Op::kGreaterThan;
+    auto text = scalar(test.value, what);
+    if (!text) return false;
+    auto number = parse_decimal(*text);
+    if (!number) {
+      problem(test.value, what + " compares numbers; " + quoted(*text) + " is not one");
+      return false;
+    }
+    c.number = *number;
+    return true;
+  }
+
   // ----- whole-rule checks -----
   void check_rule(const Entry& entry, const FieldRule& rule) {
     const YAML::Mark& at = entry.key_node.Mark();
-    if (rule.from && rule.constant) problem(at, "field " + rule.field + ": give from: or value:, not both");
-    if (!rule.from && !rule.constant && entry.value.IsMap())
-      problem(at, "field " + rule.field + " needs from: <ERP field> (or value: <constant>)");
+    int sources = (rule.from ? 1 : 0) + (rule.constant ? 1 : 0) + (rule.concat.empty() ? 0 : 1) +
+                  (rule.position ? 1 : 0);
+    if (sources > 1) problem(at, "field " + rule.field + ": give one of from:, value: or concat:");
+    if (sources == 0 && rule.cases.empty() && entry.value.IsMap())
+      problem(at,
+              "field " + rule.field + " needs from: <ERP field> (or value: <constant>, or concat: [...])");
+    if (!rule.separator.empty() && rule.concat.empty())
+      problem(at, "field " + rule.field + ": separator: belongs to concat: (split: has its own)");
+    if (rule.required && rule.fallback)
+      problem(at, "field " + rule.field + ": give required: or default:, not both");
     if (rule.otherwise && rule.table.empty()) problem(at, "field " + rule.field + ": else: needs a map:");
     if (rule.spec->type == FieldType::kMoney && (!entry.value.IsMap() || !entry.value["money"]))
       problem(at, "field " + rule.field +

@@ -437,7 +437,8 @@ TEST_CASE("load: every problem kind is reported with its file:line:col") {
   CHECK(problems(invoice_yaml("  tax: { from: tax, mony: { currency: USD } }\n")) ==
         "t.yaml:11:21: unknown transform 'mony' (did you mean 'money'?) in field tax; transforms are from, "
         "value, "
-        "default, trim, upper, lower, map, else, date, timestamp, money, decimal, bool, integer\n");
+        "default, required, trim, upper, lower, map, else, concat, separator, split, date, timestamp, money, "
+        "decimal, bool, integer, lookup, position, cases\n");
   // duplicate canonical field (yaml-cpp would silently keep the last)
   CHECK(problems(invoice_yaml("  number: other\n")) ==
         "t.yaml:11:3: 'number' appears twice in fields (first at line 4); keep one\n");
@@ -472,8 +473,8 @@ TEST_CASE("load: every problem kind is reported with its file:line:col") {
   // bad date format string
   CHECK(
       problems(invoice_yaml("  due_date: { from: d, date: \"%Y-%q-%d\" }\n")) ==
-      "t.yaml:11:30: date format \"%Y-%q-%d\" has unknown directive '%q' (use %Y %y %m %d %b %B %H %M %S or "
-      "iso8601)\n");
+      "t.yaml:11:30: date format \"%Y-%q-%d\" has unknown directive '%q' (use %Y %y %m %d %b %B %H %M %S, or "
+      "iso8601, excel, ms_json)\n");
   CHECK(problems(invoice_yaml("  due_date: { from: d, date: \"%Y-%m\" }\n")) ==
         "t.yaml:11:30: date format \"%Y-%m\" needs a year (%Y), a month (%m or %b) and a day (%d)\n");
   // constants and defaults are checked at load
@@ -484,9 +485,9 @@ TEST_CASE("load: every problem kind is reported with its file:line:col") {
         "t.yaml:11:10: '^' reads the parent record, which only exists inside a child collection such as "
         "lines:\n");
   CHECK(problems(invoice_yaml("  terms: { from: a, value: b }\n")) ==
-        "t.yaml:11:3: field terms: give from: or value:, not both\n");
+        "t.yaml:11:3: field terms: give one of from:, value: or concat:\n");
   CHECK(problems(invoice_yaml("  terms: { trim: true }\n")) ==
-        "t.yaml:11:3: field terms needs from: <ERP field> (or value: <constant>)\n");
+        "t.yaml:11:3: field terms needs from: <ERP field> (or value: <constant>, or concat: [...])\n");
   CHECK(problems(invoice_yaml("  terms:\n")) ==
         "t.yaml:11:3: field terms has no source; write terms: <ERP field> or terms: {value: <constant>}\n");
   CHECK(problems(invoice_yaml("  terms: a..b\n"))
@@ -494,8 +495,7 @@ TEST_CASE("load: every problem kind is reported with its file:line:col") {
   // child collections
   CHECK(problems(invoice_yaml("line:\n  from: lines\n")) ==
         "t.yaml:11:1: unknown key 'line' (did you mean 'lines'?); a invoice mapping has entity, fields, "
-        "description, "
-        "lines\n");
+        "description, when, records, next_link, format, lines\n");
   CHECK(problems(invoice_yaml(
             "lines:\n  fields:\n    line_no: n\n    amount: { from: a, money: { currency: USD } }\n")) ==
         "t.yaml:11:1: lines: needs from: naming the ERP list (e.g. from: lines)\n");
@@ -524,7 +524,8 @@ TEST_CASE("load: several problems are reported together, in file order") {
         "erp_updated_at\n"
         "t.yaml:6:44: unknown transform 'trimm' (did you mean 'trim'?) in field issue_date; transforms are "
         "from, "
-        "value, default, trim, upper, lower, map, else, date, timestamp, money, decimal, bool, integer\n"
+        "value, default, required, trim, upper, lower, map, else, concat, separator, split, date, timestamp, "
+        "money, decimal, bool, integer, lookup, position, cases\n"
         "t.yaml:8:3: field total is money: say which currency with money: {currency_from: <ERP field>} or "
         "money: "
         "{currency: USD}\n"
