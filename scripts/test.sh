@@ -5,3 +5,6 @@ cd "$(dirname "$0")/.."
 bash scripts/build.sh
 cd build
 ctest --output-on-failure -j"$(nproc)" "$@"
+# A bounded fuzz run of the mapping loader and evaluator (libFuzzer needs clang; see fuzz/).
+cd ..
+if command -v clang++ >/dev/null; then bash fuzz/run.sh "${ARSYNC_FUZZ_SECONDS:-60}"; fi
