@@ -31,7 +31,90 @@ std::string operation_of(std::string_view verb) {
   return ascii_lower(verb);
 }
 
-Result<WebhookEvent> read_event(const json& item) {
+// Finds where each event's "data" value lies in the body's text, so a fat payload is handed on
+// byte for byte: re-serialising would turn an amount of 17553.60 into 17553.6. The text has
+// already parsed as JSON; anything unexpected (an escaped key) just yields no span, and the
+// caller falls back to re-serialising.
+class RawDataSpans {
+ public:
+  explicit RawDataSpans(std::string_view text) : text_(text) {}
+
+  // One span per top-level event (an object, or each element of an array); "" where none.
+  std::vector<std::string_view> find() {
+    std::vector<std::string_view> spans;
+    space();
+    if (at('{')) {
+      spans.push_back(data_member());
+    } else if (at('[')) {
+      ++pos_;
+      for (space(); pos_ < text_.size() && !at(']'); space()) {
+        spans.push_back(at('{') ? data_member() : (skip_value(), std::string_view()));
+        space();
+        if (at(',')) ++pos_;
+      }
+    }
+    return spans;
+  }
+
+ private:
+  bool at(char c) const { return pos_ < text_.size() && text_[pos_] == c; }
+  void space() {
+    while (pos_ < text_.size() &&
+           (text_[pos_] == ' ' || text_[pos_] == '\n' || text_[pos_] == '\r' || text_[pos_] == '\t'))
+      ++pos_;
+  }
+  void skip_string() {
+    for (++pos_; pos_ < text_.size() && text_[pos_] != '"'; ++pos_)
+      if (text_[pos_] == '\\') ++pos_;
+    ++pos_;
+  }
+  void skip_value() {
+    space();
+    if (at('"')) return skip_string();
+    if (at('{') || at('[')) {
+      int depth = 0;
+      do {
+        if (at('"')) {
+          skip_string();
+          continue;
+        }
+        if (at('{') || at('[')) ++depth;
+        if (at('}') || at(']')) --depth;
+        ++pos_;
+      } while (pos_ < text_.size() && depth > 0);
+      return;
+    }
+    while (pos_ < text_.size() && !at(',') && !at('}') && !at(']')) ++pos_;  // number, true, null
+  }
+  // At '{': walks the members, returns the "data" value's text, leaves pos_ after the '}'.
+  std::string_view data_member() {
+    std::string_view found;
+    ++pos_;
+    for (space(); pos_ < text_.size() && !at('}'); space()) {
+      const size_t key_start = pos_;
+      skip_string();
+      const std::string_view key = text_.substr(key_start, pos_ - key_start);
+      space();
+      ++pos_;  // ':'
+      space();
+      const size_t value_start = pos_;
+      skip_value();
+      if (key == "\"data\"") found = text_.substr(value_start, pos_ - value_start);
+      space();
+      if (at(',')) ++pos_;
+    }
+    ++pos_;
+    while (!found.empty() &&
+           (found.back() == ' ' || found.back() == '\n' || found.back() == '\r' || found.back() == '\t'))
+      found.remove_suffix(1);
+    return found;
+  }
+
+  std::string_view text_;
+  size_t pos_ = 0;
+};
+
+Result<WebhookEvent> read_event(const json& item, std::string_view raw_data) {
   if (!item.is_object()) return fail(ErrorKind::kInvalidInput, "webhook event is not a JSON object");
   const std::string type = text(item, "type");
   const size_t dot = type.rfind('.');
@@ -46,7 +129,7 @@ Result<WebhookEvent> read_event(const json& item) {
       if (id.is_string()) event.erp_ids.push_back(id.get<std::string>());
   }
   if (const auto data = item.find("data"); data != item.end() && data->is_object()) {
-    event.payload = data->dump();
+    event.payload = raw_data.starts_with('{') ? std::string(raw_data) : data->dump();
     if (event.erp_ids.empty() && !text(*data, "id").empty()) event.erp_ids.push_back(text(*data, "id"));
   }
   if (event.erp_ids.empty())
@@ -113,8 +196,9 @@ Result<std::vector<WebhookEvent>> read_generic_events(const std::string& body) {
   const json parsed = json::parse(body, nullptr, false);
   if (parsed.is_discarded()) return fail(ErrorKind::kInvalidInput, "webhook body is not JSON");
   std::vector<WebhookEvent> events;
+  const std::vector<std::string_view> spans = RawDataSpans(body).find();
   const auto add = [&](const json& item) -> Result<void> {
-    auto event = read_event(item);
+    auto event = read_event(item, events.size() < spans.size() ? spans[events.size()] : std::string_view());
     if (!event) return fail(event.error());
     events.push_back(std::move(*event));
     return {};

@@ -192,3 +192,19 @@ TEST_CASE("utc_timestamp normalises zone offsets and keeps fractions") {
   CHECK(utc_timestamp("yesterday") == "yesterday");
   CHECK(utc_timestamp("") == "");
 }
+
+TEST_CASE("generic events hand a fat record on byte for byte: amounts keep their decimal text") {
+  const auto scheme = make("hmac-sha256", {{"secret", kKey}});
+  const std::string record_a =
+      R"({"id":"INV-1","total":17553.60,"note":"a \"}\" and a ] inside","lines":[{"q":0.50}]})";
+  const std::string record_b = R"({ "id" : "INV-2", "remaining" : 0.00 })";
+  const std::string body = R"([ {"data": )" + record_a + R"(, "type":"invoices.updated","id":"e1"},)" +
+                           R"({"id":"e2","type":"invoices.created","data" :)" + record_b + " } ]";
+  auto events = scheme->read_events(body);
+  REQUIRE(events.has_value());
+  REQUIRE(events->size() == 2);
+  CHECK((*events)[0].payload == record_a);
+  CHECK((*events)[0].erp_ids == std::vector<std::string>{"INV-1"});
+  CHECK((*events)[1].payload == record_b);
+  CHECK((*events)[1].erp_ids == std::vector<std::string>{"INV-2"});
+}

@@ -119,6 +119,13 @@ ApiResponse Api::handle(const ApiRequest& request) {
     return admin_mutate(request.body);
   } else if (path == "/admin/faults") {
     return admin_faults(request.method, request.body);
+  } else if (path == "/admin/webhooks") {
+    if (request.method != "GET") return error_response(405, "MethodNotAllowed", "use GET /admin/webhooks");
+    return admin_webhooks();
+  } else if (path == "/admin/webhooks/emit") {
+    if (request.method != "POST")
+      return error_response(405, "MethodNotAllowed", "use POST /admin/webhooks/emit");
+    return admin_webhooks_emit(request.body);
   }
   return error_response(404, "NotFound", "no such resource: " + path);
 }
@@ -201,7 +208,9 @@ ApiResponse Api::admin_mutate(std::string_view text) {
   const json count = body.value("count", json(1));
   if (!count.is_number_integer() || count.get<int64_t>() < 1 || count.get<int64_t>() > kMaxMutationCount)
     return error_response(400, "BadRequest", "count must be an integer between 1 and 100000");
-  return json_response(json{{"ids", dataset_.mutate(*collection, action, count.get<int64_t>())}});
+  const std::vector<std::string> ids = dataset_.mutate(*collection, action, count.get<int64_t>());
+  if (options_.webhooks) options_.webhooks->notify(*collection, ids, action == MutationAction::kAdd);
+  return json_response(json{{"ids", ids}});
 }
 
 ApiResponse Api::admin_faults(std::string_view method, std::string_view text) {
@@ -229,6 +238,38 @@ ApiResponse Api::admin_faults(std::string_view method, std::string_view text) {
     return error_response(400, "BadRequest", "error_rate + rate_429 must not exceed 1");
   faults_.replace(settings);
   return json_response(faults_json(settings));
+}
+
+ApiResponse Api::admin_webhooks() {
+  const WebhookCounters c = options_.webhooks ? options_.webhooks->counters() : WebhookCounters{};
+  return json_response(json{{"enabled", options_.webhooks != nullptr},
+                            {"sent", c.sent},
+                            {"delivered", c.delivered},
+                            {"failed", c.failed},
+                            {"duplicates", c.duplicates}});
+}
+
+// Emits events for existing records without changing them (for tests).
+ApiResponse Api::admin_webhooks_emit(std::string_view text) {
+  if (!options_.webhooks)
+    return error_response(409, "Conflict", "webhooks are off: start erp-sim with --webhook-url");
+  const json body = json::parse(text, nullptr, false);
+  if (!body.is_object() || !body.contains("ids") || !body["ids"].is_array())
+    return error_response(400, "BadRequest", "body must be {\"collection\":..,\"ids\":[..]}");
+  const auto collection = collection_from_name(body.value("collection", ""));
+  if (!collection)
+    return error_response(400, "BadRequest", "collection must be customers|invoices|payments|creditMemos");
+  std::vector<std::string> ids;
+  for (const json& id : body["ids"]) {
+    std::string scratch;
+    const std::string wire = id.is_string() ? id.get<std::string>() : id.dump();
+    const int64_t number = parse_record_id(*collection, wire);
+    if (number < 0 || !dataset_.write_one(*collection, number, scratch))
+      return error_response(404, "NotFound", "no such record: " + wire);
+    ids.push_back(wire);
+  }
+  options_.webhooks->notify(*collection, ids, false);
+  return json_response(json{{"queued", ids.size()}});
 }
 
 }  // namespace arsync::sim

@@ -13,6 +13,7 @@
 #include "tools/erp-sim/dataset.hpp"
 #include "tools/erp-sim/faults.hpp"
 #include "tools/erp-sim/odata_query.hpp"
+#include "tools/erp-sim/webhook_emitter.hpp"
 
 namespace arsync::sim {
 
@@ -34,8 +35,9 @@ struct ApiResponse {
 };
 
 struct ApiOptions {
-  std::string token;  // empty: /odata needs no Authorization
-  uint16_t port = 0;  // for @odata.context and @odata.nextLink
+  std::string token;                   // empty: /odata needs no Authorization
+  uint16_t port = 0;                   // for @odata.context and @odata.nextLink
+  WebhookEmitter* webhooks = nullptr;  // null: started without --webhook-url
 };
 
 class Api {
@@ -52,6 +54,8 @@ class Api {
   ApiResponse admin_stats();
   ApiResponse admin_mutate(std::string_view body);
   ApiResponse admin_faults(std::string_view method, std::string_view body);
+  ApiResponse admin_webhooks();
+  ApiResponse admin_webhooks_emit(std::string_view body);
 
   // Constant after construction
   Dataset& dataset_;

@@ -88,6 +88,21 @@ const std::map<std::string_view, Flag>& flags() {
       {"--malformed-rate",
        {[](CliOptions& o, std::string_view v) { return read_rate(v, o.faults.malformed_rate); },
         "a rate 0..1"}},
+      {"--webhook-url",
+       {[](CliOptions& o, std::string_view v) { return parse_webhook_url(v, o.webhook); },
+        "http://127.0.0.1:PORT/path"}},
+      {"--webhook-scheme",
+       {[](CliOptions& o, std::string_view v) { return parse_webhook_format(v, o.webhook.format); },
+        "hmac-sha256, stripe, qbo or xero"}},
+      {"--webhook-secret",
+       {[](CliOptions& o, std::string_view v) {
+          o.webhook.secret = v;
+          return !v.empty();
+        },
+        "a non-empty secret"}},
+      {"--webhook-duplicates",
+       {[](CliOptions& o, std::string_view v) { return read_rate(v, o.webhook.duplicate_rate); },
+        "a rate 0..1"}},
   };
   return kFlags;
 }
@@ -101,6 +116,11 @@ std::expected<CliOptions, std::string> parse_cli(int argc, const char* const* ar
     if (arg == "--help" || arg == "-h") {
       options.help = true;
       return options;
+    }
+    // The two switches without a value.
+    if (arg == "--webhook-reorder" || arg == "--webhook-thin") {
+      (arg == "--webhook-reorder" ? options.webhook.reorder : options.webhook.thin) = true;
+      continue;
     }
     std::string_view value;
     bool has_value = false;
@@ -147,6 +167,13 @@ faults (also settable with POST /admin/faults):
   --latency-ms N       delay added to each /odata request (default 0)
   --truncate-rate R    share of responses cut off mid-body (default 0)
   --malformed-rate R   share of unapplied invoices served malformed (default 0)
+webhooks (API.md "Webhooks"; GET /admin/webhooks counts deliveries):
+  --webhook-url URL    POST a signed event per changed record to http://127.0.0.1:PORT/path
+  --webhook-scheme S   hmac-sha256 (default), stripe, qbo or xero
+  --webhook-secret S   the signing key (default erp-sim-webhook-secret)
+  --webhook-duplicates R  share of events delivered twice (default 0)
+  --webhook-reorder    deliver each batch of events in reverse order
+  --webhook-thin       ids only, no record (hmac-sha256 and stripe; qbo/xero are always thin)
   --help               show this help
 )";
 }

@@ -8,6 +8,7 @@
 
 #include "tools/erp-sim/faults.hpp"
 #include "tools/erp-sim/generator.hpp"
+#include "tools/erp-sim/webhook_emitter.hpp"
 
 namespace arsync::sim {
 
@@ -19,6 +20,7 @@ struct CliOptions {
   int threads = 2;
   GeneratorSpec data;
   FaultSettings faults;
+  WebhookSettings webhook;
 };
 
 // Accepts "--flag value" and "--flag=value". An unknown flag or a bad value is an error

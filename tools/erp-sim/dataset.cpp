@@ -267,4 +267,12 @@ std::vector<std::string> Dataset::mutate(Collection collection, MutationAction a
   return wire_ids;
 }
 
+std::optional<int64_t> Dataset::write_one(Collection collection, int64_t id, std::string& out) const {
+  std::shared_lock lock(mutex_);
+  if (!exists(collection, id)) return std::nullopt;
+  const OverlayEntry* entry = overlay_entry(collection, id);
+  if (!write_record(PageQuery{collection}, id, entry, out)) return std::nullopt;
+  return entry ? entry->modified_ms : generator_.modified_ms(collection, id);
+}
+
 }  // namespace arsync::sim

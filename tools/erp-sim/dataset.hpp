@@ -90,6 +90,11 @@ class Dataset {
   // not enough records qualify. Caller validates that the action fits the collection.
   std::vector<std::string> mutate(Collection collection, MutationAction action, int64_t count);
 
+  // Appends one record as GET /odata serves it now (without the malformed fault) and returns
+  // its lastModifiedDateTime in ms; nullopt (nothing appended) if there is no such record.
+  // For the webhook emitter's fat events.
+  std::optional<int64_t> write_one(Collection collection, int64_t id, std::string& out) const;
+
  private:
   struct OverlayEntry {
     int64_t modified_ms = 0;

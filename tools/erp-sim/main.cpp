@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 
 #include "tools/erp-sim/api.hpp"
 #include "tools/erp-sim/cli.hpp"
@@ -41,8 +42,11 @@ int main(int argc, char** argv) {
   try {
     Dataset dataset(options->data);
     FaultInjector faults(options->data.seed, options->faults);
+    std::unique_ptr<WebhookEmitter> webhooks;
+    if (options->webhook.enabled())
+      webhooks = std::make_unique<WebhookEmitter>(dataset, options->webhook, options->data.seed);
     HttpServer server(options->port);
-    Api api(dataset, faults, ApiOptions{options->token, server.port()});
+    Api api(dataset, faults, ApiOptions{options->token, server.port(), webhooks.get()});
     std::cout << "erp-sim listening on 127.0.0.1:" << server.port() << std::endl;
     if (!options->port_file.empty() && !write_port_file(options->port_file, server.port())) {
       std::cerr << "erp-sim: cannot write port file '" << options->port_file << "'\n";
