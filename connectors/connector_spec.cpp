@@ -90,17 +90,18 @@ std::vector<Error> check_options(const OptionValues& values, std::span<const Opt
     auto spec = std::find_if(schema.begin(), schema.end(), [&](const OptionSpec& s) { return s.key == key; });
     if (spec == schema.end()) {
       problems.push_back({ErrorKind::kInvalidInput,
-                          std::string(owner) + " has no option '" + key + "'" + did_you_mean(key, schema), value.where});
-    } else if (auto ok = parse_as(spec->type, value.text); !ok) {
-      problems.push_back({ErrorKind::kInvalidInput, std::string(owner) + " option '" + key + "': " + ok.error().message,
+                          std::string(owner) + " has no option '" + key + "'" + did_you_mean(key, schema),
                           value.where});
+    } else if (auto ok = parse_as(spec->type, value.text); !ok) {
+      problems.push_back({ErrorKind::kInvalidInput,
+                          std::string(owner) + " option '" + key + "': " + ok.error().message, value.where});
     }
   }
   for (const OptionSpec& spec : schema)
     if (spec.required && !values.contains(spec.key))
       problems.push_back({ErrorKind::kInvalidInput,
-                          std::string(owner) + " needs option '" + std::string(spec.key) + "': " +
-                              std::string(spec.description),
+                          std::string(owner) + " needs option '" + std::string(spec.key) +
+                              "': " + std::string(spec.description),
                           {}});
   return problems;
 }

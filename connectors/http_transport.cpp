@@ -1,8 +1,6 @@
 // The Beast implementation of HttpTransport. Each send() runs a short coroutine on the
 // transport's private io_context until it completes or the deadline expires, so a blocking
 // caller (a stream worker) gets timeouts without a thread of its own per request.
-#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
-
 #include "connectors/http_transport.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -15,6 +13,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <optional>
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 
 #include "connectors/url.hpp"
 
@@ -68,14 +67,14 @@ class BeastTransport final : public HttpTransport {
   Result<HttpResponse> attempt(const HttpRequest& request, const Url& url,
                                std::chrono::steady_clock::time_point deadline) {
     Result<HttpResponse> result = fail(ErrorKind::kTransient, "request did not run", describe(request, url));
-    asio::co_spawn(io_, exchange(request, url, deadline),
-                   [&](std::exception_ptr error, Result<HttpResponse> value) {
-                     if (error) {
-                       result = fail(ErrorKind::kTransient, "unexpected client failure", describe(request, url));
-                     } else {
-                       result = std::move(value);
-                     }
-                   });
+    asio::co_spawn(
+        io_, exchange(request, url, deadline), [&](std::exception_ptr error, Result<HttpResponse> value) {
+          if (error) {
+            result = fail(ErrorKind::kTransient, "unexpected client failure", describe(request, url));
+          } else {
+            result = std::move(value);
+          }
+        });
     io_.restart();
     io_.run();
     if (!result) close();
@@ -100,7 +99,8 @@ class BeastTransport final : public HttpTransport {
     }
 
     http::request<http::string_body> out{http::string_to_verb(request.method), url.target, 11};
-    bool default_port = (url.scheme == "https" && url.port == "443") || (url.scheme == "http" && url.port == "80");
+    bool default_port =
+        (url.scheme == "https" && url.port == "443") || (url.scheme == "http" && url.port == "80");
     out.set(http::field::host, default_port ? url.host : url.host + ":" + url.port);
     out.set(http::field::user_agent, options_.user_agent);
     for (const auto& [name, value] : request.headers) out.set(name, value);
@@ -127,15 +127,17 @@ class BeastTransport final : public HttpTransport {
     if (ec == http::error::partial_message || ec == http::error::end_of_stream)
       co_return fail(ErrorKind::kTransient, "response was cut off before its end (connection closed)", where);
     if (ec == http::error::body_limit)
-      co_return fail(ErrorKind::kTransient,
-                     "response body exceeds " + std::to_string(options_.max_body_bytes) + " bytes; use smaller pages",
-                     where);
+      co_return fail(
+          ErrorKind::kTransient,
+          "response body exceeds " + std::to_string(options_.max_body_bytes) + " bytes; use smaller pages",
+          where);
     if (ec) co_return failed("receive");
 
     auto& in = parser.get();
     HttpResponse response;
     response.status = static_cast<int>(in.result_int());
-    for (const auto& field : in) response.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    for (const auto& field : in)
+      response.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     response.body = std::move(in.body());
     if (!in.keep_alive()) close();
     co_return response;
@@ -144,7 +146,8 @@ class BeastTransport final : public HttpTransport {
   asio::awaitable<void> connect(const Url& url, std::chrono::steady_clock::time_point deadline,
                                 beast::error_code& ec) {
     tcp::resolver resolver(io_);
-    auto endpoints = co_await resolver.async_resolve(url.host, url.port, asio::redirect_error(use_awaitable, ec));
+    auto endpoints =
+        co_await resolver.async_resolve(url.host, url.port, asio::redirect_error(use_awaitable, ec));
     if (ec) co_return;
     if (url.scheme == "https") {
       tls_.emplace(io_, tls_context_);

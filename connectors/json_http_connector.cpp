@@ -23,7 +23,8 @@ constexpr OptionSpec kOptions[] = {
     {"filter_param", OptionType::kString, "$filter", false, "query parameter carrying the delta filter"},
     {"timeout", OptionType::kDuration, "60s", false, "limit for one whole request, connect to last byte"},
     {"retries", OptionType::kInteger, "8", false, "attempts per request before the run fails"},
-    {"backoff_base", OptionType::kDuration, "200ms", false, "first retry delay (doubles each time, with jitter)"},
+    {"backoff_base", OptionType::kDuration, "200ms", false,
+     "first retry delay (doubles each time, with jitter)"},
     {"backoff_max", OptionType::kDuration, "30s", false, "longest computed retry delay"},
     {"overlap", OptionType::kDuration, "5s", false, "how far each delta read reaches back before the cursor"},
     {"requests_per_second", OptionType::kInteger, "0", false, "client-side rate limit; 0 = none"},
@@ -87,7 +88,8 @@ Result<Settings> read_settings(const ConnectorConfig& config) {
   std::string auth = opt.string("auth");
   if (auth == "bearer") {
     if (opt.string("token").empty())
-      return fail(ErrorKind::kInvalidInput, "connector " + config.name + ": auth: bearer needs a token", config.where);
+      return fail(ErrorKind::kInvalidInput, "connector " + config.name + ": auth: bearer needs a token",
+                  config.where);
     s.auth_header = "Bearer " + opt.string("token");
   } else if (auth == "basic") {
     s.auth_header = "Basic " + base64(opt.string("username") + ":" + opt.string("password"));
@@ -161,8 +163,9 @@ class JsonHttpConnector final : public Connector {
       auto next = resolve_url(settings_.base, request.page_token);
       if (!next) return fail(next.error());
       if (!next->same_origin(settings_.base))
-        return fail(ErrorKind::kPermanent, "next link points to " + next->origin() + ", not to the configured " +
-                                               settings_.base.origin() + "; refusing to send credentials there");
+        return fail(ErrorKind::kPermanent, "next link points to " + next->origin() +
+                                               ", not to the configured " + settings_.base.origin() +
+                                               "; refusing to send credentials there");
       return next->origin() + next->target;
     }
     std::string url = settings_.base.origin() + settings_.base.target;
@@ -172,7 +175,8 @@ class JsonHttpConnector final : public Connector {
     url += percent_encode(settings_.page_size_param) + "=" + std::to_string(settings_.page_size);
     if (!request.cursor.empty() && !stream.cursor_field.empty()) {
       auto cursor = parse_iso8601(request.cursor);
-      if (!cursor) return fail(ErrorKind::kInvalidInput, "stored cursor is unreadable: " + cursor.error().message);
+      if (!cursor)
+        return fail(ErrorKind::kInvalidInput, "stored cursor is unreadable: " + cursor.error().message);
       std::string from = format_iso8601(*cursor - settings_.overlap, fraction_digits(request.cursor));
       std::string filter = expand(expand(stream.filter, "cursor_field", stream.cursor_field), "cursor", from);
       url += "&" + percent_encode(settings_.filter_param) + "=" + percent_encode(filter);
@@ -205,7 +209,8 @@ class JsonHttpConnector final : public Connector {
       if (last.kind == ErrorKind::kPermanent) return fail(last);
     }
     if (context_.stop.stop_requested()) return fail(ErrorKind::kTransient, "stopped while retrying", url);
-    last.message = "gave up after " + std::to_string(settings_.retry.max_attempts) + " attempts: " + last.message;
+    last.message =
+        "gave up after " + std::to_string(settings_.retry.max_attempts) + " attempts: " + last.message;
     return fail(last);
   }
 
@@ -219,14 +224,19 @@ class JsonHttpConnector final : public Connector {
     }
     if (status == 408 || status >= 500)
       return {ErrorKind::kTransient, "ERP answered " + std::to_string(status) + ": " + excerpt, url};
-    return {ErrorKind::kPermanent, "ERP refused the request with " + std::to_string(status) + ": " + excerpt, url};
+    return {ErrorKind::kPermanent, "ERP refused the request with " + std::to_string(status) + ": " + excerpt,
+            url};
   }
 
   bool wait_before_retry(int failed_attempts, const Error& last) {
-    auto delay = retry_after_ ? settings_.retry.honour(*retry_after_) : settings_.retry.backoff(failed_attempts, rng_);
+    auto delay =
+        retry_after_ ? settings_.retry.honour(*retry_after_) : settings_.retry.backoff(failed_attempts, rng_);
     retry_after_.reset();
     log(LogLevel::kWarn, "pull_retry",
-        {{"connector", name_}, {"attempt", failed_attempts + 1}, {"delay_ms", delay.count()}, {"error", last.describe()}});
+        {{"connector", name_},
+         {"attempt", failed_attempts + 1},
+         {"delay_ms", delay.count()},
+         {"error", last.describe()}});
     return context_.clock->sleep_for(delay, context_.stop);
   }
 
@@ -269,14 +279,13 @@ class JsonHttpConnector final : public Connector {
 Result<std::unique_ptr<Connector>> create(const ConnectorConfig& config, const ConnectorContext& context) {
   auto settings = read_settings(config);
   if (!settings) return fail(settings.error());
-  return std::unique_ptr<Connector>(std::make_unique<JsonHttpConnector>(config.name, std::move(*settings), context));
+  return std::unique_ptr<Connector>(
+      std::make_unique<JsonHttpConnector>(config.name, std::move(*settings), context));
 }
 
 constexpr ConnectorSpec kSpec{
-    "json-http",
-    "REST/OData JSON APIs: bearer or basic auth, next-link paging, modified-since delta",
-    kOptions,
-    kStreamOptions,
+    "json-http", "REST/OData JSON APIs: bearer or basic auth, next-link paging, modified-since delta",
+    kOptions,    kStreamOptions,
     &create,
 };
 

@@ -7,9 +7,9 @@ namespace arsync {
 
 bool Url::same_origin(const Url& other) const {
   return scheme == other.scheme && port == other.port &&
-         std::equal(host.begin(), host.end(), other.host.begin(), other.host.end(),
-                    [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) ==
-                                                std::tolower(static_cast<unsigned char>(b)); });
+         std::equal(host.begin(), host.end(), other.host.begin(), other.host.end(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+         });
 }
 
 std::string Url::origin() const { return scheme + "://" + host + ":" + port; }
@@ -54,7 +54,8 @@ Result<Url> parse_url(std::string_view text) {
 Result<Url> resolve_url(const Url& base, std::string_view link) {
   if (link.find("://") != std::string_view::npos) return parse_url(link);
   if (link.empty() || link.front() != '/')
-    return fail(ErrorKind::kInvalidInput, "link \"" + std::string(link) + "\" is neither absolute nor an absolute path");
+    return fail(ErrorKind::kInvalidInput,
+                "link \"" + std::string(link) + "\" is neither absolute nor an absolute path");
   Url url = base;
   url.target = std::string(link);
   return url;

@@ -59,13 +59,14 @@ void print_progress(const StreamStats& s) {
 void print_summary(const std::vector<StreamStats>& results, std::chrono::steady_clock::duration elapsed,
                    const Config& config, MirrorStore& store) {
   std::int64_t records = 0, rejected = 0;
-  std::printf("\n%-10s %-14s %9s %9s %9s %9s %9s %10s\n", "connector", "stream", "records", "inserted", "updated",
-              "unchanged", "rejected", "rate");
+  std::printf("\n%-10s %-14s %9s %9s %9s %9s %9s %10s\n", "connector", "stream", "records", "inserted",
+              "updated", "unchanged", "rejected", "rate");
   for (const StreamStats& s : results) {
     std::printf("%-10s %-14s %9lld %9lld %9lld %9lld %9lld %10s%s\n", s.source.c_str(), s.stream.c_str(),
                 static_cast<long long>(s.records), static_cast<long long>(s.inserted),
                 static_cast<long long>(s.updated), static_cast<long long>(s.unchanged),
-                static_cast<long long>(s.rejected), rate(s.records, s.elapsed).c_str(), s.error ? "  FAILED" : "");
+                static_cast<long long>(s.rejected), rate(s.records, s.elapsed).c_str(),
+                s.error ? "  FAILED" : "");
     records += s.records;
     rejected += s.rejected;
   }
@@ -73,7 +74,8 @@ void print_summary(const std::vector<StreamStats>& results, std::chrono::steady_
   std::printf("\n%lld records in %.2f s (%s); %lld rejected\n", static_cast<long long>(records), seconds,
               rate(records, elapsed).c_str(), static_cast<long long>(rejected));
   for (const StreamStats& s : results)
-    if (s.error) std::printf("  %s/%s failed: %s\n", s.source.c_str(), s.stream.c_str(), s.error->describe().c_str());
+    if (s.error)
+      std::printf("  %s/%s failed: %s\n", s.source.c_str(), s.stream.c_str(), s.error->describe().c_str());
 
   if (auto status = store.status()) {
     std::printf("\nmirror %s:\n ", config.mirror.string().c_str());
@@ -82,11 +84,14 @@ void print_summary(const std::vector<StreamStats>& results, std::chrono::steady_
     std::printf("\n  open rejects: %lld\n", static_cast<long long>(status->open_rejects));
   }
   std::printf("\nLook further:\n  arsync --config %s status\n", config.file.string().c_str());
-  std::printf("  sqlite3 %s \"SELECT status, currency, count(*), sum(balance) FROM invoices GROUP BY 1, 2\"\n",
-              config.mirror.string().c_str());
+  std::printf(
+      "  sqlite3 %s \"SELECT status, currency, count(*), sum(balance) FROM invoices GROUP BY 1, 2\"\n",
+      config.mirror.string().c_str());
   if (rejected > 0)
-    std::printf("  sqlite3 %s \"SELECT stream, record_key, error, location FROM rejects WHERE resolved_at IS NULL\"\n",
-                config.mirror.string().c_str());
+    std::printf(
+        "  sqlite3 %s \"SELECT stream, record_key, error, location FROM rejects WHERE resolved_at IS "
+        "NULL\"\n",
+        config.mirror.string().c_str());
 }
 
 }  // namespace
@@ -96,7 +101,8 @@ int run_sync_once(const SyncOnceOptions& options, std::stop_token stop) {
   if (!generation) return kExitUsage;
   const Config* config = &generation->config;
   if (options.connector && !config->find_connector(*options.connector)) {
-    std::cerr << "arsync: no connector named '" << *options.connector << "' in " << options.config.string() << '\n';
+    std::cerr << "arsync: no connector named '" << *options.connector << "' in " << options.config.string()
+              << '\n';
     return kExitUsage;
   }
   auto store = open_mirror(*config);

@@ -12,9 +12,9 @@ namespace arsync {
 // Documented in README.md ("Exit codes").
 enum ExitCode : int {
   kExitOk = 0,
-  kExitSyncFailed = 1,   // a stream could not be synced (ERP unreachable, refused, ...)
-  kExitUsage = 2,        // bad command line, config or mapping
-  kExitMirror = 3,       // the mirror could not be opened or written
+  kExitSyncFailed = 1,  // a stream could not be synced (ERP unreachable, refused, ...)
+  kExitUsage = 2,       // bad command line, config or mapping
+  kExitMirror = 3,      // the mirror could not be opened or written
 };
 
 struct SyncOnceOptions {

@@ -25,8 +25,9 @@ class ConfigReader {
     try {
       root = YAML::LoadFile(file_.string());
     } catch (const YAML::BadFile&) {
-      return std::unexpected(std::vector<Error>{
-          {ErrorKind::kNotFound, "cannot read the config file (give another with --config)", file_.string()}});
+      return std::unexpected(
+          std::vector<Error>{{ErrorKind::kNotFound,
+                              "cannot read the config file (give another with --config)", file_.string()}});
     } catch (const YAML::Exception& e) {
       return std::unexpected(std::vector<Error>{{ErrorKind::kInvalidInput, e.msg, where(e.mark)}});
     }
@@ -133,11 +134,16 @@ class ConfigReader {
       entry.config.where = where(node.Mark());
       for (auto item : node) {
         std::string key = item.first.as<std::string>();
-        if (key == "name") entry.config.name = scalar(item.second);
-        else if (key == "type") entry.config.type = scalar(item.second);
-        else if (key == "streams") read_streams(item.second, entry);
-        else if (key == "webhook") read_webhook(item.second, entry.webhook);
-        else entry.config.options[key] = {scalar(item.second), where(item.second.Mark())};
+        if (key == "name")
+          entry.config.name = scalar(item.second);
+        else if (key == "type")
+          entry.config.type = scalar(item.second);
+        else if (key == "streams")
+          read_streams(item.second, entry);
+        else if (key == "webhook")
+          read_webhook(item.second, entry.webhook);
+        else
+          entry.config.options[key] = {scalar(item.second), where(item.second.Mark())};
       }
       check_connector(node, entry, config);
       config.connectors.push_back(std::move(entry));
@@ -152,11 +158,16 @@ class ConfigReader {
       stream.where = options.where = where(node.Mark());
       for (auto item : node) {
         std::string key = item.first.as<std::string>();
-        if (key == "name") stream.name = options.name = scalar(item.second);
-        else if (key == "mapping") stream.mapping = path(item.second);
-        else if (key == "poll") stream.poll = duration(item.second);
-        else if (key == "webhook_entity") stream.webhook_entity = scalar(item.second);
-        else options.options[key] = {scalar(item.second), where(item.second.Mark())};
+        if (key == "name")
+          stream.name = options.name = scalar(item.second);
+        else if (key == "mapping")
+          stream.mapping = path(item.second);
+        else if (key == "poll")
+          stream.poll = duration(item.second);
+        else if (key == "webhook_entity")
+          stream.webhook_entity = scalar(item.second);
+        else
+          options.options[key] = {scalar(item.second), where(item.second.Mark())};
       }
       if (stream.name.empty()) problem(node, "a stream needs a name");
       if (stream.mapping.empty()) problem(node, "stream '" + stream.name + "' needs a mapping file");
@@ -188,13 +199,16 @@ class ConfigReader {
     webhook.where = where(node.Mark());
     for (auto item : node) {
       std::string key = item.first.as<std::string>();
-      if (key == "scheme") webhook.scheme = scalar(item.second);
-      else webhook.options[key] = {scalar(item.second), where(item.second.Mark())};
+      if (key == "scheme")
+        webhook.scheme = scalar(item.second);
+      else
+        webhook.options[key] = {scalar(item.second), where(item.second.Mark())};
     }
     const WebhookSchemeSpec* spec = find_webhook_scheme(webhook.scheme);
     if (!spec) {
       std::string known;
-      for (const WebhookSchemeSpec* s : webhook_schemes()) known += (known.empty() ? "" : ", ") + std::string(s->name);
+      for (const WebhookSchemeSpec* s : webhook_schemes())
+        known += (known.empty() ? "" : ", ") + std::string(s->name);
       return problem(node, "unknown webhook scheme '" + webhook.scheme + "' (known: " + known + ")");
     }
     for (Error& e : check_options(webhook.options, spec->options, "webhook scheme " + webhook.scheme)) {
@@ -216,7 +230,8 @@ class ConfigReader {
           continue;
         }
         server.address = listen.substr(0, colon);
-        if (!server.address.empty() && server.address.front() == '[') server.address = server.address.substr(1, server.address.size() - 2);
+        if (!server.address.empty() && server.address.front() == '[')
+          server.address = server.address.substr(1, server.address.size() - 2);
         unsigned port = 0;
         std::string digits = listen.substr(colon + 1);
         auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
@@ -236,9 +251,10 @@ class ConfigReader {
       } else if (key == "body_timeout") {
         server.body_timeout = duration(value);
       } else {
-        problem(item.first, "unknown server option '" + key +
-                                "' (expected listen, tls_cert, tls_key, max_body, max_connections, header_timeout, "
-                                "body_timeout)");
+        problem(item.first,
+                "unknown server option '" + key +
+                    "' (expected listen, tls_cert, tls_key, max_body, max_connections, header_timeout, "
+                    "body_timeout)");
       }
     }
     if (server.tls_cert_file.empty() != server.tls_key_file.empty())

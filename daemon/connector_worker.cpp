@@ -5,7 +5,8 @@
 namespace arsync {
 
 ConnectorWorker::ConnectorWorker(std::string name, std::unique_ptr<Connector> connector,
-                                 std::map<std::string, const Mapping*> mappings, MirrorStore& store, DoneFn on_done)
+                                 std::map<std::string, const Mapping*> mappings, MirrorStore& store,
+                                 DoneFn on_done)
     : name_(std::move(name)),
       connector_(std::move(connector)),
       mappings_(std::move(mappings)),

@@ -29,8 +29,8 @@ class ConnectorWorker {
   using DoneFn = std::function<void(const StreamStats&)>;
 
   // `mappings`: stream name -> its mapping (owned by the daemon's current generation).
-  ConnectorWorker(std::string name, std::unique_ptr<Connector> connector, std::map<std::string, const Mapping*> mappings,
-                  MirrorStore& store, DoneFn on_done);
+  ConnectorWorker(std::string name, std::unique_ptr<Connector> connector,
+                  std::map<std::string, const Mapping*> mappings, MirrorStore& store, DoneFn on_done);
   ~ConnectorWorker();  // stop()s and joins
   ConnectorWorker(const ConnectorWorker&) = delete;
   ConnectorWorker& operator=(const ConnectorWorker&) = delete;

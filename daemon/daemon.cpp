@@ -90,10 +90,9 @@ class Daemon {
 
 int Daemon::run() {
   declare_metrics();
-  server_ = std::make_unique<HttpServer>(io_, generation_->config.server,
-                                         [this](ServerRequest request, Respond respond) {
-                                           handle(std::move(request), std::move(respond));
-                                         });
+  server_ = std::make_unique<HttpServer>(
+      io_, generation_->config.server,
+      [this](ServerRequest request, Respond respond) { handle(std::move(request), std::move(respond)); });
   auto port = server_->start();
   if (!port) {
     std::cerr << "arsync: " << port.error().describe() << '\n';
@@ -102,12 +101,15 @@ int Daemon::run() {
   intake_ = std::make_unique<WebhookIntake>(*store_, metrics_, [this] { processor_->wake(); });
   processor_ = std::make_unique<InboxProcessor>(
       *store_, metrics_, [this] { return current(); },
-      [this](const std::string& c, const std::string& s) { asio::post(io_, [this, c, s] { trigger(c, s); }); });
+      [this](const std::string& c, const std::string& s) {
+        asio::post(io_, [this, c, s] { trigger(c, s); });
+      });
   start_workers();
   watch_signals();
   keep_watchdog();
   std::string listening = generation_->config.server.address + ":" + std::to_string(*port);
-  log(LogLevel::kInfo, "daemon_ready", {{"listen", listening}, {"mirror", generation_->config.mirror.string()}});
+  log(LogLevel::kInfo, "daemon_ready",
+      {{"listen", listening}, {"mirror", generation_->config.mirror.string()}});
   notify_.ready("syncing " + std::to_string(streams_.size()) + " stream(s); listening on " + listening);
   io_.run();
   log(LogLevel::kInfo, "daemon_stopped");
@@ -116,17 +118,28 @@ int Daemon::run() {
 
 void Daemon::declare_metrics() {
   using T = Metrics::Type;
-  metrics_.declare("arsync_records_pulled_total", T::kCounter, "Records pulled from the ERP, by connector and stream.");
+  metrics_.declare("arsync_records_pulled_total", T::kCounter,
+                   "Records pulled from the ERP, by connector and stream.");
   metrics_.declare("arsync_records_rejected_total", T::kCounter, "Records rejected (see the rejects table).");
   metrics_.declare("arsync_rows_written_total", T::kCounter, "Mirror rows inserted or updated.");
-  metrics_.declare("arsync_sync_runs_total", T::kCounter, "Sync runs by outcome (succeeded, failed, interrupted).");
-  metrics_.declare("arsync_last_success_timestamp_seconds", T::kGauge, "When a stream's last run succeeded (Unix time).");
-  metrics_.declare("arsync_cursor_lag_seconds", T::kGauge, "Now minus the stream's cursor (its newest ERP change).");
+  metrics_.declare("arsync_sync_runs_total", T::kCounter,
+                   "Sync runs by outcome (succeeded, failed, interrupted).");
+  metrics_.declare("arsync_last_success_timestamp_seconds", T::kGauge,
+                   "When a stream's last run succeeded (Unix time).");
+  metrics_.declare("arsync_cursor_lag_seconds", T::kGauge,
+                   "Now minus the stream's cursor (its newest ERP change).");
   metrics_.declare("arsync_sync_run_duration_seconds", T::kHistogram, "How long sync runs take.");
   metrics_.declare("arsync_inbox_depth", T::kGauge, "Webhook deliveries stored and not yet processed.");
+  metrics_.declare(
+      "arsync_webhook_deliveries_total", T::kCounter,
+      "Webhook deliveries by connector and outcome (accepted, duplicate, rejected, challenge, ignored, "
+      "error).");
+  metrics_.declare("arsync_webhook_events_total", T::kCounter,
+                   "Webhook events processed, by connector and how (mapped, pulled, skipped, failed).");
   metrics_.declare("arsync_http_requests_total", T::kCounter, "HTTP requests by route and status.");
   metrics_.declare("arsync_http_request_duration_seconds", T::kHistogram, "HTTP request latency by route.");
-  metrics_.declare("arsync_http_connections_refused_total", T::kCounter, "Connections refused over max_connections.");
+  metrics_.declare("arsync_http_connections_refused_total", T::kCounter,
+                   "Connections refused over max_connections.");
   metrics_.declare("arsync_http_timeouts_total", T::kCounter, "Slow clients cut off.");
   metrics_.declare("arsync_uptime_seconds", T::kGauge, "Seconds since the daemon started.");
 }
@@ -136,7 +149,8 @@ void Daemon::start_workers() {
   for (const ConnectorEntry& entry : generation_->config.connectors) {
     auto connector = entry.spec->create(entry.config, context);
     if (!connector) {
-      log(LogLevel::kError, "connector_failed", {{"connector", entry.config.name}, {"error", connector.error().describe()}});
+      log(LogLevel::kError, "connector_failed",
+          {{"connector", entry.config.name}, {"error", connector.error().describe()}});
       continue;
     }
     std::map<std::string, const Mapping*> mappings;
@@ -148,7 +162,8 @@ void Daemon::start_workers() {
   }
 }
 
-void Daemon::schedule(const std::string& connector, const std::string& stream, std::chrono::milliseconds delay) {
+void Daemon::schedule(const std::string& connector, const std::string& stream,
+                      std::chrono::milliseconds delay) {
   StreamState& state = streams_[{connector, stream}];
   if (!state.timer) state.timer = std::make_unique<asio::steady_timer>(io_);
   state.timer->expires_after(delay);
@@ -182,8 +197,8 @@ void Daemon::on_run_done(const StreamStats& stats) {
     delay += std::chrono::milliseconds{jitter(rng_)};
   }
   schedule(stats.source, stats.stream, delay);
-  notify_.status(stats.source + "/" + stats.stream + (stats.error ? " failed; retrying" : " synced") + "; next in " +
-                 std::to_string(delay.count() / 1000) + " s");
+  notify_.status(stats.source + "/" + stats.stream + (stats.error ? " failed; retrying" : " synced") +
+                 "; next in " + std::to_string(delay.count() / 1000) + " s");
 }
 
 void Daemon::record_run_metrics(const StreamStats& stats) {
@@ -195,7 +210,8 @@ void Daemon::record_run_metrics(const StreamStats& stats) {
   Labels run_labels = labels;
   run_labels.emplace_back("outcome", outcome);
   metrics_.add("arsync_sync_runs_total", run_labels);
-  metrics_.observe("arsync_sync_run_duration_seconds", labels, std::chrono::duration<double>(stats.elapsed).count());
+  metrics_.observe("arsync_sync_run_duration_seconds", labels,
+                   std::chrono::duration<double>(stats.elapsed).count());
   auto now = std::chrono::system_clock::now();
   if (!stats.error)
     metrics_.set("arsync_last_success_timestamp_seconds", labels,
@@ -229,7 +245,8 @@ void Daemon::handle(ServerRequest request, Respond respond) {
   if (route == "/webhooks") {
     std::string connector = path.substr(std::string("/webhooks/").size());
     auto scheme = generation_->schemes.find(connector);
-    if (draining_) return counted({503, "text/plain", "shutting down; send it again later\n", {{"Retry-After", "5"}}});
+    if (draining_)
+      return counted({503, "text/plain", "shutting down; send it again later\n", {{"Retry-After", "5"}}});
     if (scheme == generation_->schemes.end())
       return counted({404, "text/plain", "no connector '" + connector + "' takes webhooks here\n", {}});
     return intake_->handle(connector, *scheme->second, request, std::move(counted));
@@ -265,7 +282,8 @@ void Daemon::reload() {
   auto next = load_generation(config_file_);
   if (!next) {
     for (const Error& e : next.error()) log(LogLevel::kError, "reload_refused", {{"problem", e.describe()}});
-    notify_.status("reload refused (" + std::to_string(next.error().size()) + " problem(s)); running set kept");
+    notify_.status("reload refused (" + std::to_string(next.error().size()) +
+                   " problem(s)); running set kept");
     notify_.ready("running; last reload refused");
     return;
   }
@@ -310,7 +328,8 @@ void Daemon::shutdown() {
 
 void Daemon::retire_workers(std::function<void()> then) {
   for (auto& [name, worker] : workers_) worker->stop();
-  auto retired = std::make_shared<std::map<std::string, std::unique_ptr<ConnectorWorker>>>(std::move(workers_));
+  auto retired =
+      std::make_shared<std::map<std::string, std::unique_ptr<ConnectorWorker>>>(std::move(workers_));
   workers_.clear();
   std::thread([this, retired, then = std::move(then)]() mutable {
     retired->clear();  // joins each worker after its current page

@@ -11,7 +11,8 @@ namespace {
 std::string entity_key(std::string_view name) {
   std::string key;
   for (char c : name)
-    if (std::isalnum(static_cast<unsigned char>(c))) key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (key.size() > 1 && key.back() == 's') key.pop_back();
   return key;
 }
@@ -21,8 +22,10 @@ void load_mappings(Generation& generation, std::vector<Error>& problems) {
     for (const StreamEntry& stream : connector.streams) {
       if (generation.mappings.contains(stream.mapping.string())) continue;
       auto mapping = Mapping::load(stream.mapping);
-      if (mapping) generation.mappings.emplace(stream.mapping.string(), std::move(*mapping));
-      else problems.insert(problems.end(), mapping.error().begin(), mapping.error().end());
+      if (mapping)
+        generation.mappings.emplace(stream.mapping.string(), std::move(*mapping));
+      else
+        problems.insert(problems.end(), mapping.error().begin(), mapping.error().end());
     }
 }
 
@@ -44,12 +47,14 @@ void load_schemes(Generation& generation, std::vector<Error>& problems) {
 
 }  // namespace
 
-const StreamEntry* Generation::stream_for_entity(const std::string& connector, std::string_view entity) const {
+const StreamEntry* Generation::stream_for_entity(const std::string& connector,
+                                                 std::string_view entity) const {
   const ConnectorEntry* entry = config.find_connector(connector);
   if (!entry) return nullptr;
   std::string wanted = entity_key(entity);
   for (const StreamEntry& stream : entry->streams)
-    if (entity_key(stream.webhook_entity.empty() ? stream.name : stream.webhook_entity) == wanted) return &stream;
+    if (entity_key(stream.webhook_entity.empty() ? stream.name : stream.webhook_entity) == wanted)
+      return &stream;
   return nullptr;
 }
 

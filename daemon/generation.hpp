@@ -19,7 +19,7 @@ namespace arsync {
 
 struct Generation {
   Config config;
-  std::map<std::string, Mapping> mappings;                         // by mapping file path
+  std::map<std::string, Mapping> mappings;                        // by mapping file path
   std::map<std::string, std::unique_ptr<WebhookScheme>> schemes;  // by connector name
 
   const Mapping& mapping(const StreamEntry& stream) const { return mappings.at(stream.mapping.string()); }

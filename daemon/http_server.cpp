@@ -1,7 +1,5 @@
 // The Beast implementation of HttpServer: an accept loop and one coroutine per connection,
 // each a short chain of named steps (read headers, read body, dispatch, write).
-#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
-
 #include "daemon/http_server.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -16,6 +14,7 @@
 #include <boost/beast/ssl.hpp>
 #include <optional>
 #include <set>
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 
 #include "schema/log.hpp"
 
@@ -68,7 +67,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 Result<std::uint16_t> HttpServer::Impl::start() {
   beast::error_code ec;
   auto address = asio::ip::make_address(options.address, ec);
-  if (ec) return fail(ErrorKind::kInvalidInput, "listen address '" + options.address + "' is not an IP address");
+  if (ec)
+    return fail(ErrorKind::kInvalidInput, "listen address '" + options.address + "' is not an IP address");
   if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
     tls.emplace(asio::ssl::context::tls_server);
     tls->set_options(asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
@@ -82,9 +82,10 @@ Result<std::uint16_t> HttpServer::Impl::start() {
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec)
-    return fail(ErrorKind::kIo, "cannot listen on " + options.address + ":" + std::to_string(options.port) + ": " +
-                                    ec.message());
-  asio::co_spawn(io, [self = shared_from_this()] { return self->accept_loop(); }, asio::detached);
+    return fail(ErrorKind::kIo, "cannot listen on " + options.address + ":" + std::to_string(options.port) +
+                                    ": " + ec.message());
+  asio::co_spawn(
+      io, [self = shared_from_this()] { return self->accept_loop(); }, asio::detached);
   return acceptor.local_endpoint().port();
 }
 
@@ -104,7 +105,8 @@ asio::awaitable<void> HttpServer::Impl::accept_loop() {
     ++counters.connections_open;
     auto on_end = [self](std::exception_ptr) { --self->counters.connections_open; };
     if (tls) {
-      asio::co_spawn(io, serve(beast::ssl_stream<beast::tcp_stream>(std::move(socket), *tls), remote), on_end);
+      asio::co_spawn(io, serve(beast::ssl_stream<beast::tcp_stream>(std::move(socket), *tls), remote),
+                     on_end);
     } else {
       asio::co_spawn(io, serve(beast::tcp_stream(std::move(socket)), remote), on_end);
     }
@@ -156,14 +158,17 @@ asio::awaitable<bool> HttpServer::Impl::serve_one(Stream& stream, beast::flat_bu
     co_return false;  // too slow: no answer is owed to a client that never finished asking
   } else if (ec == http::error::body_limit || ec == http::error::header_limit) {
     ++counters.too_large;
-    response = plain(413, ec == http::error::body_limit ? "request body too large" : "request headers too large");
+    response =
+        plain(413, ec == http::error::body_limit ? "request body too large" : "request headers too large");
   } else if (ec) {
     ++counters.bad_requests;
     response = plain(400, "bad request: " + ec.message());
   } else {
     auto& in = parser.get();
-    ServerRequest request{std::string(in.method_string()), std::string(in.target()), {}, std::move(in.body()), remote};
-    for (const auto& field : in) request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    ServerRequest request{
+        std::string(in.method_string()), std::string(in.target()), {}, std::move(in.body()), remote};
+    for (const auto& field : in)
+      request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     keep_alive = in.keep_alive() && !stopping;
     response = co_await dispatch(std::move(request));
   }

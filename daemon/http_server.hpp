@@ -52,7 +52,8 @@ struct ServerOptions {
   std::uint16_t port = 8080;  // 0: any free port (tests)
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 1024 * 1024;
-  std::chrono::milliseconds header_timeout{10'000};  // from connect (or the previous answer) to the end of the headers
+  std::chrono::milliseconds header_timeout{
+      10'000};  // from connect (or the previous answer) to the end of the headers
   std::chrono::milliseconds body_timeout{30'000};
   std::chrono::milliseconds handler_timeout{30'000};  // a handler that never answers gets a 503
   std::size_t max_connections = 512;

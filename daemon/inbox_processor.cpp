@@ -13,15 +13,13 @@ constexpr std::size_t kBatch = 200;
 
 }  // namespace
 
-InboxProcessor::InboxProcessor(MirrorStore& store, Metrics& metrics, CurrentGeneration current, TriggerPull trigger)
+InboxProcessor::InboxProcessor(MirrorStore& store, Metrics& metrics, CurrentGeneration current,
+                               TriggerPull trigger)
     : store_(store),
       metrics_(metrics),
       current_(std::move(current)),
       trigger_(std::move(trigger)),
-      thread_([this](std::stop_token stop) { run(stop); }) {
-  metrics_.declare("arsync_webhook_events_total", Metrics::Type::kCounter,
-                   "Webhook events processed, by connector and how (mapped, pulled, skipped, failed).");
-}
+      thread_([this](std::stop_token stop) { run(stop); }) {}
 
 InboxProcessor::~InboxProcessor() { stop(); }
 
@@ -58,11 +56,13 @@ void InboxProcessor::run(std::stop_token stop) {
 void InboxProcessor::process(const Generation& generation, const InboxItem& item) {
   auto scheme = generation.schemes.find(item.source);
   auto fail_item = [&](const std::string& why) {
-    log(LogLevel::kWarn, "webhook_event_failed", {{"connector", item.source}, {"event", item.event_id}, {"error", why}});
+    log(LogLevel::kWarn, "webhook_event_failed",
+        {{"connector", item.source}, {"event", item.event_id}, {"error", why}});
     metrics_.add("arsync_webhook_events_total", {{"connector", item.source}, {"how", "failed"}});
     (void)store_.fail_inbox_event(item.id, why, kMaxAttempts);
   };
-  if (scheme == generation.schemes.end()) return fail_item("connector '" + item.source + "' takes no webhooks now");
+  if (scheme == generation.schemes.end())
+    return fail_item("connector '" + item.source + "' takes no webhooks now");
   auto events = scheme->second->read_events(item.body);
   if (!events) return fail_item(events.error().describe());
 

@@ -1,6 +1,5 @@
 // arsync: the ERP <-> AR portal sync daemon's command line.
 #include <CLI/CLI.hpp>
-
 #include <csignal>
 #include <iostream>
 #include <stop_token>
@@ -68,7 +67,8 @@ int main(int argc, char** argv) {
   auto* migrate_cmd = app.add_subcommand("migrate", "create the mirror or bring its schema up to date");
 
   std::string resync_connector, resync_stream;
-  auto* resync_cmd = app.add_subcommand("resync", "forget a stream's cursor so the next sync reads it all again");
+  auto* resync_cmd =
+      app.add_subcommand("resync", "forget a stream's cursor so the next sync reads it all again");
   resync_cmd->add_option("connector", resync_connector)->required();
   resync_cmd->add_option("stream", resync_stream)->required();
 

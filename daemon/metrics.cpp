@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <stdexcept>
 
 namespace arsync {
 namespace {
@@ -42,9 +41,12 @@ std::string number(double value) {
 
 const char* type_name(Metrics::Type type) {
   switch (type) {
-    case Metrics::Type::kCounter: return "counter";
-    case Metrics::Type::kGauge: return "gauge";
-    case Metrics::Type::kHistogram: return "histogram";
+    case Metrics::Type::kCounter:
+      return "counter";
+    case Metrics::Type::kGauge:
+      return "gauge";
+    case Metrics::Type::kHistogram:
+      return "histogram";
   }
   return "untyped";
 }
@@ -58,25 +60,27 @@ void Metrics::declare(const std::string& name, Type type, const std::string& hel
   families_.push_back({name, help, type, {}, {}});
 }
 
-Metrics::Family& Metrics::family(const std::string& name) {
+// An undeclared family is created on first use (with an empty HELP): a metrics slip must
+// never take the daemon down.
+Metrics::Family& Metrics::family(const std::string& name, Type type) {
   for (Family& f : families_)
     if (f.name == name) return f;
-  throw std::logic_error("metric " + name + " was not declared");  // a programming error
+  return families_.emplace_back(Family{name, "", type, {}, {}});
 }
 
 void Metrics::add(const std::string& name, const Labels& labels, double value) {
   std::lock_guard lock(mutex_);
-  family(name).values[labels] += value;
+  family(name, Type::kCounter).values[labels] += value;
 }
 
 void Metrics::set(const std::string& name, const Labels& labels, double value) {
   std::lock_guard lock(mutex_);
-  family(name).values[labels] = value;
+  family(name, Type::kGauge).values[labels] = value;
 }
 
 void Metrics::observe(const std::string& name, const Labels& labels, double seconds) {
   std::lock_guard lock(mutex_);
-  Histogram& h = family(name).histograms[labels];
+  Histogram& h = family(name, Type::kHistogram).histograms[labels];
   h.buckets.resize(std::size(kLatencyBuckets));
   for (std::size_t i = 0; i < std::size(kLatencyBuckets); ++i)
     if (seconds <= kLatencyBuckets[i]) ++h.buckets[i];
@@ -88,7 +92,8 @@ std::string Metrics::render() const {
   std::lock_guard lock(mutex_);
   std::string out;
   for (const Family& f : families_) {
-    out += "# HELP " + f.name + " " + f.help + "\n# TYPE " + f.name + " " + type_name(f.type) + "\n";
+    if (!f.help.empty()) out += "# HELP " + f.name + " " + f.help + "\n";
+    out += "# TYPE " + f.name + " " + type_name(f.type) + "\n";
     for (const auto& [labels, value] : f.values) {
       out += f.name;
       append_labels(out, labels);

@@ -41,7 +41,7 @@ class Metrics {
     std::map<Labels, double> values;
     std::map<Labels, Histogram> histograms;
   };
-  Family& family(const std::string& name);
+  Family& family(const std::string& name, Type type);
 
   mutable std::mutex mutex_;
   std::vector<Family> families_;

@@ -10,7 +10,9 @@ void ServiceNotify::ready(std::string_view status) {
   sd_notify(0, ("READY=1\nSTATUS=" + std::string(status)).c_str());
 }
 
-void ServiceNotify::status(std::string_view status) { sd_notify(0, ("STATUS=" + std::string(status)).c_str()); }
+void ServiceNotify::status(std::string_view status) {
+  sd_notify(0, ("STATUS=" + std::string(status)).c_str());
+}
 
 void ServiceNotify::reloading() { sd_notify(0, "RELOADING=1\nSTATUS=reloading config and mappings"); }
 

@@ -15,8 +15,8 @@ nlohmann::json to_json(const StatusReport& status, const Config& config) {
   for (const auto& table : status.tables) out["tables"][table.table] = table.rows;
   out["cursors"] = nlohmann::json::array();
   for (const CursorRow& c : status.cursors)
-    out["cursors"].push_back({{"connector", c.source}, {"stream", c.stream}, {"cursor", c.cursor},
-                              {"updated_at", c.updated_at}});
+    out["cursors"].push_back(
+        {{"connector", c.source}, {"stream", c.stream}, {"cursor", c.cursor}, {"updated_at", c.updated_at}});
   out["runs"] = nlohmann::json::array();
   for (const RunSummary& r : status.last_runs)
     out["runs"].push_back({{"id", r.id},

@@ -127,12 +127,18 @@ StreamStats sync_stream(MirrorStore& store, const SyncTarget& target, std::stop_
   if (!finished && !stats.error) stats.error = finished.error();
   if (stats.error) {
     log(LogLevel::kError, "stream_failed",
-        {{"connector", target.source}, {"stream", target.stream}, {"records", stats.records},
+        {{"connector", target.source},
+         {"stream", target.stream},
+         {"records", stats.records},
          {"error", stats.error->describe()}});
   } else {
     log(LogLevel::kInfo, "stream_finished",
-        {{"connector", target.source}, {"stream", target.stream}, {"records", stats.records},
-         {"inserted", stats.inserted}, {"updated", stats.updated}, {"rejected", stats.rejected}});
+        {{"connector", target.source},
+         {"stream", target.stream},
+         {"records", stats.records},
+         {"inserted", stats.inserted},
+         {"updated", stats.updated},
+         {"rejected", stats.rejected}});
   }
   return stats;
 }

@@ -32,10 +32,14 @@ std::string delivery_id(const WebhookCheck& check, const WebhookScheme& scheme, 
 
 const char* verdict_name(WebhookVerdict verdict) {
   switch (verdict) {
-    case WebhookVerdict::kAccept: return "accepted";
-    case WebhookVerdict::kChallenge: return "challenge";
-    case WebhookVerdict::kReject: return "rejected";
-    case WebhookVerdict::kIgnore: return "ignored";
+    case WebhookVerdict::kAccept:
+      return "accepted";
+    case WebhookVerdict::kChallenge:
+      return "challenge";
+    case WebhookVerdict::kReject:
+      return "rejected";
+    case WebhookVerdict::kIgnore:
+      return "ignored";
   }
   return "?";
 }
@@ -46,11 +50,7 @@ WebhookIntake::WebhookIntake(MirrorStore& store, Metrics& metrics, std::function
     : store_(store),
       metrics_(metrics),
       on_committed_(std::move(on_committed)),
-      committer_([this](std::stop_token stop) { commit_loop(stop); }) {
-  metrics_.declare("arsync_webhook_deliveries_total", Metrics::Type::kCounter,
-                   "Webhook deliveries by connector and outcome (accepted, duplicate, rejected, challenge, ignored, "
-                   "error).");
-}
+      committer_([this](std::stop_token stop) { commit_loop(stop); }) {}
 
 WebhookIntake::~WebhookIntake() { stop(); }
 
@@ -59,14 +59,16 @@ void WebhookIntake::stop() {
   if (committer_.joinable()) committer_.join();
 }
 
-void WebhookIntake::handle(const std::string& connector, const WebhookScheme& scheme, const ServerRequest& request,
-                           Respond respond) {
+void WebhookIntake::handle(const std::string& connector, const WebhookScheme& scheme,
+                           const ServerRequest& request, Respond respond) {
   WebhookRequest raw{request.method, request.target, request.headers, request.body};
   WebhookCheck check = scheme.verify(raw, std::chrono::system_clock::now());
   if (check.verdict != WebhookVerdict::kAccept) {
-    metrics_.add("arsync_webhook_deliveries_total", {{"connector", connector}, {"outcome", verdict_name(check.verdict)}});
+    metrics_.add("arsync_webhook_deliveries_total",
+                 {{"connector", connector}, {"outcome", verdict_name(check.verdict)}});
     if (check.verdict == WebhookVerdict::kReject)
-      log(LogLevel::kWarn, "webhook_rejected", {{"connector", connector}, {"reason", check.reason}, {"remote", request.remote}});
+      log(LogLevel::kWarn, "webhook_rejected",
+          {{"connector", connector}, {"reason", check.reason}, {"remote", request.remote}});
     respond(ServerResponse{check.status, check.content_type, check.body, {}});
     return;
   }
@@ -110,7 +112,8 @@ void WebhookIntake::commit(std::deque<Pending> batch) {
     }
     bool fresh = (*stored)[i];
     any_new |= fresh;
-    metrics_.add("arsync_webhook_deliveries_total", {{"connector", connector}, {"outcome", fresh ? "accepted" : "duplicate"}});
+    metrics_.add("arsync_webhook_deliveries_total",
+                 {{"connector", connector}, {"outcome", fresh ? "accepted" : "duplicate"}});
     batch[i].respond(ServerResponse{batch[i].status, "text/plain", "", {}});
   }
   if (!stored) log(LogLevel::kError, "inbox_commit_failed", {{"error", stored.error().describe()}});

@@ -18,7 +18,8 @@ Result<std::vector<bool>> MirrorStore::add_inbox_events(const std::vector<InboxE
       "INSERT INTO inbox (source, event_id, received_at, headers, body) VALUES (?1, ?2, ?3, ?4, ?5) "
       "ON CONFLICT (source, event_id) DO NOTHING");
   if (!insert) return fail(insert.error());
-  if (auto ok = m.db.exec("BEGIN IMMEDIATE", "cannot start the inbox transaction"); !ok) return fail(ok.error());
+  if (auto ok = m.db.exec("BEGIN IMMEDIATE", "cannot start the inbox transaction"); !ok)
+    return fail(ok.error());
   const std::string now = now_iso8601();
   std::vector<bool> fresh;
   fresh.reserve(events.size());
@@ -57,7 +58,8 @@ Result<std::vector<InboxItem>> MirrorStore::pending_inbox(std::size_t limit) {
     InboxItem item{st.column_int(0), st.column_string(1), st.column_string(2), st.column_string(3), {},
                    st.column_int(5)};
     const void* blob = sqlite3_column_blob(st.get(), 4);
-    item.body.assign(static_cast<const char*>(blob), static_cast<std::size_t>(sqlite3_column_bytes(st.get(), 4)));
+    item.body.assign(static_cast<const char*>(blob),
+                     static_cast<std::size_t>(sqlite3_column_bytes(st.get(), 4)));
     items.push_back(std::move(item));
   }
   if (rc != SQLITE_DONE) return fail(impl_->db.error(rc, "cannot read pending webhook events"));
@@ -85,10 +87,12 @@ Result<void> MirrorStore::finish_inbox_event(std::int64_t id) {
 
 Result<std::int64_t> MirrorStore::inbox_depth() {
   std::lock_guard lock(impl_->mutex);
-  return impl_->query_int("SELECT count(*) FROM inbox WHERE status = 'pending'", "cannot count pending webhook events");
+  return impl_->query_int("SELECT count(*) FROM inbox WHERE status = 'pending'",
+                          "cannot count pending webhook events");
 }
 
-Result<void> MirrorStore::Impl::finish_inbox_rows(const std::vector<std::int64_t>& ids, const std::string& now) {
+Result<void> MirrorStore::Impl::finish_inbox_rows(const std::vector<std::int64_t>& ids,
+                                                  const std::string& now) {
   if (ids.empty()) return {};
   auto s = stmt("UPDATE inbox SET status = 'processed', processed_at = ?2, error = NULL WHERE id = ?1");
   if (!s) return fail(s.error());

@@ -1,7 +1,7 @@
 #include "schema/timestamp.hpp"
 
-#include <charconv>
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 
 namespace arsync {
@@ -22,11 +22,13 @@ Result<std::chrono::minutes> parse_zone(std::string_view zone, std::string_view 
   using std::chrono::minutes;
   if (zone == "Z" || zone == "z") return minutes{0};
   int hours = 0, mins = 0;
-  bool ok = (zone.size() == 6 && zone[3] == ':' && read_digits(zone, 1, 2, hours) && read_digits(zone, 4, 2, mins)) ||
+  bool ok = (zone.size() == 6 && zone[3] == ':' && read_digits(zone, 1, 2, hours) &&
+             read_digits(zone, 4, 2, mins)) ||
             (zone.size() == 5 && read_digits(zone, 1, 2, hours) && read_digits(zone, 3, 2, mins));
   if (!ok || (zone[0] != '+' && zone[0] != '-') || hours > 23 || mins > 59)
     return fail(ErrorKind::kInvalidInput,
-                "timestamp \"" + std::string(text) + "\" needs a zone: Z or +HH:MM (a time without zone is ambiguous)");
+                "timestamp \"" + std::string(text) +
+                    "\" needs a zone: Z or +HH:MM (a time without zone is ambiguous)");
   minutes offset{hours * 60 + mins};
   return zone[0] == '-' ? -offset : offset;
 }
@@ -42,15 +44,16 @@ bool is_valid_date(int year, int month, int day) {
 
 Result<UtcTime> parse_iso8601(std::string_view text) {
   auto bad = [&](const char* why) {
-    return fail(ErrorKind::kInvalidInput,
-                "timestamp \"" + std::string(text) + "\" is not ISO 8601 (YYYY-MM-DDTHH:MM:SS[.fff]Z): " + why);
+    return fail(ErrorKind::kInvalidInput, "timestamp \"" + std::string(text) +
+                                              "\" is not ISO 8601 (YYYY-MM-DDTHH:MM:SS[.fff]Z): " + why);
   };
   int y, mo, d, h, mi, s;
   if (!(read_digits(text, 0, 4, y) && text.size() > 4 && text[4] == '-' && read_digits(text, 5, 2, mo) &&
         text.size() > 7 && text[7] == '-' && read_digits(text, 8, 2, d)))
     return bad("bad date part");
   if (text.size() < 19 || (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || text[13] != ':' ||
-      text[16] != ':' || !read_digits(text, 11, 2, h) || !read_digits(text, 14, 2, mi) || !read_digits(text, 17, 2, s))
+      text[16] != ':' || !read_digits(text, 11, 2, h) || !read_digits(text, 14, 2, mi) ||
+      !read_digits(text, 17, 2, s))
     return bad("bad time part");
   if (!is_valid_date(y, mo, d)) return bad("no such calendar date");
   if (h > 23 || mi > 59 || s > 60) return bad("time out of range");
@@ -71,7 +74,8 @@ Result<UtcTime> parse_iso8601(std::string_view text) {
   if (!zone) return std::unexpected(zone.error());
 
   using namespace std::chrono;
-  sys_days day = year_month_day{year{y}, month{static_cast<unsigned>(mo)}, std::chrono::day{static_cast<unsigned>(d)}};
+  sys_days day =
+      year_month_day{year{y}, month{static_cast<unsigned>(mo)}, std::chrono::day{static_cast<unsigned>(d)}};
   // A leap second (":60") is folded into the next second, as POSIX time does.
   return UtcTime{day} + hours{h} + minutes{mi} + seconds{s} + nanoseconds{nanos} - *zone;
 }
@@ -86,9 +90,10 @@ std::string format_iso8601(UtcTime time, int fraction_digits) {
   auto s = duration_cast<seconds>(since_midnight - h - mi);
   auto ns = (since_midnight - h - mi - s).count();
   char buf[48];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
-                        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                        static_cast<int>(h.count()), static_cast<int>(mi.count()), static_cast<int>(s.count()));
+  int n =
+      std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
+                    static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                    static_cast<int>(h.count()), static_cast<int>(mi.count()), static_cast<int>(s.count()));
   std::string out(buf, static_cast<std::size_t>(n));
   if (fraction_digits > 0) {
     char frac[16];
@@ -101,7 +106,8 @@ std::string format_iso8601(UtcTime time, int fraction_digits) {
 }
 
 std::string now_iso8601() {
-  return format_iso8601(std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now()));
+  return format_iso8601(
+      std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now()));
 }
 
 }  // namespace arsync

@@ -34,11 +34,14 @@ std::map<std::string, std::int64_t> sums(const nlohmann::json& object) {
   return out;
 }
 
-std::int64_t count(const nlohmann::json& value) { return is_exact_number(value) ? exact_integer(value) : value.get<std::int64_t>(); }
+std::int64_t count(const nlohmann::json& value) {
+  return is_exact_number(value) ? exact_integer(value) : value.get<std::int64_t>();
+}
 
 }  // namespace
 
-SyncDeployment::SyncDeployment(const ErpSimProcess& sim, std::map<std::string, std::string> connector_options)
+SyncDeployment::SyncDeployment(const ErpSimProcess& sim, std::map<std::string, std::string> connector_options,
+                               const DaemonSettings& daemon)
     : dir_("arsync-it"), config_(dir_ / "arsync.yaml") {
   std::map<std::string, std::string> options = {{"base_url", sim.base_url() + "/odata"},
                                                 {"page_size", "500"},
@@ -48,22 +51,35 @@ SyncDeployment::SyncDeployment(const ErpSimProcess& sim, std::map<std::string, s
                                                 {"backoff_base", "20ms"},
                                                 {"backoff_max", "500ms"}};
   for (auto& [k, v] : connector_options) options[k] = v;
+  mappings_ = fs::path(ARSYNC_SOURCE_DIR) / "etc/mappings/demo";
+  if (daemon.copy_mappings) {
+    fs::create_directories(dir_ / "mappings");
+    for (auto& stream : kStreams) fs::copy_file(mappings_ / stream[2], dir_ / "mappings" / stream[2]);
+    mappings_ = dir_ / "mappings";
+  }
   std::ofstream out(config_);
-  out << "mirror: " << mirror().string() << "\nconnectors:\n  - name: demo\n    type: json-http\n";
+  out << "mirror: " << mirror().string() << "\n";
+  out << "server:\n  listen: 127.0.0.1:0\n" << daemon.server_extra;
+  out << "connectors:\n  - name: demo\n    type: json-http\n";
   for (auto& [k, v] : options) out << "    " << k << ": \"" << v << "\"\n";
+  if (!daemon.webhook_secret.empty())
+    out << "    webhook:\n      scheme: hmac-sha256\n      secret: \"" << daemon.webhook_secret << "\"\n";
   out << "    streams:\n";
-  fs::path mappings = fs::path(ARSYNC_SOURCE_DIR) / "etc/mappings/demo";
   for (auto& stream : kStreams)
     out << "      - name: " << stream[0] << "\n        path: " << stream[1]
-        << "\n        mapping: " << (mappings / stream[2]).string() << "\n";
+        << "\n        poll: " << daemon.poll << "\n        mapping: " << (mappings_ / stream[2]).string()
+        << "\n";
 }
+
+fs::path SyncDeployment::mapping(const std::string& file) const { return mappings_ / file; }
 
 std::unique_ptr<ChildProcess> SyncDeployment::start(std::vector<std::string> args) const {
   args.insert(args.begin(), {"--config", config_.string()});
   return std::make_unique<ChildProcess>(ChildOptions{ARSYNC_BIN, std::move(args), {}, dir_.path()});
 }
 
-SyncDeployment::Run SyncDeployment::run(std::vector<std::string> args, std::chrono::milliseconds timeout) const {
+SyncDeployment::Run SyncDeployment::run(std::vector<std::string> args,
+                                        std::chrono::milliseconds timeout) const {
   auto child = start(std::move(args));
   auto status = child->wait(timeout);
   if (!status) {
@@ -116,9 +132,12 @@ void check_mirror_matches_sim(const fs::path& mirror, const ErpSimProcess& sim) 
   REQUIRE(reply.status == 200);
   auto stats = parse_exact(reply.body);
   MirrorQuery q(mirror);
-  auto live = [](const char* table) { return std::string("SELECT count(*) FROM ") + table + " WHERE deleted = 0"; };
+  auto live = [](const char* table) {
+    return std::string("SELECT count(*) FROM ") + table + " WHERE deleted = 0";
+  };
   auto by_currency = [](const char* column, const char* table) {
-    return std::string("SELECT currency, sum(") + column + ") FROM " + table + " WHERE deleted = 0 GROUP BY currency";
+    return std::string("SELECT currency, sum(") + column + ") FROM " + table +
+           " WHERE deleted = 0 GROUP BY currency";
   };
 
   CHECK(q.text("PRAGMA integrity_check") == "ok");
@@ -136,7 +155,8 @@ void check_mirror_matches_sim(const fs::path& mirror, const ErpSimProcess& sim) 
   CHECK(q.pairs(by_currency("remaining", "credit_memos")) == sums(stats["creditMemos"]["remaining"]));
   // The natural key is UNIQUE in the schema; this guards against a migration ever losing it.
   for (const char* table : {"customers", "invoices", "payments", "credit_memos"})
-    CHECK(q.scalar(std::string("SELECT count(*) - count(DISTINCT source || '/' || erp_id) FROM ") + table) == 0);
+    CHECK(q.scalar(std::string("SELECT count(*) - count(DISTINCT source || '/' || erp_id) FROM ") + table) ==
+          0);
 }
 
 }  // namespace arsync::test

@@ -18,11 +18,22 @@ struct sqlite3;
 
 namespace arsync::test {
 
+// What `arsync run` needs beyond a one-shot sync.
+struct DaemonSettings {
+  std::string webhook_secret;  // non-empty: the connector takes hmac-sha256 webhooks
+  std::string poll = "60s";    // every stream's poll interval
+  std::string server_extra;    // more `server:` options, YAML lines indented by 2
+  bool copy_mappings = false;  // mappings copied into the deployment, so a test can break them
+};
+
 class SyncDeployment {
  public:
   // Writes arsync.yaml for the demo mappings against `sim`; `connector_options` are added to
   // (or replace) the demo connector's options, e.g. {"backoff_base", "5ms"}.
-  explicit SyncDeployment(const ErpSimProcess& sim, std::map<std::string, std::string> connector_options = {});
+  explicit SyncDeployment(const ErpSimProcess& sim, std::map<std::string, std::string> connector_options = {},
+                          const DaemonSettings& daemon = {});
+  // Where the stream's mapping file is (in the deployment when copied).
+  std::filesystem::path mapping(const std::string& file) const;
 
   const std::filesystem::path& config() const { return config_; }
   std::filesystem::path mirror() const { return dir_ / "mirror.db"; }
@@ -40,6 +51,7 @@ class SyncDeployment {
  private:
   TempDir dir_;
   std::filesystem::path config_;
+  std::filesystem::path mappings_;
 };
 
 // Read-only queries on a mirror file.

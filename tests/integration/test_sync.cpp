@@ -11,8 +11,8 @@ namespace {
 
 void mutate(const ErpSimProcess& sim, const std::string& collection, const std::string& action, int count) {
   auto reply = http_request("POST", "127.0.0.1", sim.port(), "/admin/mutate",
-                            R"({"collection":")" + collection + R"(","action":")" + action +
-                                R"(","count":)" + std::to_string(count) + "}");
+                            R"({"collection":")" + collection + R"(","action":")" + action + R"(","count":)" +
+                                std::to_string(count) + "}");
   REQUIRE(reply.status == 200);
 }
 
@@ -23,8 +23,8 @@ struct RunCounts {
 };
 RunCounts last_run(const MirrorQuery& q, const std::string& stream) {
   std::string where = " FROM sync_runs WHERE stream = '" + stream + "' ORDER BY id DESC LIMIT 1";
-  return {q.scalar("SELECT inserted" + where), q.scalar("SELECT updated" + where), q.scalar("SELECT rejected" + where),
-          q.text("SELECT outcome" + where)};
+  return {q.scalar("SELECT inserted" + where), q.scalar("SELECT updated" + where),
+          q.scalar("SELECT rejected" + where), q.text("SELECT outcome" + where)};
 }
 
 }  // namespace
@@ -103,7 +103,8 @@ TEST_CASE("malformed records are rejected with the reason and the mapping locati
 
 TEST_CASE("5xx, 429, latency and truncated bodies are retried and the sync still converges") {
   ErpSimProcess sim({"--seed", "14", "--customers", "40", "--invoices", "1200", "--error-rate", "0.15",
-                     "--rate-429", "0.1", "--retry-after", "0", "--latency-ms", "2", "--truncate-rate", "0.1"});
+                     "--rate-429", "0.1", "--retry-after", "0", "--latency-ms", "2", "--truncate-rate",
+                     "0.1"});
   SyncDeployment deployment(sim, {{"page_size", "100"}, {"retries", "30"}});
   auto run = deployment.run({"sync", "--once"});
   INFO(run.err);
