@@ -29,6 +29,25 @@ void load_mappings(Generation& generation, std::vector<Error>& problems) {
     }
 }
 
+// A mapping's records: and next_link: say where its records and the next page sit in a
+// response; they fill the connector's stream options of the same name that the config leaves
+// out (an option written in the config wins).
+void apply_mapping_paging(Generation& generation) {
+  for (ConnectorEntry& connector : generation.config.connectors)
+    for (std::size_t i = 0; i < connector.streams.size(); ++i) {
+      const Mapping& mapping = generation.mapping(connector.streams[i]);
+      OptionValues& options = connector.config.streams[i].options;
+      auto takes = [&](std::string_view key) {
+        return std::any_of(connector.spec->stream_options.begin(), connector.spec->stream_options.end(),
+                           [&](const OptionSpec& o) { return o.key == key; });
+      };
+      if (mapping.records_path() && takes("records") && !options.contains("records"))
+        options["records"] = {*mapping.records_path(), mapping.file()};
+      if (mapping.next_link_path() && takes("next_link") && !options.contains("next_link"))
+        options["next_link"] = {*mapping.next_link_path(), mapping.file()};
+    }
+}
+
 void load_schemes(Generation& generation, std::vector<Error>& problems) {
   for (const ConnectorEntry& connector : generation.config.connectors) {
     if (connector.webhook.scheme.empty()) continue;
@@ -66,6 +85,7 @@ std::expected<std::shared_ptr<const Generation>, std::vector<Error>> load_genera
   generation->config = std::move(*config);
   std::vector<Error> problems;
   load_mappings(*generation, problems);
+  if (problems.empty()) apply_mapping_paging(*generation);
   load_schemes(*generation, problems);
   if (!problems.empty()) return std::unexpected(std::move(problems));
   return std::shared_ptr<const Generation>(std::move(generation));

@@ -85,10 +85,11 @@ void InboxProcessor::process(const Generation& generation, const InboxItem& item
     auto root = parse_json(event.payload);
     const Mapping& mapping = generation.mapping(*stream);
     Record record{root ? std::move(*root) : Node(), event.payload};
-    auto entity = root ? mapping.map(record) : Result<Entity>(fail(root.error()));
-    Result<void> valid = entity ? validate(*entity) : Result<void>(fail(entity.error()));
+    auto entity = root ? mapping.map_if(record) : Result<std::optional<Entity>>(fail(root.error()));
+    if (entity && !*entity) continue;  // excluded by the mapping's when:
+    Result<void> valid = entity ? validate(**entity) : Result<void>(fail(entity.error()));
     if (valid) {
-      page.entities.push_back(std::move(*entity));
+      page.entities.push_back(std::move(**entity));
     } else {
       std::string key = event.erp_ids.empty() ? event.event_id : event.erp_ids.front();
       page.rejects.push_back({key, event.payload, valid.error().message, valid.error().where});

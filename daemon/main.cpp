@@ -8,6 +8,7 @@
 #include "daemon/commands.hpp"
 #include "daemon/config.hpp"
 #include "daemon/daemon.hpp"
+#include "daemon/mapping_preview.hpp"
 
 namespace {
 
@@ -72,6 +73,20 @@ int main(int argc, char** argv) {
   resync_cmd->add_option("connector", resync_connector)->required();
   resync_cmd->add_option("stream", resync_stream)->required();
 
+  std::string preview_mapping, preview_sample, preview_format = "table", preview_records;
+  auto* mapping_cmd = app.add_subcommand("mapping", "work with mapping files");
+  auto* preview_cmd = mapping_cmd->add_subcommand(
+      "preview", "map a sample ERP response with one mapping; print canonical records and rejects");
+  preview_cmd->add_option("mapping", preview_mapping, "the mapping file")->required();
+  preview_cmd->add_option("sample", preview_sample, "a sample response (JSON or XML) saved from the ERP")
+      ->required();
+  preview_cmd->add_option("--format", preview_format, "table (default) or json")
+      ->check(CLI::IsMember({"table", "json"}));
+  preview_cmd->add_option(
+      "--records", preview_records,
+      "where the records sit in the sample (default: the mapping's records:, else found)");
+  mapping_cmd->require_subcommand(1);
+
   auto* version_cmd = app.add_subcommand("version", "print the version");
 
   try {
@@ -86,6 +101,8 @@ int main(int argc, char** argv) {
     return arsync::kExitOk;
   }
   if (*run_cmd) return arsync::run_daemon(config);
+  if (*preview_cmd)
+    return arsync::run_mapping_preview(preview_mapping, preview_sample, preview_format, preview_records);
   if (*check_cmd) return arsync::run_check(config);
   if (*status_cmd) return arsync::run_status(config, status_json);
   if (*migrate_cmd) return arsync::run_migrate(config);

@@ -20,21 +20,23 @@ struct MappedPage {
 using ReaderItem = std::variant<MappedPage, Error>;
 
 // Maps every record of a page; a record that fails mapping or validation becomes a reject
-// naming the field, the value and the mapping rule, and the rest of the page goes on.
+// naming the field, the value and the mapping rule, and the rest of the page goes on. A record
+// the mapping's when: excludes (a Xero bill in an invoices stream) is skipped, not rejected.
 void map_records(const Mapping& mapping, std::vector<Record>& records, PageWrite& out) {
   out.entities.reserve(records.size());
   for (std::size_t i = 0; i < records.size(); ++i) {
     Record& record = records[i];
-    auto entity = mapping.map(record);
+    auto entity = mapping.map_if(record);
+    if (entity && !*entity) continue;  // the mapping's when: says this record is not its business
     std::optional<Error> problem;
     if (!entity) {
       problem = entity.error();
-    } else if (auto valid = validate(*entity); !valid) {
+    } else if (auto valid = validate(**entity); !valid) {
       problem = valid.error();
       if (problem->where.empty()) problem->where = mapping.file();
     }
     if (!problem) {
-      out.entities.push_back(std::move(*entity));
+      out.entities.push_back(std::move(**entity));
       continue;
     }
     std::string key = mapping.record_key(record);
