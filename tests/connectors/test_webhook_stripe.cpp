@@ -37,6 +37,11 @@ TEST_CASE("stripe accepts a valid signature inside the tolerance and ignores one
   CHECK(late.status == 200);
   CHECK(check_at(*scheme, value, kBody, seconds(-301)).verdict == WebhookVerdict::kIgnore);
 
+  // An absurd (but signed) timestamp is just outside the window.
+  const std::string far = header(99'999'999'999'999'999, kBody);
+  CHECK(check_at(*scheme, far, kBody).verdict == WebhookVerdict::kIgnore);
+  CHECK(check_at(*scheme, header(-5, kBody), kBody).verdict == WebhookVerdict::kIgnore);
+
   const auto strict = make_scheme("stripe", {{"secret", kSecret}, {"tolerance", "10s"}});
   CHECK(check_at(*strict, value, kBody, seconds(10)).verdict == WebhookVerdict::kAccept);
   CHECK(check_at(*strict, value, kBody, seconds(11)).verdict == WebhookVerdict::kIgnore);
