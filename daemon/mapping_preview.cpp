@@ -9,6 +9,7 @@
 #include "mapping/json_reader.hpp"
 #include "mapping/mapping.hpp"
 #include "mapping/path.hpp"
+#include "mapping/xml_reader.hpp"
 
 namespace arsync {
 namespace {
@@ -93,8 +94,7 @@ struct Outcome {
   std::optional<Error> problem;  // rejected (neither: skipped)
 };
 
-Outcome map_one(const Mapping& mapping, const Node& node, std::size_t index) {
-  Record record{node, {}};
+Outcome map_one(const Mapping& mapping, const Record& record, std::size_t index) {
   Outcome o{index, mapping.record_key(record), std::nullopt, std::nullopt};
   if (!mapping.applies(record)) return o;
   auto entity = mapping.map(record);
@@ -137,6 +137,24 @@ void print(const std::vector<Outcome>& outcomes, const std::string& format, std:
     out << Json{{"records", records}, {"skipped", skips}, {"rejects", rejects}}.dump(2) << "\n";
 }
 
+// The sample's records: XML (the first character is '<') by the records XPath, else JSON.
+Result<std::vector<Record>> read_records(const std::string& text, const std::string& path) {
+  std::size_t first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && text[first] == '<') {
+    if (path.empty())
+      return fail(ErrorKind::kInvalidInput,
+                  "an XML sample needs records: in the mapping (or --records XPATH)");
+    return read_xml_records(text, path);
+  }
+  auto body = parse_json(text);
+  if (!body) return fail(std::move(body.error()));
+  auto nodes = locate(*body, path);
+  if (!nodes) return fail(std::move(nodes.error()));
+  std::vector<Record> out;
+  for (const Node* n : *nodes) out.push_back(Record{*n, {}});
+  return out;
+}
+
 }  // namespace
 
 int run_mapping_preview(const std::filesystem::path& mapping_file, const std::filesystem::path& sample,
@@ -158,19 +176,14 @@ int run_mapping_preview(const std::filesystem::path& mapping_file, const std::fi
     err << sample.string() << ": cannot read the sample file\n";
     return 2;
   }
-  auto body = parse_json(text.str());
-  if (!body) {
-    err << sample.string() << ": " << body.error().message << "\n";
-    return 2;
-  }
   std::string path = records_path.empty() ? mapping->records_path().value_or("") : records_path;
-  auto nodes = locate(*body, path);
-  if (!nodes) {
-    err << sample.string() << ": " << nodes.error().message << "\n";
+  auto records = read_records(text.str(), path);
+  if (!records) {
+    err << sample.string() << ": " << records.error().message << "\n";
     return 2;
   }
   std::vector<Outcome> outcomes;
-  for (std::size_t i = 0; i < nodes->size(); ++i) outcomes.push_back(map_one(*mapping, *(*nodes)[i], i));
+  for (std::size_t i = 0; i < records->size(); ++i) outcomes.push_back(map_one(*mapping, (*records)[i], i));
   print(outcomes, format, out);
   for (const Outcome& o : outcomes)
     if (o.problem) return 1;

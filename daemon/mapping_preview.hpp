@@ -18,6 +18,7 @@ namespace arsync {
 //   "json":  {"records": [{"index", "key", "fields": {...}, <children>: [...]}], "skipped":
 //            [index...], "rejects": [{"index", "key", "where", "reason"}]}; every field that has a
 //            value, money as {"amount": "108.25", "currency": "USD"} (exact decimal text).
+// An XML sample (first character '<') is read with read_xml_records at the records XPath.
 // `records_path` says where the records sit in the sample ("" = the mapping's records:, else
 // found: the body itself if it is a list, else "value", the first list inside "QueryResponse",
 // the first list of objects at the top (Xero's "Invoices"), else the body is one record).

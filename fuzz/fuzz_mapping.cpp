@@ -1,4 +1,4 @@
-// libFuzzer target over the mapping loader and evaluator: the input is a mapping text and a
+// libFuzzer target over the mapping loader, the evaluator and push rendering: the input is a mapping text and a
 // JSON record separated by a line "---json---" (no separator: the whole input is the mapping,
 // mapped against an empty record). Every outcome must be a value: no crash, hang or sanitizer
 // report. Seeds: fuzz/corpus (the demo and example mappings with a record each).
@@ -24,7 +24,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   arsync::Record record{*node, json};
   (void)mapping->applies(record);
   auto entity = mapping->map(record);
-  if (entity) (void)arsync::validate(*entity);
+  if (entity) {
+    (void)arsync::validate(*entity);
+    if (mapping->has_push()) (void)mapping->push(*entity);
+  }
   (void)mapping->record_key(record);
   return 0;
 }

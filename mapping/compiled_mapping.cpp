@@ -3,6 +3,29 @@
 
 namespace arsync::mapping {
 
+Node EntityRules::xml_view(const pugi::xml_node& element) const {
+  Node view = Node::object();
+  for (std::size_t i = 0; i < xpaths.size(); ++i) {
+    const XPathSlot& slot = xpaths[i];
+    std::string name = "x" + std::to_string(i);
+    if (slot.query->return_type() != pugi::xpath_type_node_set) {
+      view.add(name, Node::Type::kString, slot.query->evaluate_string(element));
+      continue;
+    }
+    pugi::xpath_node_set nodes = slot.query->evaluate_node_set(element);
+    if (slot.child >= 0) {
+      Node& list = view.add(name, Node::Type::kArray);
+      for (const pugi::xpath_node& n : nodes)
+        if (n.node()) list.push(children[static_cast<std::size_t>(slot.child)].rules.xml_view(n.node()));
+    } else if (!nodes.empty()) {
+      pugi::xpath_node first = nodes.first();
+      view.add(name, Node::Type::kString,
+               first.attribute() ? first.attribute().value() : first.node().text().get());
+    }
+  }
+  return view;
+}
+
 Result<Entity> EntityRules::map(const Node& record, const Node* parent, const Place* place) const {
   if (record.type() != Node::Type::kObject)
     return fail(ErrorKind::kInvalidInput, "the record is not an object with fields");

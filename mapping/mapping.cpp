@@ -43,7 +43,29 @@ const EntitySpec& Mapping::entity() const { return *compiled_->root.spec; }
 
 const std::string& Mapping::file() const { return compiled_->file; }
 
+// The Node the rules read: the record's tree, or for format: xml the XPath slots evaluated on
+// the record's element (built into `scratch`).
+static const Node& source(const mapping::CompiledMapping& c, const Record& record, Node& scratch) {
+  if (c.format != "xml" || record.xml_element == nullptr) return record.root;
+  scratch = c.root.xml_view(pugi::xml_node(record.xml_element));
+  return scratch;
+}
+
 Result<Entity> Mapping::map(const Record& record) const {
+  if (compiled_->format == "xml") {
+    if (record.xml_element == nullptr)
+      return fail(ErrorKind::kInvalidInput, "an XML mapping needs XML records (format: xml)",
+                  compiled_->file);
+    Node view;
+    const Node& root = source(*compiled_, record, view);
+    if (compiled_->root.when && !compiled_->root.when->holds(root, nullptr))
+      return fail(ErrorKind::kNotFound,
+                  "the record does not match the mapping's when: (not this mapping's business)",
+                  compiled_->file);
+    auto entity = compiled_->root.map(root, nullptr, nullptr);
+    if (!entity && entity.error().where.empty()) entity.error().where = compiled_->file;
+    return entity;
+  }
   if (!applies(record))
     return fail(ErrorKind::kNotFound,
                 "the record does not match the mapping's when: (not this mapping's business)",
@@ -54,7 +76,9 @@ Result<Entity> Mapping::map(const Record& record) const {
 }
 
 bool Mapping::applies(const Record& record) const {
-  return !compiled_->root.when || compiled_->root.when->holds(record.root, nullptr);
+  if (!compiled_->root.when) return true;
+  Node view;
+  return compiled_->root.when->holds(source(*compiled_, record, view), nullptr);
 }
 
 Result<std::optional<Entity>> Mapping::map_if(const Record& record) const {
@@ -68,15 +92,30 @@ const std::optional<std::string>& Mapping::records_path() const { return compile
 const std::optional<std::string>& Mapping::next_link_path() const { return compiled_->next_link; }
 const std::vector<Mapping::Lookup>& Mapping::lookups() const { return compiled_->lookups; }
 
+bool Mapping::has_push() const { return compiled_->push.has_value(); }
+
+Result<PushBody> Mapping::push(const Entity& entity) const {
+  if (!compiled_->push)
+    return fail(ErrorKind::kNotFound, "the mapping has no push: section", compiled_->file);
+  if (entity.spec != compiled_->root.spec)
+    return fail(ErrorKind::kInvalidInput,
+                "a " + std::string(entity.spec ? entity.spec->name : "?") + " cannot be pushed with a " +
+                    std::string(compiled_->root.spec->name) + " mapping",
+                compiled_->file);
+  return compiled_->push->render(entity);
+}
+
 std::string Mapping::record_key(const Record& record) const {
   if (compiled_->key_rule < 0) return {};
   const mapping::FieldRule& rule = compiled_->root.fields[static_cast<std::size_t>(compiled_->key_rule)];
+  Node view;
+  const Node& root = source(*compiled_, record, view);
   if (!rule.concat.empty()) {
-    auto key = rule.evaluate(record.root, nullptr, nullptr);
+    auto key = rule.evaluate(root, nullptr, nullptr);
     return key && std::holds_alternative<std::string>(*key) ? std::get<std::string>(*key) : std::string();
   }
   if (!rule.from) return rule.constant.value_or("");
-  const Node* node = rule.from->resolve(record.root, nullptr);
+  const Node* node = rule.from->resolve(root, nullptr);
   return node != nullptr && node->is_scalar() ? node->text() : std::string();
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "mapping/push_template.hpp"
 #include "mapping/record.hpp"
 #include "schema/catalog.hpp"
 #include "schema/result.hpp"
@@ -59,6 +60,12 @@ class Mapping {
     std::string by;      // the target's text field to match ("number")
   };
   const std::vector<Lookup>& lookups() const;
+
+  // push: — the ERP request for a canonical entity of this mapping's kind (an outbox item):
+  // a JSON/XML body, or an SQL statement with ? placeholders and ordered parameters. NotFound
+  // when the mapping has no push: section; InvalidInput when a value has no map: entry.
+  bool has_push() const;
+  Result<PushBody> push(const Entity& entity) const;
 
   // The record's ERP key (the value at the erp_id path) if it can be read, else "".
   std::string record_key(const Record& record) const;

@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <optional>
 
@@ -17,7 +18,11 @@ namespace {
 
 using sv = std::string_view;
 
-constexpr sv kTopKeys[] = {"entity", "fields", "description", "when", "records", "next_link", "format"};
+constexpr sv kTopKeys[] = {"entity",  "fields",    "description", "when",
+                           "records", "next_link", "format",      "push"};
+constexpr sv kPushKeys[] = {"format", "content_type", "body", "statement", "params"};
+constexpr sv kPushFormats[] = {"json", "xml", "statement"};
+constexpr sv kPushFieldKeys[] = {"field", "date", "map", "else"};
 constexpr sv kFieldKeys[] = {"from",  "value",   "default", "required",  "trim",   "upper",    "lower",
                              "map",   "else",    "concat",  "separator", "split",  "date",     "timestamp",
                              "money", "decimal", "bool",    "integer",   "lookup", "position", "cases"};
@@ -122,9 +127,10 @@ class Loader {
     return std::nullopt;
   }
 
-  std::optional<Path> path(const YAML::Node& node, sv what, bool in_child) {
+  std::optional<Path> path(const YAML::Node& node, sv what, bool in_child, int child = -1) {
     auto text = scalar(node, what);
     if (!text) return std::nullopt;
+    if (xml_) return xpath(node, *text, in_child, child);
     auto compiled = Path::compile(*text);
     if (!compiled) {
       problem(node, compiled.error().message);
@@ -138,6 +144,33 @@ class Loader {
     return std::move(*compiled);
   }
 
+  // format: xml — the path is an XPath, compiled into a slot of the current entity level (or of
+  // the parent's, for "^"); the rule reads the slot by name (see XPathSlot).
+  std::optional<Path> xpath(const YAML::Node& node, const std::string& text, bool in_child, int child) {
+    bool up = text.starts_with('^');
+    if (up && !in_child) {
+      problem(node,
+              "'^' reads the parent record, which only exists inside a child collection such as lines:");
+      return std::nullopt;
+    }
+    std::string expr = up ? text.substr(1) : text;
+    XPathSlot slot{text, nullptr, child};
+    try {
+      slot.query = std::make_shared<const pugi::xpath_query>(expr.c_str());
+    } catch (const pugi::xpath_exception& e) {
+      problem(node, quoted(expr) + " is not an XPath: " + e.result().description());
+      return std::nullopt;
+    }
+    if (child >= 0 && slot.query->return_type() != pugi::xpath_type_node_set) {
+      problem(node,
+              quoted(expr) + " selects no elements; a child collection's from: is an XPath to its items");
+      return std::nullopt;
+    }
+    std::vector<XPathSlot>& table = up ? *parent_slots_ : *slots_;
+    table.push_back(std::move(slot));
+    return *Path::compile((up ? "^x" : "x") + std::to_string(table.size() - 1));
+  }
+
   // ----- the file -----
   void load_root(const YAML::Node& root, CompiledMapping& out) {
     if (!root.IsMap()) {
@@ -149,6 +182,10 @@ class Loader {
     const EntitySpec* spec = load_entity(root, top);
     if (spec == nullptr) return;  // field names cannot be checked without the entity
     out.root.spec = spec;
+    // Paths are read as XPath or dotted paths depending on format:, wherever it appears.
+    for (const Entry& e : top)
+      xml_ = xml_ || (e.key == "format" && e.value.IsScalar() && e.value.Scalar() == "xml");
+    slots_ = &out.root.xpaths;
     std::vector<sv> allowed(std::begin(kTopKeys), std::end(kTopKeys));
     for (const ChildSpec& child : spec->children) allowed.push_back(child.name);
     bool has_fields = false;
@@ -164,10 +201,12 @@ class Loader {
           (e.key == "records" ? out.records : out.next_link) = *text;
       } else if (e.key == "format") {
         auto text = scalar(e.value, "format:");
-        if (text && *text != "json")
-          problem(e.value, "format: " + quoted(*text) + " is not supported; use format: json");
+        if (text && *text != "json" && *text != "xml")
+          problem(e.value, "format: " + quoted(*text) + " is not supported; use format: json or format: xml");
         else if (text)
           out.format = *text;
+      } else if (e.key == "push") {
+        load_push(e, *spec, out);
       } else if (e.key == "fields") {
         has_fields = true;
         load_fields(e, *spec, false, out.root);
@@ -216,12 +255,16 @@ class Loader {
     bool has_from = false, has_fields = false;
     for (const Entry& e : entries(entry.value, entry.key)) {
       if (e.key == "from") {
-        if (auto p = path(e.value, entry.key + " from:", false)) child.from = std::move(*p), has_from = true;
-      } else if (e.key == "fields") {
-        has_fields = true;
-        load_fields(e, *spec.entity, true, child.rules);
-      } else if (e.key == "when") {
-        child.rules.when = load_condition(e.value, true);
+        if (auto p = path(e.value, entry.key + " from:", false, static_cast<int>(out.children.size())))
+          child.from = std::move(*p), has_from = true;
+      } else if (e.key == "fields" || e.key == "when") {
+        std::vector<XPathSlot>* saved = slots_;
+        slots_ = &child.rules.xpaths, parent_slots_ = &out.xpaths;
+        if (e.key == "when")
+          child.rules.when = load_condition(e.value, true);
+        else
+          has_fields = true, load_fields(e, *spec.entity, true, child.rules);
+        slots_ = saved, parent_slots_ = nullptr;
       } else {
         problem(e.key_node, "unknown key " + quoted(e.key) + " in " + entry.key + ":" +
                                 did_you_mean(e.key, kChildKeys) +
@@ -621,6 +664,203 @@ class Loader {
     return true;
   }
 
+  // ----- push: -----
+  void load_push(const Entry& section, const EntitySpec& spec, CompiledMapping& out) {
+    if (!section.value.IsMap()) {
+      problem(section.value, "push: is a table with format: and body: (or statement:)");
+      return;
+    }
+    PushTemplate push;
+    const Entry *body = nullptr, *statement = nullptr, *params = nullptr;
+    std::vector<Entry> all = entries(section.value, "push:");
+    for (const Entry& e : all) {
+      if (e.key == "format") {
+        auto text = scalar(e.value, "push: format:");
+        if (text && *text == "xml")
+          push.format = PushTemplate::Format::kXml;
+        else if (text && *text == "statement")
+          push.format = PushTemplate::Format::kStatement;
+        else if (text && *text != "json")
+          problem(e.value, "push: format: " + quoted(*text) + " is not one of " + names_of(kPushFormats) +
+                               did_you_mean(*text, kPushFormats));
+      } else if (e.key == "content_type") {
+        if (auto text = scalar(e.value, "push: content_type:")) push.content_type = *text;
+      } else if (e.key == "body") {
+        body = &e;
+      } else if (e.key == "statement") {
+        statement = &e;
+      } else if (e.key == "params") {
+        params = &e;
+      } else {
+        problem(e.key_node, "unknown key " + quoted(e.key) + did_you_mean(e.key, kPushKeys) +
+                                " in push:; it takes " + names_of(kPushKeys));
+      }
+    }
+    std::size_t before = problems_.size();
+    if (push.format == PushTemplate::Format::kStatement) {
+      if (!statement)
+        problem(section.key_node, "push: format: statement needs statement: \"INSERT ... (:field, ...)\"");
+      else
+        load_statement(*statement, params, spec, push);
+    } else {
+      if (!body)
+        problem(section.key_node,
+                "push: needs body: (the request the ERP expects, with {field: ...} leaves)");
+      else
+        load_push_node(body->value, spec, push.body);
+      if (body && push.format == PushTemplate::Format::kXml &&
+          (!body->value.IsMap() || body->value.size() != 1))
+        problem(body->value, "push: an XML body: has exactly one root element, e.g. body: {Payment: {...}}");
+      if (push.content_type.empty())
+        push.content_type =
+            push.format == PushTemplate::Format::kXml ? "application/xml" : "application/json";
+    }
+    if (problems_.size() == before) out.push = std::move(push);
+  }
+
+  void load_push_node(const YAML::Node& node, const EntitySpec& spec, PushNode& out) {
+    if (node.IsScalar()) {
+      out.kind = PushNode::Kind::kLiteral;
+      out.literal = node.Scalar();
+    } else if (node.IsSequence()) {
+      out.kind = PushNode::Kind::kArray;
+      for (const YAML::Node& item : node) load_push_node(item, spec, out.children.emplace_back());
+    } else if (node.IsMap() && node["field"]) {
+      out.kind = PushNode::Kind::kField;
+      if (auto f = load_push_field(node, spec)) out.field = std::move(*f);
+    } else if (node.IsMap() && node["each"]) {
+      load_each(node, spec, out);
+    } else if (node.IsMap()) {
+      out.kind = PushNode::Kind::kObject;
+      for (const Entry& e : entries(node, "push: body")) {
+        PushNode& member = out.children.emplace_back();
+        member.name = e.key;
+        load_push_node(e.value, spec, member);
+      }
+    } else {
+      problem(node, "push: an empty value; write a text, {field: <canonical field>} or a table");
+    }
+  }
+
+  void load_each(const YAML::Node& node, const EntitySpec& spec, PushNode& out) {
+    out.kind = PushNode::Kind::kEach;
+    auto name = scalar(node["each"], "push: each:");
+    std::vector<sv> names;
+    for (const ChildSpec& c : spec.children) names.push_back(c.name);
+    int index = name ? spec.child_index(*name) : -1;
+    if (name && index < 0)
+      problem(node["each"], "push: each: " + quoted(*name) + " is not a collection of " +
+                                std::string(spec.name) + did_you_mean(*name, names) +
+                                (names.empty() ? "" : "; it has " + names_of(names)));
+    if (!node["body"] || node.size() != 2) {
+      problem(node, "push: each: needs body: (one item per child), e.g. {each: applications, body: {...}}");
+      return;
+    }
+    if (index < 0) return;
+    out.child = static_cast<std::size_t>(index);
+    load_push_node(node["body"], *spec.children[out.child].entity, out.children.emplace_back());
+  }
+
+  // {field: amount, date: "%Y%m%d", map: {card: CreditCard}, else: Other}
+  std::optional<PushField> load_push_field(const YAML::Node& node, const EntitySpec& spec) {
+    PushField f;
+    f.where = where(node.Mark());
+    std::optional<std::string> name;
+    for (const Entry& e : entries(node, "push: field")) {
+      if (e.key == "field") {
+        name = scalar(e.value, "push: field:");
+        int index = name ? spec.field_index(*name) : -1;
+        if (name && index < 0) {
+          std::vector<sv> names;
+          for (const FieldSpec& fs : spec.fields) names.push_back(fs.name);
+          problem(e.value, "push: unknown field " + quoted(*name) + " for " + std::string(spec.name) +
+                               did_you_mean(*name, names) + "; its fields are " + names_of(names));
+          name.reset();
+        } else if (name) {
+          f.index = static_cast<std::size_t>(index), f.spec = &spec.fields[f.index];
+        }
+      } else if (e.key == "date") {
+        if (auto p = scalar(e.value, "push: date:")) {
+          if (format_date("2000-01-01", *p).empty())
+            problem(e.value,
+                    "push: date: " + quoted(*p) + " is not an output date format (%Y %m %d %y, or ms_json)");
+          f.date = *p;
+        }
+      } else if (e.key == "map") {
+        for (const Entry& row : entries(e.value, "push: map:"))
+          if (auto text = scalar(row.value, "push: map value")) f.table.emplace_back(row.key, *text);
+        std::sort(f.table.begin(), f.table.end());
+      } else if (e.key == "else") {
+        f.otherwise = scalar(e.value, "push: else:");
+      } else {
+        problem(e.key_node, "unknown key " + quoted(e.key) + did_you_mean(e.key, kPushFieldKeys) +
+                                " in a push field; it takes " + names_of(kPushFieldKeys));
+      }
+    }
+    if (!name) return std::nullopt;
+    if (!f.date.empty() && f.spec->type != FieldType::kDate)
+      problem(node, "push: field " + std::string(f.spec->name) + " is " + to_string(f.spec->type) +
+                        ", so date: does not apply");
+    return f;
+  }
+
+  // "INSERT INTO t (a, b) VALUES (:amount, :payment_date)": each :name becomes ? and a parameter
+  // bound from the canonical field `name` (or params: name: {field: ..., date: ...}).
+  void load_statement(const Entry& statement, const Entry* params, const EntitySpec& spec,
+                      PushTemplate& push) {
+    auto sql = scalar(statement.value, "push: statement:");
+    if (!sql) return;
+    std::vector<Entry> overrides = params ? entries(params->value, "push: params:") : std::vector<Entry>{};
+    char quote = 0;
+    std::size_t placeholders = 0;
+    for (std::size_t i = 0; i < sql->size(); ++i) {
+      char c = (*sql)[i];
+      if (quote) {
+        quote = c == quote ? 0 : quote;
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == ':' && i + 1 < sql->size() && (*sql)[i + 1] == ':') {
+        push.statement += "::", ++i;  // a PostgreSQL cast, not a parameter
+        continue;
+      } else if (c == ':' && i + 1 < sql->size() &&
+                 (std::isalpha(static_cast<unsigned char>((*sql)[i + 1])) || (*sql)[i + 1] == '_')) {
+        std::size_t end = i + 1;
+        while (end < sql->size() &&
+               (std::isalnum(static_cast<unsigned char>((*sql)[end])) || (*sql)[end] == '_'))
+          ++end;
+        std::string name = sql->substr(i + 1, end - i - 1);
+        push.statement += '?';
+        ++placeholders;
+        add_param(name, overrides, statement.value, spec, push);
+        i = end - 1;
+        continue;
+      }
+      push.statement += c;
+    }
+    if (quote) problem(statement.value, "push: statement: a quote is not closed");
+    if (placeholders == 0) problem(statement.value, "push: statement: binds no :field parameters");
+  }
+
+  void add_param(const std::string& name, const std::vector<Entry>& overrides, const YAML::Node& at,
+                 const EntitySpec& spec, PushTemplate& push) {
+    auto o = std::find_if(overrides.begin(), overrides.end(), [&](const Entry& e) { return e.key == name; });
+    if (o != overrides.end()) {
+      if (auto f = load_push_field(o->value, spec)) push.params.push_back(std::move(*f));
+      return;
+    }
+    int index = spec.field_index(name);
+    if (index < 0) {
+      std::vector<sv> names;
+      for (const FieldSpec& fs : spec.fields) names.push_back(fs.name);
+      problem(at, "push: statement: :" + name + " is not a field of " + std::string(spec.name) +
+                      did_you_mean(name, names) + " (or define it under params:)");
+      return;
+    }
+    PushField f;
+    f.index = static_cast<std::size_t>(index), f.spec = &spec.fields[f.index], f.where = where(at.Mark());
+    push.params.push_back(std::move(f));
+  }
+
   // ----- whole-rule checks -----
   void check_rule(const Entry& entry, const FieldRule& rule) {
     const YAML::Mark& at = entry.key_node.Mark();
@@ -649,6 +889,9 @@ class Loader {
 
   std::string name_;
   std::vector<Error> problems_;
+  bool xml_ = false;                                // format: xml
+  std::vector<XPathSlot>* slots_ = nullptr;         // the XPath slots of the level being loaded
+  std::vector<XPathSlot>* parent_slots_ = nullptr;  // its parent's, for "^" (children only)
 };
 
 }  // namespace

@@ -1,15 +1,21 @@
 // Record: one ERP record as a format-neutral tree (object, array, scalar), the value that flows
 // from a connector to the mapping layer.
 //
-// JSON objects map onto it directly; CSV and ODBC rows are flat objects; XML is converted by
-// its connector. Scalars keep their exact source text: a JSON number 1234.50 stays "1234.50",
-// so money never passes through double. `raw` keeps the record as the ERP sent it, for the
-// rejects table. Plain value type; no thread contract.
+// JSON objects map onto it directly; CSV and ODBC rows are flat objects; XML records carry
+// their element instead (xml_reader.hpp). Scalars keep their exact source text: a JSON number 1234.50 stays
+// "1234.50", so money never passes through double. `raw` keeps the record as the ERP sent it, for the rejects
+// table. Plain value type; no thread contract.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace pugi {
+class xml_document;
+struct xml_node_struct;
+}  // namespace pugi
 
 namespace arsync {
 
@@ -55,6 +61,11 @@ class Node {
 struct Record {
   Node root;
   std::string raw;  // the record's source text as received (JSON object text, XML element, CSV line)
+  // XML records (read_xml_records): the element in its parsed document, for mappings with
+  // format: xml whose paths are XPath. The document is shared by the page's records; `root`
+  // is then empty. Forward-declared so includers need no pugixml.
+  std::shared_ptr<const pugi::xml_document> xml_document;
+  pugi::xml_node_struct* xml_element = nullptr;
 };
 
 }  // namespace arsync

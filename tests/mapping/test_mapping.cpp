@@ -495,7 +495,7 @@ TEST_CASE("load: every problem kind is reported with its file:line:col") {
   // child collections
   CHECK(problems(invoice_yaml("line:\n  from: lines\n")) ==
         "t.yaml:11:1: unknown key 'line' (did you mean 'lines'?); a invoice mapping has entity, fields, "
-        "description, when, records, next_link, format, lines\n");
+        "description, when, records, next_link, format, push, lines\n");
   CHECK(problems(invoice_yaml(
             "lines:\n  fields:\n    line_no: n\n    amount: { from: a, money: { currency: USD } }\n")) ==
         "t.yaml:11:1: lines: needs from: naming the ERP list (e.g. from: lines)\n");

@@ -323,5 +323,5 @@ TEST_CASE("records: and next_link: are read from the file") {
   CHECK(problems(customer_yaml("", "records: \"a..b\"\n")) ==
         "t.yaml:2:10: records: names a place in the response such as value or QueryResponse.Invoice\n");
   CHECK(problems(customer_yaml("", "format: csv\n")) ==
-        "t.yaml:2:9: format: 'csv' is not supported; use format: json\n");
+        "t.yaml:2:9: format: 'csv' is not supported; use format: json or format: xml\n");
 }

@@ -1,0 +1,75 @@
+// PushTemplate: the `push:` section of a mapping compiled — how a canonical Entity (an outbox
+// item: a portal payment, a profile change) becomes the ERP's request: a JSON body, an XML body,
+// or for ODBC an SQL statement with `?` placeholders and its ordered parameter values.
+//
+// A template is a tree whose leaves are literals or canonical fields, converted the reverse way
+// of pull: money → decimal text at the currency's exponent ("25.00", "1200" for JPY), dates →
+// the ERP's pattern (%Y %m %d %y, or ms_json), map: canonical → ERP words. `each:` repeats a body
+// per child entity (a payment's applications). Statements never contain values: `:name` becomes
+// `?` and the value goes to params. Built by the loader; immutable; render() is thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "schema/catalog.hpp"
+#include "schema/result.hpp"
+
+namespace arsync {
+
+// What Mapping::push() produces. For json/xml: content_type and body. For statement: the SQL
+// with `?` placeholders and one parameter per placeholder, in order (nullopt = SQL NULL, for an
+// absent canonical value).
+struct PushBody {
+  std::string content_type;  // "application/json", "application/xml", "" for a statement
+  std::string body;
+  std::string statement;
+  std::vector<std::optional<std::string>> params;
+};
+
+namespace mapping {
+
+// A canonical field as the ERP wants it.
+struct PushField {
+  std::size_t index = 0;  // in the entity spec's fields
+  const FieldSpec* spec = nullptr;
+  std::string date;                                        // output pattern; "" = canonical
+  std::vector<std::pair<std::string, std::string>> table;  // map: canonical → ERP, sorted
+  std::optional<std::string> otherwise;                    // else:
+  std::string where;                                       // file:line:col, for errors
+
+  // The ERP text of the field, nullopt when absent.
+  Result<std::optional<std::string>> text(const Entity& entity) const;
+  // Whether the JSON form is a bare number/bool (money, decimal, integer, bool without map:).
+  bool json_bare() const;
+};
+
+struct PushNode {
+  enum class Kind : unsigned char { kObject, kArray, kLiteral, kField, kEach };
+  Kind kind = Kind::kObject;
+  std::string name;  // member (JSON) or element (XML) name in the parent object; "@x" = XML attribute
+  std::vector<PushNode> children;  // object members, array items, each's body (children[0])
+  std::string literal;
+  PushField field;
+  std::size_t child = 0;  // kEach: the child collection's index in the spec
+};
+
+struct PushTemplate {
+  enum class Format : unsigned char { kJson, kXml, kStatement };
+  Format format = Format::kJson;
+  std::string content_type;
+  PushNode body;                  // json/xml: the root (xml: exactly one member, the root element)
+  std::string statement;          // with ? placeholders
+  std::vector<PushField> params;  // one per placeholder
+
+  Result<PushBody> render(const Entity& entity) const;
+};
+
+// Output form of a canonical "YYYY-MM-DD" date in `pattern` (%Y %m %d %y %%, or "ms_json");
+// "" for a pattern that is not one (checked at load).
+std::string format_date(std::string_view date, std::string_view pattern);
+
+}  // namespace mapping
+}  // namespace arsync
