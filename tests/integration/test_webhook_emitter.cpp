@@ -258,6 +258,22 @@ TEST_CASE("erp-sim retries a 5xx with the same body, and gives up on a 4xx") {
   CHECK(counters["failed"] == 1);
 }
 
+TEST_CASE("with nobody listening, the admin answer is not held up and delivery fails after its retries") {
+  uint16_t closed_port = 0;
+  {
+    boost::asio::io_context io;
+    tcp::acceptor probe(io, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+    closed_port = probe.local_endpoint().port();
+  }  // closed again: connections to it are refused
+  ErpSimProcess sim(
+      {"--invoices", "20", "--webhook-url", "http://127.0.0.1:" + std::to_string(closed_port) + "/w"});
+  CHECK(mutate(sim, "modify", 2).size() == 2);
+  const json counters = settled_counters(sim);
+  CHECK(counters["sent"] == 2);
+  CHECK(counters["delivered"] == 0);
+  CHECK(counters["failed"] == 2);
+}
+
 TEST_CASE("/admin/webhooks/emit needs --webhook-url and existing records") {
   ErpSimProcess plain({"--invoices", "20"});
   post_json(plain, "/admin/webhooks/emit", R"({"collection":"invoices","ids":["INV-0000001"]})", 409);
