@@ -38,14 +38,17 @@ Result<Entity> EntityRules::map(const Node& record, const Node* parent, const Pl
   for (const ChildRules& child : children) {
     const Node* list = child.from.resolve(record, parent);
     if (list == nullptr || list->is_null()) continue;  // no lines: an empty collection
-    if (list->type() != Node::Type::kArray)
+    // One object stands for a list of one: a Xero payment names its single Invoice that way.
+    const bool single = list->type() == Node::Type::kObject;
+    if (list->type() != Node::Type::kArray && !single)
       return fail(ErrorKind::kInvalidInput,
                   child.name + ": the value at " + child.from.text() + " is not a list", child.where);
+    const std::size_t count = single ? 1 : list->children().size();
     std::vector<Entity>& out = entity.children[child.index];
-    out.reserve(list->children().size());
-    for (std::size_t i = 0; i < list->children().size(); ++i) {
+    out.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
       Place at{child.name, child.from.text(), i};
-      const Node& element = list->children()[i];
+      const Node& element = single ? *list : list->children()[i];
       if (element.type() != Node::Type::kObject)
         return fail(ErrorKind::kInvalidInput,
                     child.name + ": the item at " + child.from.text() + "." + std::to_string(i) +

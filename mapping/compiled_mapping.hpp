@@ -65,6 +65,7 @@ struct CompiledMapping {
   std::optional<std::string> records;    // records: where the records sit in a response
   std::optional<std::string> next_link;  // next_link: where the next page's link/cursor is
   std::string format = "json";           // format: json | xml
+  bool xml = false;                      // format == "xml", tested per record
   std::optional<PushTemplate> push;      // push: canonical entity -> ERP request
 };
 

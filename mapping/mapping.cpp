@@ -46,13 +46,13 @@ const std::string& Mapping::file() const { return compiled_->file; }
 // The Node the rules read: the record's tree, or for format: xml the XPath slots evaluated on
 // the record's element (built into `scratch`).
 static const Node& source(const mapping::CompiledMapping& c, const Record& record, Node& scratch) {
-  if (c.format != "xml" || record.xml_element == nullptr) return record.root;
+  if (!c.xml || record.xml_element == nullptr) return record.root;
   scratch = c.root.xml_view(pugi::xml_node(record.xml_element));
   return scratch;
 }
 
 Result<Entity> Mapping::map(const Record& record) const {
-  if (compiled_->format == "xml") {
+  if (compiled_->xml) {
     if (record.xml_element == nullptr)
       return fail(ErrorKind::kInvalidInput, "an XML mapping needs XML records (format: xml)",
                   compiled_->file);

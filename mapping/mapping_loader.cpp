@@ -204,7 +204,7 @@ class Loader {
         if (text && *text != "json" && *text != "xml")
           problem(e.value, "format: " + quoted(*text) + " is not supported; use format: json or format: xml");
         else if (text)
-          out.format = *text;
+          out.format = *text, out.xml = *text == "xml";
       } else if (e.key == "push") {
         load_push(e, *spec, out);
       } else if (e.key == "fields") {
@@ -718,16 +718,17 @@ class Loader {
     if (problems_.size() == before) out.push = std::move(push);
   }
 
-  void load_push_node(const YAML::Node& node, const EntitySpec& spec, PushNode& out) {
+  void load_push_node(const YAML::Node& node, const EntitySpec& spec, PushNode& out,
+                      const EntitySpec* parent = nullptr) {
     if (node.IsScalar()) {
       out.kind = PushNode::Kind::kLiteral;
       out.literal = node.Scalar();
     } else if (node.IsSequence()) {
       out.kind = PushNode::Kind::kArray;
-      for (const YAML::Node& item : node) load_push_node(item, spec, out.children.emplace_back());
+      for (const YAML::Node& item : node) load_push_node(item, spec, out.children.emplace_back(), parent);
     } else if (node.IsMap() && node["field"]) {
       out.kind = PushNode::Kind::kField;
-      if (auto f = load_push_field(node, spec)) out.field = std::move(*f);
+      if (auto f = load_push_field(node, spec, parent)) out.field = std::move(*f);
     } else if (node.IsMap() && node["each"]) {
       load_each(node, spec, out);
     } else if (node.IsMap()) {
@@ -735,7 +736,7 @@ class Loader {
       for (const Entry& e : entries(node, "push: body")) {
         PushNode& member = out.children.emplace_back();
         member.name = e.key;
-        load_push_node(e.value, spec, member);
+        load_push_node(e.value, spec, member, parent);
       }
     } else {
       problem(node, "push: an empty value; write a text, {field: <canonical field>} or a table");
@@ -758,17 +759,28 @@ class Loader {
     }
     if (index < 0) return;
     out.child = static_cast<std::size_t>(index);
-    load_push_node(node["body"], *spec.children[out.child].entity, out.children.emplace_back());
+    load_push_node(node["body"], *spec.children[out.child].entity, out.children.emplace_back(), &spec);
   }
 
   // {field: amount, date: "%Y%m%d", map: {card: CreditCard}, else: Other}
-  std::optional<PushField> load_push_field(const YAML::Node& node, const EntitySpec& spec) {
+  std::optional<PushField> load_push_field(const YAML::Node& node, const EntitySpec& entity,
+                                           const EntitySpec* parent = nullptr) {
+    const EntitySpec* level = &entity;
     PushField f;
     f.where = where(node.Mark());
     std::optional<std::string> name;
     for (const Entry& e : entries(node, "push: field")) {
       if (e.key == "field") {
         name = scalar(e.value, "push: field:");
+        if (name && name->starts_with('^')) {
+          if (parent == nullptr) {
+            problem(e.value, "push: '^' reads the parent, which only exists inside each:");
+            name.reset();
+            continue;
+          }
+          f.parent = true, level = parent, name = name->substr(1);
+        }
+        const EntitySpec& spec = *level;
         int index = name ? spec.field_index(*name) : -1;
         if (name && index < 0) {
           std::vector<sv> names;

@@ -48,13 +48,13 @@ void json_string(std::string_view s, std::string& out) {
 const std::vector<Entity>& children_of(const Entity& e, std::size_t child) { return e.children[child]; }
 
 // Appends the JSON of `node`; false when it is an absent field (the member is left out).
-Result<bool> render_json(const PushNode& node, const Entity& entity, std::string& out) {
+Result<bool> render_json(const PushNode& node, const Entity& entity, const Entity* parent, std::string& out) {
   switch (node.kind) {
     case PushNode::Kind::kLiteral:
       json_string(node.literal, out);
       return true;
     case PushNode::Kind::kField: {
-      auto text = node.field.text(entity);
+      auto text = node.field.text(entity, parent);
       if (!text) return fail(std::move(text.error()));
       if (!*text) return false;
       if (node.field.json_bare())
@@ -71,7 +71,7 @@ Result<bool> render_json(const PushNode& node, const Entity& entity, std::string
         if (!first) out += ',';
         json_string(member.name, out);
         out += ':';
-        auto written = render_json(member, entity, out);
+        auto written = render_json(member, entity, parent, out);
         if (!written) return written;
         if (!*written)
           out.resize(mark);
@@ -85,10 +85,10 @@ Result<bool> render_json(const PushNode& node, const Entity& entity, std::string
     case PushNode::Kind::kEach: {
       out += '[';
       bool first = true;
-      auto item = [&](const PushNode& body, const Entity& e) -> Result<bool> {
+      auto item = [&](const PushNode& body, const Entity& e, const Entity* up) -> Result<bool> {
         std::size_t mark = out.size();
         if (!first) out += ',';
-        auto written = render_json(body, e, out);
+        auto written = render_json(body, e, up, out);
         if (!written) return written;
         if (!*written)
           out.resize(mark);
@@ -98,10 +98,10 @@ Result<bool> render_json(const PushNode& node, const Entity& entity, std::string
       };
       if (node.kind == PushNode::Kind::kEach) {
         for (const Entity& child : children_of(entity, node.child))
-          if (auto ok = item(node.children[0], child); !ok) return ok;
+          if (auto ok = item(node.children[0], child, &entity); !ok) return ok;
       } else {
         for (const PushNode& c : node.children)
-          if (auto ok = item(c, entity); !ok) return ok;
+          if (auto ok = item(c, entity, parent); !ok) return ok;
       }
       out += ']';
       return true;
@@ -111,14 +111,14 @@ Result<bool> render_json(const PushNode& node, const Entity& entity, std::string
 }
 
 // Adds `node` under `parent` as the element (or attribute, "@name") called `name`.
-Result<void> render_xml(const PushNode& node, const std::string& name, const Entity& entity,
+Result<void> render_xml(const PushNode& node, const std::string& name, const Entity& entity, const Entity* up,
                         pugi::xml_node parent) {
   switch (node.kind) {
     case PushNode::Kind::kLiteral:
     case PushNode::Kind::kField: {
       std::optional<std::string> text = node.literal;
       if (node.kind == PushNode::Kind::kField) {
-        auto t = node.field.text(entity);
+        auto t = node.field.text(entity, up);
         if (!t) return fail(std::move(t.error()));
         text = std::move(*t);
       }
@@ -132,16 +132,16 @@ Result<void> render_xml(const PushNode& node, const std::string& name, const Ent
     case PushNode::Kind::kObject: {
       pugi::xml_node element = parent.append_child(name.c_str());
       for (const PushNode& member : node.children)
-        if (auto ok = render_xml(member, member.name, entity, element); !ok) return ok;
+        if (auto ok = render_xml(member, member.name, entity, up, element); !ok) return ok;
       return {};
     }
     case PushNode::Kind::kArray:
       for (const PushNode& item : node.children)
-        if (auto ok = render_xml(item, name, entity, parent); !ok) return ok;
+        if (auto ok = render_xml(item, name, entity, up, parent); !ok) return ok;
       return {};
     case PushNode::Kind::kEach:
       for (const Entity& child : children_of(entity, node.child))
-        if (auto ok = render_xml(node.children[0], name, child, parent); !ok) return ok;
+        if (auto ok = render_xml(node.children[0], name, child, &entity, parent); !ok) return ok;
       return {};
   }
   return {};
@@ -193,8 +193,8 @@ std::string format_date(std::string_view date, std::string_view pattern) {
   return out;
 }
 
-Result<std::optional<std::string>> PushField::text(const Entity& entity) const {
-  const Value& v = entity.values[index];
+Result<std::optional<std::string>> PushField::text(const Entity& entity, const Entity* parent_entity) const {
+  const Value& v = (parent && parent_entity ? *parent_entity : entity).values[index];
   std::string out;
   if (std::holds_alternative<std::monostate>(v)) return std::optional<std::string>();
   if (auto* s = std::get_if<std::string>(&v))
@@ -244,7 +244,7 @@ Result<PushBody> PushTemplate::render(const Entity& entity) const {
     return out;
   }
   if (format == Format::kJson) {
-    auto written = render_json(body, entity, out.body);
+    auto written = render_json(body, entity, nullptr, out.body);
     if (!written) return fail(std::move(written.error()));
     return out;
   }
@@ -253,7 +253,7 @@ Result<PushBody> PushTemplate::render(const Entity& entity) const {
   decl.append_attribute("version").set_value("1.0");
   decl.append_attribute("encoding").set_value("utf-8");
   for (const PushNode& root : body.children)
-    if (auto ok = render_xml(root, root.name, entity, doc); !ok) return fail(std::move(ok.error()));
+    if (auto ok = render_xml(root, root.name, entity, nullptr, doc); !ok) return fail(std::move(ok.error()));
   std::ostringstream text;
   doc.save(text, "", pugi::format_raw);
   out.body = text.str();

@@ -5,7 +5,8 @@
 // A template is a tree whose leaves are literals or canonical fields, converted the reverse way
 // of pull: money → decimal text at the currency's exponent ("25.00", "1200" for JPY), dates →
 // the ERP's pattern (%Y %m %d %y, or ms_json), map: canonical → ERP words. `each:` repeats a body
-// per child entity (a payment's applications). Statements never contain values: `:name` becomes
+// per child entity (a payment's applications); inside it, {field: ^name} reads the parent. Statements never
+// contain values: `:name` becomes
 // `?` and the value goes to params. Built by the loader; immutable; render() is thread-safe.
 #pragma once
 
@@ -35,13 +36,14 @@ namespace mapping {
 struct PushField {
   std::size_t index = 0;  // in the entity spec's fields
   const FieldSpec* spec = nullptr;
-  std::string date;                                        // output pattern; "" = canonical
+  bool parent = false;  // "^amount": the field of the parent entity, inside each:
+  std::string date;     // output pattern; "" = canonical
   std::vector<std::pair<std::string, std::string>> table;  // map: canonical → ERP, sorted
   std::optional<std::string> otherwise;                    // else:
   std::string where;                                       // file:line:col, for errors
 
   // The ERP text of the field, nullopt when absent.
-  Result<std::optional<std::string>> text(const Entity& entity) const;
+  Result<std::optional<std::string>> text(const Entity& entity, const Entity* parent = nullptr) const;
   // Whether the JSON form is a bare number/bool (money, decimal, integer, bool without map:).
   bool json_bare() const;
 };

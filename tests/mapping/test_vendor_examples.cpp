@@ -128,3 +128,76 @@ TEST_CASE("Business Central invoices: value[], drafts skipped, comment lines lef
       "tax=6581 USD]");
   CHECK(out[1] == "skip");
 }
+
+TEST_CASE("Xero credit notes: ACCRECCREDIT only, Allocations become applications") {
+  auto out = run("xero", "credit_notes");
+  REQUIRE(out.size() == 2);
+  CHECK(
+      out[0] ==
+      "erp_id=7be578f5-63af-45c8-9b00-dcc4732baf0b number=CN-0012 "
+      "customer=025867f1-d741-4d6b-b1af-9ac774b59ba7 "
+      "issue_date=2019-03-05 currency=NZD total=5750 NZD remaining=1750 NZD status=open reason=Damaged goods "
+      "erp_updated_at=2019-03-05T23:29:03.255Z "
+      "[invoice=243216c5-369e-4056-ac67-05388f86dc81 amount=4000 NZD applied_date=2019-03-05]");
+  CHECK(out[1] == "skip");  // a supplier credit
+}
+
+TEST_CASE(
+    "Xero payments: one invoice object is a list of one application; push makes one Xero payment each") {
+  auto out = run("xero", "payments");
+  REQUIRE(out.size() == 2);
+  CHECK(out[0] ==
+        "erp_id=99ea7f6b-c3b0-4a1f-9e8a-5b5e2b7c3d11 customer=025867f1-d741-4d6b-b1af-9ac774b59ba7 "
+        "payment_date=2019-03-14 reference=Direct credit 5531 currency=NZD amount=10000 NZD unapplied=0 NZD "
+        "status=posted erp_updated_at=2019-03-14T19:21:02.523Z "
+        "[invoice=243216c5-369e-4056-ac67-05388f86dc81 amount=10000 NZD applied_date=2019-03-14]");
+  CHECK(out[1] == "skip");  // a supplier payment
+
+  auto mapping = Mapping::load(kRoot + "/etc/mappings/examples/xero/payments.yaml");
+  REQUIRE(mapping);
+  Entity p(find_entity("payment"));
+  p.set("payment_date", std::string("2024-02-29"));
+  p.set("reference", std::string("portal 77"));
+  const EntitySpec* app = find_entity("payment")->children[0].entity;
+  for (auto [invoice, minor] : {std::pair{"INV-A", 1000}, std::pair{"INV-B", 250}}) {
+    Entity a(app);
+    a.set("invoice", std::string(invoice));
+    a.set("amount", Money{minor, "NZD"});
+    p.children[0].push_back(std::move(a));
+  }
+  auto body = mapping->push(p);
+  REQUIRE(body);
+  CHECK(
+      body->body ==
+      R"({"Payments":[{"Invoice":{"InvoiceID":"INV-A"},"Account":{"Code":"090"},"Date":"2024-02-29","Amount":10.00,)"
+      R"("Reference":"portal 77"},{"Invoice":{"InvoiceID":"INV-B"},"Account":{"Code":"090"},"Date":"2024-02-29",)"
+      R"("Amount":2.50,"Reference":"portal 77"}]})");
+}
+
+TEST_CASE("QuickBooks Online customers: Active true/false, nested address objects") {
+  auto out = run("quickbooks-online", "customers");
+  REQUIRE(out.size() == 2);
+  CHECK(out[0] ==
+        "erp_id=1 name=Amy's Bird Sanctuary status=active currency=USD payment_terms=3 billing_email=Birds@Intuit.com "
+        "phone=(650) 555-3311 billing_line1=4581 Finch St. billing_city=Bayshore billing_region=CA "
+        "billing_postal_code=94326 billing_country=US shipping_line1=4581 Finch St. shipping_city=Bayshore "
+        "shipping_region=CA shipping_postal_code=94326 erp_updated_at=2014-09-18T19:56:01.000Z");
+  CHECK(out[1] ==
+        "erp_id=58 name=Northern Lights Ltd (deleted) status=inactive currency=CAD billing_country=US "
+        "erp_updated_at=2024-03-01T16:00:00.000Z");
+}
+
+TEST_CASE("Business Central customers: blocked \" \" is active, empty texts stay empty, credit limits exact") {
+  auto out = run("business-central", "customers");
+  REQUIRE(out.size() == 2);
+  CHECK(out[0] ==
+        "erp_id=f3a5738a-44e3-ea11-bb43-000d3a2feca1 number=20000 name=Trey Research status=active currency=USD "
+        "credit_limit=0 USD tax_id= billing_email=helen.ray@contoso.com billing_line1=153 Thomas Drive "
+        "billing_city=Chicago billing_region=IL billing_postal_code=61236 billing_country=US "
+        "erp_updated_at=2020-08-21T00:26:53.793Z");
+  CHECK(out[1] ==
+        "erp_id=f0a5738a-44e3-ea11-bb43-000d3a2feca1 number=10000 name=Adatum Corporation status=on_hold "
+        "currency=USD credit_limit=1500050 USD tax_id=US-77-1234567 billing_email=robert.townes@contoso.com "
+        "billing_line1=192 Market Square billing_city=Atlanta billing_region=GA billing_postal_code=31772 "
+        "billing_country=US erp_updated_at=2020-08-21T00:26:53.793Z");
+}
