@@ -41,7 +41,9 @@ class InboxProcessor {
 
  private:
   void run(std::stop_token stop);
-  void process(const Generation& generation, const InboxItem& item);
+  // Processes one delivery; returns true when it only triggered pulls or was skipped (nothing to
+  // write), so the caller marks it processed together with others in one transaction.
+  bool process(const Generation& generation, const InboxItem& item);
 
   // Constant after construction
   MirrorStore& store_;

@@ -79,10 +79,16 @@ Result<void> MirrorStore::fail_inbox_event(std::int64_t id, std::string_view err
   return impl_->db.run(**s, "cannot record a webhook failure");
 }
 
-Result<void> MirrorStore::finish_inbox_event(std::int64_t id) {
+Result<void> MirrorStore::finish_inbox_events(const std::vector<std::int64_t>& ids) {
   std::lock_guard lock(impl_->mutex);
-  if (auto ok = impl_->writable("finish a webhook event"); !ok) return ok;
-  return impl_->finish_inbox_rows({id}, now_iso8601());
+  Impl& m = *impl_;
+  if (auto ok = m.writable("finish webhook events"); !ok) return ok;
+  if (ids.empty()) return {};
+  if (auto ok = m.db.exec("BEGIN IMMEDIATE", "cannot start the inbox transaction"); !ok) return ok;
+  auto done = m.finish_inbox_rows(ids, now_iso8601());
+  if (done) done = m.db.exec("COMMIT", "cannot commit processed webhook events");
+  if (!done) (void)m.db.exec("ROLLBACK", "cannot roll back the inbox transaction");
+  return done;
 }
 
 Result<std::int64_t> MirrorStore::inbox_depth() {

@@ -134,7 +134,9 @@ class MirrorStore {
   // Records a failed attempt at processing; after `max_attempts` the event is parked as failed,
   // with the error, for an operator. (Success is recorded with the page: PageWrite::inbox_done.)
   Result<void> fail_inbox_event(std::int64_t id, std::string_view error, int max_attempts);
-  Result<void> finish_inbox_event(std::int64_t id);  // processed with nothing to write
+  // Marks events processed that had nothing to write (thin events that triggered a pull), all
+  // in one transaction.
+  Result<void> finish_inbox_events(const std::vector<std::int64_t>& ids);
   Result<std::int64_t> inbox_depth();                // pending events
 
  private:
