@@ -242,30 +242,34 @@ Result<void> OdbcStatement::bind_columns(std::size_t block_rows, std::size_t max
   if (!ok(SQLNumResultCols(stmt_, &count)))
     return fail(session_.diagnose(SQL_HANDLE_STMT, stmt_, "describing the result"));
   if (count == 0) return fail(ErrorKind::kPermanent, "the query returns no columns (is it a SELECT?)");
-  bool same_shape = block_rows == block_rows_ && columns_.size() == static_cast<std::size_t>(count);
-  if (!same_shape) {
-    columns_.assign(count, {});
-    buffers_.assign(count, {});
-    lengths_.assign(count, {});
-  }
-  block_rows_ = block_rows;
-  SQLSetStmtAttr(stmt_, SQL_ATTR_ROW_BIND_TYPE, SQL_BIND_BY_COLUMN, 0);
-  SQLSetStmtAttr(stmt_, SQL_ATTR_ROW_ARRAY_SIZE, reinterpret_cast<SQLPOINTER>(block_rows), 0);
-  SQLSetStmtAttr(stmt_, SQL_ATTR_ROWS_FETCHED_PTR, &fetched_, 0);
+  // Describe first: the block is sized so that its buffers stay within kBlockBudget (psqlODBC
+  // declares every `text` column 8190 characters wide, so 1000 rows of a wide query would
+  // otherwise take hundreds of MB).
+  std::vector<Column> columns(count);
+  std::size_t row_bytes = 0;
   for (SQLUSMALLINT i = 0; i < count; ++i) {
     SQLCHAR name[256] = {};
     SQLSMALLINT name_length = 0, type = 0, digits = 0, nullable = 0;
     SQLULEN size = 0;
     if (!ok(SQLDescribeCol(stmt_, i + 1, name, sizeof name, &name_length, &type, &size, &digits, &nullable)))
       return fail(session_.diagnose(SQL_HANDLE_STMT, stmt_, "describing column " + std::to_string(i + 1)));
-    Column& column = columns_[i];
-    column.name = reinterpret_cast<char*>(name);
-    column.sql_type = type;
-    std::size_t width = text_width(type, size, max_cell_bytes);
-    if (buffers_[i].size() < width * block_rows) buffers_[i].assign(width * block_rows, 0);
-    column.width = width;
+    columns[i] = {reinterpret_cast<char*>(name), type, text_width(type, size, max_cell_bytes)};
+    row_bytes += columns[i].width + sizeof(SQLLEN);
+  }
+  constexpr std::size_t kBlockBudget = 8 << 20;
+  block_rows = std::clamp<std::size_t>(kBlockBudget / row_bytes, 1, block_rows);
+  columns_ = std::move(columns);
+  buffers_.resize(count);
+  lengths_.resize(count);
+  block_rows_ = block_rows;
+  SQLSetStmtAttr(stmt_, SQL_ATTR_ROW_BIND_TYPE, SQL_BIND_BY_COLUMN, 0);
+  SQLSetStmtAttr(stmt_, SQL_ATTR_ROW_ARRAY_SIZE, reinterpret_cast<SQLPOINTER>(block_rows), 0);
+  SQLSetStmtAttr(stmt_, SQL_ATTR_ROWS_FETCHED_PTR, &fetched_, 0);
+  for (SQLUSMALLINT i = 0; i < count; ++i) {
+    const Column& column = columns_[i];
+    if (buffers_[i].size() < column.width * block_rows) buffers_[i].assign(column.width * block_rows, 0);
     lengths_[i].resize(block_rows);
-    if (!ok(SQLBindCol(stmt_, i + 1, SQL_C_CHAR, buffers_[i].data(), static_cast<SQLLEN>(width),
+    if (!ok(SQLBindCol(stmt_, i + 1, SQL_C_CHAR, buffers_[i].data(), static_cast<SQLLEN>(column.width),
                        reinterpret_cast<SQLLEN*>(lengths_[i].data()))))
       return fail(session_.diagnose(SQL_HANDLE_STMT, stmt_, "binding column " + column.name));
   }
