@@ -36,7 +36,7 @@ Result<Entity> EntityRules::map(const Node& record, const Node* parent, const Pl
     entity.values[rule.index] = std::move(*value);
   }
   for (const ChildRules& child : children) {
-    const Node* list = child.from.resolve(record, parent);
+    const Node* list = child.self ? &record : child.from.resolve(record, parent);
     if (list == nullptr || list->is_null()) continue;  // no lines: an empty collection
     // One object stands for a list of one: a Xero payment names its single Invoice that way.
     const bool single = list->type() == Node::Type::kObject;

@@ -54,6 +54,7 @@ struct ChildRules {
   std::size_t index = 0;  // in the parent spec's children
   std::string name;
   Path from;
+  bool self = false;  // from: "." — the record itself is the one item (BC: a payment line names its invoice)
   std::string where;  // "file:line:col" of the collection's key
   EntityRules rules;
 };

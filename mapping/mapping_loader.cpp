@@ -254,7 +254,9 @@ class Loader {
     child.rules.spec = spec.entity;
     bool has_from = false, has_fields = false;
     for (const Entry& e : entries(entry.value, entry.key)) {
-      if (e.key == "from") {
+      if (e.key == "from" && !xml_ && e.value.IsScalar() && e.value.Scalar() == ".") {
+        child.self = true, has_from = true;  // the record itself is the one item
+      } else if (e.key == "from") {
         if (auto p = path(e.value, entry.key + " from:", false, static_cast<int>(out.children.size())))
           child.from = std::move(*p), has_from = true;
       } else if (e.key == "fields" || e.key == "when") {

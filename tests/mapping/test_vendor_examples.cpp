@@ -178,7 +178,8 @@ TEST_CASE("QuickBooks Online customers: Active true/false, nested address object
   auto out = run("quickbooks-online", "customers");
   REQUIRE(out.size() == 2);
   CHECK(out[0] ==
-        "erp_id=1 name=Amy's Bird Sanctuary status=active currency=USD payment_terms=3 billing_email=Birds@Intuit.com "
+        "erp_id=1 name=Amy's Bird Sanctuary status=active currency=USD payment_terms=3 "
+        "billing_email=Birds@Intuit.com "
         "phone=(650) 555-3311 billing_line1=4581 Finch St. billing_city=Bayshore billing_region=CA "
         "billing_postal_code=94326 billing_country=US shipping_line1=4581 Finch St. shipping_city=Bayshore "
         "shipping_region=CA shipping_postal_code=94326 erp_updated_at=2014-09-18T19:56:01.000Z");
@@ -187,11 +188,13 @@ TEST_CASE("QuickBooks Online customers: Active true/false, nested address object
         "erp_updated_at=2024-03-01T16:00:00.000Z");
 }
 
-TEST_CASE("Business Central customers: blocked \" \" is active, empty texts stay empty, credit limits exact") {
+TEST_CASE(
+    "Business Central customers: blocked \" \" is active, empty texts stay empty, credit limits exact") {
   auto out = run("business-central", "customers");
   REQUIRE(out.size() == 2);
   CHECK(out[0] ==
-        "erp_id=f3a5738a-44e3-ea11-bb43-000d3a2feca1 number=20000 name=Trey Research status=active currency=USD "
+        "erp_id=f3a5738a-44e3-ea11-bb43-000d3a2feca1 number=20000 name=Trey Research status=active "
+        "currency=USD "
         "credit_limit=0 USD tax_id= billing_email=helen.ray@contoso.com billing_line1=153 Thomas Drive "
         "billing_city=Chicago billing_region=IL billing_postal_code=61236 billing_country=US "
         "erp_updated_at=2020-08-21T00:26:53.793Z");
@@ -200,4 +203,25 @@ TEST_CASE("Business Central customers: blocked \" \" is active, empty texts stay
         "currency=USD credit_limit=1500050 USD tax_id=US-77-1234567 billing_email=robert.townes@contoso.com "
         "billing_line1=192 Market Square billing_city=Atlanta billing_region=GA billing_postal_code=31772 "
         "billing_country=US erp_updated_at=2020-08-21T00:26:53.793Z");
+}
+
+TEST_CASE("Business Central payments: the line is its own application, invoices and customers by number") {
+  auto mapping = Mapping::load(kRoot + "/etc/mappings/examples/business-central/payments.yaml");
+  REQUIRE(mapping);
+  REQUIRE(mapping->lookups().size() == 2);
+  CHECK(mapping->lookups()[1].child == "applications");
+  CHECK(mapping->lookups()[1].field == "invoice");
+  CHECK(mapping->lookups()[1].target == "invoice");
+  CHECK(mapping->lookups()[1].by == "number");
+  auto out = run("business-central", "payments");
+  REQUIRE(out.size() == 2);
+  CHECK(out[0] ==
+        "erp_id=17cce948-c6a5-4861-8ff5-30428ed83207 number=G02001 customer=20000 payment_date=2019-01-31 "
+        "reference=CHK 4471 currency=USD amount=116261 USD unapplied=0 USD status=pending "
+        "erp_updated_at=2019-01-31T11:02:22.043Z [invoice=PS-INV103001 amount=116261 USD "
+        "applied_date=2019-01-31]");
+  CHECK(out[1] ==
+        "erp_id=27cce948-c6a5-4861-8ff5-30428ed83208 number=G02002 customer=10000 payment_date=2019-01-31 "
+        "reference= currency=USD amount=25000 USD unapplied=25000 USD status=pending "
+        "erp_updated_at=2019-01-31T11:05:00.000Z");
 }
