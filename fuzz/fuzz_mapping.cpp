@@ -1,7 +1,7 @@
-// libFuzzer target over the mapping loader, the evaluator and push rendering: the input is a mapping text and a
-// JSON record separated by a line "---json---" (no separator: the whole input is the mapping,
-// mapped against an empty record). Every outcome must be a value: no crash, hang or sanitizer
-// report. Seeds: fuzz/corpus (the demo and example mappings with a record each).
+// libFuzzer target over the mapping loader, the evaluator and push rendering: the input is a mapping text and
+// a record (JSON, or XML when it starts with '<') separated by a line "---json---" (no separator: the whole
+// input is the mapping, mapped against an empty record). Every outcome must be a value: no crash, hang or
+// sanitizer report. Seeds: fuzz/corpus (the demo and example mappings with a record each).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -9,6 +9,18 @@
 
 #include "mapping/json_reader.hpp"
 #include "mapping/mapping.hpp"
+#include "mapping/xml_reader.hpp"
+
+// Everything a mapping does with one record; each step must return a value, never crash.
+static void run(const arsync::Mapping& mapping, const arsync::Record& record) {
+  (void)mapping.applies(record);
+  auto entity = mapping.map(record);
+  if (entity) {
+    (void)arsync::validate(*entity);
+    if (mapping.has_push()) (void)mapping.push(*entity);
+  }
+  (void)mapping.record_key(record);
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
@@ -19,15 +31,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       cut == std::string_view::npos ? "{}" : std::string(input.substr(cut + kSeparator.size()));
   auto mapping = arsync::Mapping::parse(yaml, "fuzz.yaml");
   if (!mapping) return 0;
+  // A record text starting with '<' is XML: every element is tried as a record of an XML mapping.
+  if (!json.empty() && json.front() == '<') {
+    auto records = arsync::read_xml_records(json, "//*");
+    if (!records) return 0;
+    for (std::size_t i = 0; i < records->size() && i < 16; ++i) run(*mapping, (*records)[i]);
+    return 0;
+  }
   auto node = arsync::parse_json(json);
   if (!node) return 0;
-  arsync::Record record{*node, json};
-  (void)mapping->applies(record);
-  auto entity = mapping->map(record);
-  if (entity) {
-    (void)arsync::validate(*entity);
-    if (mapping->has_push()) (void)mapping->push(*entity);
-  }
-  (void)mapping->record_key(record);
+  run(*mapping, arsync::Record{*node, json});
   return 0;
 }

@@ -225,3 +225,14 @@ TEST_CASE("Business Central payments: the line is its own application, invoices 
         "reference= currency=USD amount=25000 USD unapplied=25000 USD status=pending "
         "erp_updated_at=2019-01-31T11:05:00.000Z");
 }
+
+TEST_CASE("QuickBooks Online credit memos: status from RemainingCredit, memo text as the reason") {
+  auto out = run("quickbooks-online", "credit_memos");
+  REQUIRE(out.size() == 2);
+  CHECK(out[0] ==
+        "erp_id=73 number=1026 customer=3 issue_date=2014-09-02 currency=USD total=10000 USD remaining=0 USD "
+        "status=applied reason=Returned rocks erp_updated_at=2014-09-18T20:30:04.000Z");
+  CHECK(out[1] ==
+        "erp_id=74 number=1027 customer=24 issue_date=2024-02-29 currency=USD total=1250 USD remaining=1250 USD "
+        "status=open reason= erp_updated_at=2024-02-29T20:00:00.000Z");
+}
