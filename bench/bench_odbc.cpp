@@ -1,6 +1,6 @@
 // bench_odbc: the odbc connector reading 1,000,000 invoice rows from PostgreSQL via psqlODBC.
 //
-//   build/bench/bench_odbc [--rows 1000000] [--fetch-size 5000]
+//   build/bench/bench_odbc [--rows 1000000] [--fetch-size 5000] [--declare-fetch 1000]
 //
 // The rows are generated server-side (generate_series) into the AR schema of
 // tests/fixtures/odbc/ar_schema.sql, four currencies, ties in threes on `modified`. Prints:
@@ -31,7 +31,7 @@ using Steady = std::chrono::steady_clock;
 namespace {
 
 struct Args {
-  long rows = 1'000'000, fetch_size = 5000;
+  long rows = 1'000'000, fetch_size = 5000, declare_fetch = 1000;
 };
 
 Args parse_args(int argc, char** argv) {
@@ -42,6 +42,8 @@ Args parse_args(int argc, char** argv) {
       a.rows = v;
     else if (!std::strcmp(argv[i], "--fetch-size"))
       a.fetch_size = v;
+    else if (!std::strcmp(argv[i], "--declare-fetch"))
+      a.declare_fetch = v;
     else
       std::fprintf(stderr, "unknown option %s\n", argv[i]), std::exit(2);
   }
@@ -143,9 +145,11 @@ int main(int argc, char** argv) {
   auto start = Steady::now();
   generate(pg, args.rows);
   std::printf("generated in %.1f s\n\n", seconds_since(start));
-  std::string declare = "UseDeclareFetch=1;Fetch=" + std::to_string(args.fetch_size) + ";";
+  std::string declare = "UseDeclareFetch=1;Fetch=" + std::to_string(args.declare_fetch) + ";";
 
-  connector_only(pg, "UseDeclareFetch=1 (server-side cursor)", declare, args.fetch_size);
+  connector_only(
+      pg, ("UseDeclareFetch=1;Fetch=" + std::to_string(args.declare_fetch) + " (server-side cursor)").c_str(),
+      declare, args.fetch_size);
 
   OdbcDeployment deployment(pg, {{"ODBC_FETCH_SIZE", std::to_string(args.fetch_size)}});
   auto run = deployment.run({"sync", "--once", "--stream", "customers", "--quiet"});

@@ -189,6 +189,19 @@ TEST_CASE("a connection string's password is redacted wherever it is echoed") {
   CHECK(redact_connection_string("DSN=x;PASSWORD={a;b}};c};UID=u") == "DSN=x;PASSWORD=***;UID=u");
 }
 
+TEST_CASE("every odbc option default parses as its declared type") {
+  for (auto schema : {odbc_spec().options, odbc_spec().stream_options}) {
+    OptionValues defaults;
+    for (const OptionSpec& spec : schema)
+      if (!spec.default_value.empty())
+        defaults[std::string(spec.key)] = {std::string(spec.default_value), ""};
+    for (const Error& e : check_options(defaults, schema, "odbc")) {
+      if (e.message.find("needs option") != std::string::npos) continue;  // required keys have no default
+      FAIL(e.message);
+    }
+  }
+}
+
 TEST_CASE("the odbc options are checked: either a connection string or a DSN, and complete children") {
   ConnectorConfig config;
   config.name = "erp";
