@@ -384,7 +384,12 @@ class OdbcConnector final : public Connector {
       evict();  // the next attempt reconnects
       if (context_.stop.stop_requested()) break;
       // A pooled connection that died while idle is not the ERP being down: replace it at once.
-      if (reused && !evicted_on_checkout) evicted_on_checkout = true, --attempt;
+      if (reused && !evicted_on_checkout) {
+        evicted_on_checkout = true;
+        --attempt;
+        log(LogLevel::kInfo, "odbc_reconnect",
+            {{"connector", name_}, {"stream", stream.name}, {"error", last.describe()}});
+      }
     }
     if (context_.stop.stop_requested())
       return fail(ErrorKind::kTransient, "stopped while retrying", where(stream));

@@ -58,7 +58,8 @@ struct Erp {
   std::string connection_string() const { return "Driver=SQLite3;Database=" + file.db() + ";NoCreat=1;"; }
 };
 
-std::unique_ptr<Connector> make(const Erp& erp, OptionValues stream_options, OptionValues extra = {}) {
+std::unique_ptr<Connector> make(const Erp& erp, OptionValues stream_options, OptionValues extra = {},
+                                ConnectorContext context = {}) {
   ConnectorConfig config;
   config.name = "erp";
   config.type = "odbc";
@@ -75,7 +76,7 @@ std::unique_ptr<Connector> make(const Erp& erp, OptionValues stream_options, Opt
   REQUIRE(check_options(config.options, odbc_spec().options, "connector erp").empty());
   REQUIRE(
       check_options(config.streams[0].options, odbc_spec().stream_options, "stream erp/invoices").empty());
-  auto connector = odbc_spec().create(config, ConnectorContext{});
+  auto connector = odbc_spec().create(config, context);
   REQUIRE_MESSAGE(connector, (connector ? "" : connector.error().describe()));
   return std::move(*connector);
 }
@@ -160,6 +161,21 @@ TEST_CASE("sqlite: child rows are nested under their parent as an array, in chil
   CHECK(records[2].root.find("lines")->children().empty());
   CHECK(records[3].root.find("lines")->children()[0].find("amount")->text() == "0.10");
   CHECK(records[0].raw.find(R"("lines":[{"invoice_id":"INV-1")") != std::string::npos);
+}
+
+TEST_CASE("sqlite: a stop request ends a pull between blocks as a transient failure") {
+  Erp erp;
+  std::stop_source stop;
+  ConnectorContext context;
+  context.stop = stop.get_token();
+  auto connector = make(erp, {}, {}, context);
+  auto first = connector->pull({"invoices", "", ""});
+  REQUIRE(first);
+  stop.request_stop();
+  auto second = connector->pull({"invoices", "", first->next_page_token});
+  REQUIRE_FALSE(second);
+  CHECK(second.error().kind == ErrorKind::kTransient);
+  CHECK(second.error().message.find("stopped") != std::string::npos);
 }
 
 TEST_CASE("sqlite: a SQL error names the connector, the stream and the query, and is permanent") {
