@@ -162,3 +162,17 @@ TEST_CASE("postgres: a SQL error names the connector, stream and query, never th
   CHECK(page.error().message.find("42703") != std::string::npos);  // undefined_column
   CHECK(page.error().describe().find(erp.pg.password()) == std::string::npos);
 }
+
+TEST_CASE("postgres: non-ASCII text arrives as the same UTF-8 bytes") {
+  Erp erp;
+  erp.pg.psql(
+      "UPDATE ar_invoice SET po_number = 'Müller GmbH – Köln ✓' WHERE id = (SELECT min(id) FROM ar_invoice)");
+  auto connector =
+      invoice_connector(erp.pg,
+                        "SELECT id, po_number, modified FROM ar_invoice WHERE (modified, id) > (?, ?) "
+                        "AND po_number LIKE 'M%' ORDER BY modified, id");
+  auto page = connector->pull({"invoices", "", ""});
+  REQUIRE_MESSAGE(page, (page ? "" : page.error().describe()));
+  REQUIRE(page->records.size() == 1);
+  CHECK(page->records[0].root.find("po_number")->text() == "Müller GmbH – Köln ✓");
+}
