@@ -12,7 +12,7 @@ packages=(
   doctest-dev libsystemd-dev libcli11-dev
   postgresql
   procps python3 curl
-  clang-14 libclang-rt-14-dev            # fuzz/: libFuzzer + sanitizers (scripts/test.sh)
+  clang clang-14 libclang-rt-14-dev      # fuzz/: libFuzzer + sanitizers (scripts/test.sh); clang gives clang++
 )
 
 missing=()
