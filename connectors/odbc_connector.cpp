@@ -1,5 +1,7 @@
 #include "connectors/odbc_connector.hpp"
 
+#include "schema/entity_json.hpp"
+
 #include <sql.h>
 #include <sqlext.h>
 
@@ -157,38 +159,6 @@ Result<Settings> read_settings(const ConnectorConfig& config) {
   return s;
 }
 
-// JSON string text for `raw` and the cursor.
-void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-          out += escaped;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
 
 void append_json(std::string& out, const Node& node) {
   switch (node.type()) {

@@ -8,42 +8,12 @@
 #include <pugixml.hpp>
 #include <sstream>
 
+#include "schema/entity_json.hpp"
 #include "schema/money.hpp"
 
 namespace arsync::mapping {
 namespace {
 
-void json_string(std::string_view s, std::string& out) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
 
 const std::vector<Entity>& children_of(const Entity& e, std::size_t child) { return e.children[child]; }
 
@@ -51,7 +21,7 @@ const std::vector<Entity>& children_of(const Entity& e, std::size_t child) { ret
 Result<bool> render_json(const PushNode& node, const Entity& entity, const Entity* parent, std::string& out) {
   switch (node.kind) {
     case PushNode::Kind::kLiteral:
-      json_string(node.literal, out);
+      append_json_string(out, node.literal);
       return true;
     case PushNode::Kind::kField: {
       auto text = node.field.text(entity, parent);
@@ -60,7 +30,7 @@ Result<bool> render_json(const PushNode& node, const Entity& entity, const Entit
       if (node.field.json_bare())
         out += **text;
       else
-        json_string(**text, out);
+        append_json_string(out, **text);
       return true;
     }
     case PushNode::Kind::kObject: {
@@ -69,7 +39,7 @@ Result<bool> render_json(const PushNode& node, const Entity& entity, const Entit
       for (const PushNode& member : node.children) {
         std::size_t mark = out.size();
         if (!first) out += ',';
-        json_string(member.name, out);
+        append_json_string(out, member.name);
         out += ':';
         auto written = render_json(member, entity, parent, out);
         if (!written) return written;

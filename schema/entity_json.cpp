@@ -1,42 +1,12 @@
 #include "schema/entity_json.hpp"
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <type_traits>
 
 namespace arsync {
 namespace {
 
-void append_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
 
 void append_value(std::string& out, const Value& value) {
   std::visit(
@@ -49,15 +19,15 @@ void append_value(std::string& out, const Value& value) {
         } else if constexpr (std::is_same_v<T, std::int64_t>) {
           out += std::to_string(v);
         } else if constexpr (std::is_same_v<T, std::string>) {
-          append_string(out, v);
+          append_json_string(out, v);
         } else if constexpr (std::is_same_v<T, Money>) {
           out += "{\"amount\":";
-          append_string(out, format_amount(v));
+          append_json_string(out, format_amount(v));
           out += ",\"currency\":";
-          append_string(out, v.currency);
+          append_json_string(out, v.currency);
           out += '}';
         } else if constexpr (std::is_same_v<T, Decimal>) {
-          append_string(out, v.to_string());
+          append_json_string(out, v.to_string());
         }
       },
       value);
@@ -69,7 +39,7 @@ void append_entity(std::string& out, const Entity& entity) {
   auto key = [&](std::string_view name) {
     if (!first) out += ',';
     first = false;
-    append_string(out, name);
+    append_json_string(out, name);
     out += ':';
   };
   for (std::size_t i = 0; i < entity.values.size() && entity.spec; ++i) {
@@ -95,6 +65,10 @@ std::string entity_json(const Entity& entity) {
   std::string out;
   append_entity(out, entity);
   return out;
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+  out += nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace arsync

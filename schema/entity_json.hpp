@@ -6,10 +6,15 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "schema/catalog.hpp"
 
 namespace arsync {
+
+// Appends `text` as a JSON string literal (quoted, escaped by nlohmann/json). Bytes that are not
+// valid UTF-8 become U+FFFD rather than failing: this text is for people and for ERP bodies.
+void append_json_string(std::string& out, std::string_view text);
 
 std::string entity_json(const Entity& entity);
 
