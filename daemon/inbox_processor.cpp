@@ -95,10 +95,12 @@ bool InboxProcessor::process(const Generation& generation, const InboxItem& item
       continue;
     }
     PageWrite& page = pages[stream];
+    const Mapping& mapping = generation.mapping(*stream);
+    if (page.source.empty())
+      for (const Mapping::Lookup& l : mapping.lookups()) page.lookups.push_back({l.child, l.field, l.by});
     page.source = item.source;
     page.stream = stream->name;
     auto root = parse_json(event.payload);
-    const Mapping& mapping = generation.mapping(*stream);
     Record record{root ? std::move(*root) : Node(), event.payload};
     auto entity = root ? mapping.map_if(record) : Result<std::optional<Entity>>(fail(root.error()));
     if (entity && !*entity) continue;  // excluded by the mapping's when:

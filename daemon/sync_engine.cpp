@@ -24,6 +24,7 @@ using ReaderItem = std::variant<MappedPage, Error>;
 // the mapping's when: excludes (a Xero bill in an invoices stream) is skipped, not rejected.
 void map_records(const Mapping& mapping, std::vector<Record>& records, PageWrite& out) {
   out.entities.reserve(records.size());
+  for (const Mapping::Lookup& l : mapping.lookups()) out.lookups.push_back({l.child, l.field, l.by});
   for (std::size_t i = 0; i < records.size(); ++i) {
     Record& record = records[i];
     auto entity = mapping.map_if(record);

@@ -276,7 +276,7 @@ Result<std::optional<PageOutcome>> MirrorStore::Impl::write_page(const PageWrite
   const std::int64_t seq_before = last_seq;
   std::string reject;
   for (const Entity* entity : in_dependency_order(page.entities)) {
-    auto written = plan->upsert(*entity, page.source, last_seq, reject, isolated);
+    auto written = plan->upsert(*entity, page.source, last_seq, reject, isolated, page.lookups);
     if (!written) return fail(written.error());
     switch (*written) {
       case UpsertOutcome::kInserted:

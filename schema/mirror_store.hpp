@@ -32,6 +32,14 @@ struct RejectRow {
   std::string where;       // mapping file:line:col of the rule that failed, if any
 };
 
+// A reference field the mapping fills with another field of the target than its ERP id (a
+// customer *number* on an invoice): the store matches `by` instead of erp_id.
+struct ReferenceLookup {
+  std::string child;  // "" for the entity's own field, else its child collection ("applications")
+  std::string field;  // the reference field ("customer", "invoice")
+  std::string by;     // a text field of the referenced entity ("number")
+};
+
 struct PageWrite {
   std::string source;  // connector name; with erp_id, the natural key of every row
   std::string stream;
@@ -40,6 +48,7 @@ struct PageWrite {
   std::optional<std::string> cursor;   // the stream's cursor after this page, committed with it
   std::int64_t run_id = 0;             // the sync run this page belongs to (0: none)
   std::vector<std::int64_t> inbox_done;  // inbox events this page completes, marked in its transaction
+  std::vector<ReferenceLookup> lookups;  // references resolved by another field than erp_id
 };
 
 struct PageOutcome {

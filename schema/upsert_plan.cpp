@@ -298,6 +298,48 @@ Result<std::int64_t> UpsertPlan::resolve(Table& target, std::string_view source,
   return id;
 }
 
+const ReferenceLookup* UpsertPlan::lookup_for(std::string_view list, std::string_view field) const {
+  if (!lookups_) return nullptr;
+  for (const ReferenceLookup& l : *lookups_)
+    if (l.child == list && l.field == field) return &l;
+  return nullptr;
+}
+
+// The column name comes from the catalog's FieldSpec, never from the mapping's text, so nothing
+// a mapping says reaches SQL; the value is bound. Tombstoned rows never match.
+Result<std::int64_t> UpsertPlan::resolve_by(Table& target, std::string_view source, std::string_view by,
+                                            std::string_view value, std::string& problem) {
+  int field = target.spec->field_index(by);
+  if (field < 0 || target.spec->fields[static_cast<std::size_t>(field)].type != FieldType::kText) {
+    problem = "cannot look " + std::string(target.spec->name) + " up by '" + std::string(by) +
+              "': it is not a text field of " + std::string(target.spec->name);
+    return 0;
+  }
+  const std::string_view column = target.spec->fields[static_cast<std::size_t>(field)].name;
+  std::string key = std::string(target.spec->table) + "." + std::string(column);
+  auto it = lookup_statements_.find(key);
+  if (it == lookup_statements_.end()) {
+    auto prepared =
+        db_.prepare("SELECT id FROM " + std::string(target.spec->table) + " WHERE source = ?1 AND " +
+                    std::string(column) + " = ?2 AND deleted = 0 LIMIT 2");
+    if (!prepared) return fail(prepared.error());
+    it = lookup_statements_.emplace(key, std::move(*prepared)).first;
+  }
+  Statement& st = it->second;
+  StatementScope scope(st);
+  st.bind_text(1, source);
+  st.bind_text(2, value);
+  std::int64_t id = 0;
+  int rc;
+  for (int rows = 0; (rc = st.step()) == SQLITE_ROW; ++rows) {
+    if (rows == 1) return -1;
+    id = st.column_int(0);
+  }
+  if (rc != SQLITE_DONE)
+    return fail(db_.error(rc, "cannot look up " + std::string(target.spec->name) + " " + std::string(value)));
+  return id;
+}
+
 // Checks one entity's (or child's) values and resolves its references into ref_ids_. Returns
 // the reason to reject it, or "" when it can be written.
 Result<std::string> UpsertPlan::check_fields(const EntitySpec& spec, const std::vector<Table*>& refs,
@@ -324,12 +366,19 @@ Result<std::string> UpsertPlan::check_fields(const EntitySpec& spec, const std::
       return "field " + field_path(list, index, f.name) + " is in " + m->currency + " but the " +
              (currency ? "record's currency is " + *currency : std::string("record has no currency"));
     if (f.type != FieldType::kRef) continue;
-    const std::string& erp_id = std::get<std::string>(v);
-    auto id = resolve(*refs[i], source, erp_id);
+    const std::string& key = std::get<std::string>(v);
+    const ReferenceLookup* lookup = lookup_for(list, f.name);
+    std::string problem;
+    auto id =
+        lookup ? resolve_by(*refs[i], source, lookup->by, key, problem) : resolve(*refs[i], source, key);
     if (!id) return fail(id.error());
-    if (*id == 0)
-      return "unknown " + std::string(f.ref_entity) + " '" + erp_id + "' (field " +
-             field_path(list, index, f.name) + ")";
+    if (!problem.empty()) return "field " + field_path(list, index, f.name) + ": " + problem;
+    std::string what =
+        std::string(f.ref_entity) + (lookup ? " " + lookup->by : std::string()) + " '" + key + "'";
+    if (*id == 0) return "unknown " + what + " (field " + field_path(list, index, f.name) + ")";
+    if (*id < 0)
+      return "more than one " + what + " (field " + field_path(list, index, f.name) +
+             "): the lookup needs a unique value";
     ref_ids_.push_back(*id);
   }
   return std::string();
@@ -434,7 +483,9 @@ UpsertPlan::WriteResult UpsertPlan::write_children(Table& table, const Entity& e
 }
 
 Result<UpsertOutcome> UpsertPlan::upsert(const Entity& entity, std::string_view source,
-                                         std::int64_t& last_seq, std::string& reject, bool isolated) {
+                                         std::int64_t& last_seq, std::string& reject, bool isolated,
+                                         const std::vector<ReferenceLookup>& lookups) {
+  lookups_ = &lookups;  // read by check_fields during this call only
   Table* table = entity.spec ? table_for(entity.spec) : nullptr;
   if (!table) {
     reject = "not a top-level entity (" + std::string(entity.spec ? entity.spec->name : "no spec") + ")";

@@ -17,12 +17,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "schema/catalog.hpp"
+#include "schema/mirror_store.hpp"
 #include "schema/result.hpp"
 #include "schema/sqlite_handle.hpp"
 
@@ -58,8 +60,10 @@ class UpsertPlan {
   // the wrong type, money in another currency, a constraint the row breaks) returns kRejected
   // with `reject` saying what, and leaves nothing of the entity written. An Error means the
   // mirror itself failed: the caller must roll the whole transaction back.
+  // `lookups` name the reference fields to resolve by another field than erp_id.
   Result<UpsertOutcome> upsert(const Entity& entity, std::string_view source, std::int64_t& last_seq,
-                               std::string& reject, bool isolated);
+                               std::string& reject, bool isolated,
+                               const std::vector<ReferenceLookup>& lookups = {});
 
   // Drops cached reference ids. Call after a rollback: rows inserted in it no longer exist.
   void forget_cached_ids();
@@ -71,6 +75,11 @@ class UpsertPlan {
   Table* table_for(const EntitySpec* spec);
   // The mirror id of `erp_id` in `target` (0 when there is none).
   Result<std::int64_t> resolve(Table& target, std::string_view source, std::string_view erp_id);
+  // The mirror id of the live row of `target` whose text field `by` is `value`: 0 when there is
+  // none, -1 when there are several (ambiguous), or a reason when `by` is not a text field.
+  Result<std::int64_t> resolve_by(Table& target, std::string_view source, std::string_view by,
+                                  std::string_view value, std::string& problem);
+  const ReferenceLookup* lookup_for(std::string_view list, std::string_view field) const;
   Result<std::string> check_fields(const EntitySpec& spec, const std::vector<Table*>& refs,
                                    const Entity& entity, const std::string* currency, std::string_view source,
                                    std::string_view list, int index);
@@ -91,6 +100,8 @@ class UpsertPlan {
   std::vector<std::int64_t> ref_ids_;      // resolved references of the entity being written, in bind order
   std::size_t own_ref_count_ = 0;          // how many of them are the entity's own (its children's follow)
   std::vector<std::string> decimal_text_;  // bound decimal texts of the statement being run
+  const std::vector<ReferenceLookup>* lookups_ = nullptr;            // of the entity being written
+  std::map<std::string, Statement, std::less<>> lookup_statements_;  // by "<table>.<field>"
 };
 
 }  // namespace arsync

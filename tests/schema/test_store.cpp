@@ -485,3 +485,37 @@ TEST_CASE("status reports live rows, cursors, last runs, open rejects and the sc
   CHECK(status->schema_version >= 2);
   CHECK(status->last_runs.empty());
 }
+
+TEST_CASE("a reference the mapping gives by number is resolved by number, and only when unique") {
+  Mirror m;
+  Entity acme = customer("C-1", "Acme");
+  acme.set("number", std::string("10000"));
+  Entity beta = customer("C-2", "Beta");
+  beta.set("number", std::string("20000"));
+  Entity twin = customer("C-3", "Beta again");
+  twin.set("number", std::string("20000"));  // the ERP let two customers share a number
+  m.apply(page_of({acme, beta, twin}));
+
+  PageWrite page = page_of({invoice("I-1", "10000"), invoice("I-2", "99999"), invoice("I-3", "20000")});
+  page.lookups = {{"", "customer", "number"}};
+  auto outcome = m.apply(page);
+  CHECK(outcome.inserted == 1);
+  REQUIRE(outcome.rejects.size() == 2);
+  CHECK(outcome.rejects[0].error.find("unknown customer number '99999'") != std::string::npos);
+  CHECK(outcome.rejects[1].error.find("more than one customer number '20000'") != std::string::npos);
+  CHECK(m.text("SELECT c.erp_id FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.erp_id = 'I-1'") ==
+        "C-1");
+
+  SUBCASE("without the lookup the same value is an ERP id, and unknown") {
+    auto plain = m.apply(page_of({invoice("I-4", "10000")}));
+    REQUIRE(plain.rejects.size() == 1);
+    CHECK(plain.rejects[0].error.find("unknown customer '10000'") != std::string::npos);
+  }
+  SUBCASE("a lookup by a field that is not text is refused with a reason") {
+    PageWrite bad = page_of({invoice("I-5", "10000")});
+    bad.lookups = {{"", "customer", "credit_limit"}};
+    auto refused = m.apply(bad);
+    REQUIRE(refused.rejects.size() == 1);
+    CHECK(refused.rejects[0].error.find("not a text field") != std::string::npos);
+  }
+}
