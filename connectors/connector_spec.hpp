@@ -4,6 +4,7 @@
 // function returning its spec. The core never knows a connector's concrete type.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -72,7 +73,8 @@ struct ConnectorSpec {
   std::span<const OptionSpec> options;
   std::span<const OptionSpec> stream_options;
   // Builds a connector from a config already checked against the two option schemas.
-  Result<std::unique_ptr<Connector>> (*create)(const ConnectorConfig& config, const ConnectorContext& context);
+  Result<std::unique_ptr<Connector>> (*create)(const ConnectorConfig& config,
+                                               const ConnectorContext& context);
 };
 
 // Checks `values` against `schema`: unknown keys (with a did-you-mean), missing required
@@ -83,7 +85,8 @@ std::vector<Error> check_options(const OptionValues& values, std::span<const Opt
 // Typed access to checked options; a missing optional key yields its default.
 class OptionReader {
  public:
-  OptionReader(const OptionValues& values, std::span<const OptionSpec> schema) : values_(values), schema_(schema) {}
+  OptionReader(const OptionValues& values, std::span<const OptionSpec> schema)
+      : values_(values), schema_(schema) {}
   std::string string(std::string_view key) const;
   std::int64_t integer(std::string_view key) const;
   bool boolean(std::string_view key) const;
@@ -96,5 +99,15 @@ class OptionReader {
 };
 
 Result<std::chrono::milliseconds> parse_duration(std::string_view text);
+
+// One option table from two (a connector's own options and a shared fragment such as
+// kRetryOptions), at compile time.
+template <std::size_t A, std::size_t B>
+constexpr std::array<OptionSpec, A + B> join_options(const OptionSpec (&a)[A], const OptionSpec (&b)[B]) {
+  std::array<OptionSpec, A + B> out{};
+  for (std::size_t i = 0; i < A; ++i) out[i] = a[i];
+  for (std::size_t i = 0; i < B; ++i) out[A + i] = b[i];
+  return out;
+}
 
 }  // namespace arsync

@@ -12,7 +12,7 @@
 namespace arsync {
 namespace {
 
-constexpr OptionSpec kOptions[] = {
+constexpr OptionSpec kOwnOptions[] = {
     {"base_url", OptionType::kUrl, "", true, "the API root, e.g. https://erp.example.com/api/v2.0"},
     {"auth", OptionType::kString, "none", false, "none, bearer or basic"},
     {"token", OptionType::kSecret, "", false, "bearer token (auth: bearer); use ${ENV} or a credential file"},
@@ -22,15 +22,12 @@ constexpr OptionSpec kOptions[] = {
     {"page_size_param", OptionType::kString, "$top", false, "query parameter carrying the page size"},
     {"filter_param", OptionType::kString, "$filter", false, "query parameter carrying the delta filter"},
     {"timeout", OptionType::kDuration, "60s", false, "limit for one whole request, connect to last byte"},
-    {"retries", OptionType::kInteger, "8", false, "attempts per request before the run fails"},
-    {"backoff_base", OptionType::kDuration, "200ms", false,
-     "first retry delay (doubles each time, with jitter)"},
-    {"backoff_max", OptionType::kDuration, "30s", false, "longest computed retry delay"},
     {"overlap", OptionType::kDuration, "5s", false, "how far each delta read reaches back before the cursor"},
     {"requests_per_second", OptionType::kInteger, "0", false, "client-side rate limit; 0 = none"},
     {"verify_tls", OptionType::kBool, "true", false, "verify the server certificate"},
     {"ca_file", OptionType::kString, "", false, "extra CA bundle (PEM) for a private CA"},
 };
+constexpr auto kOptions = join_options(kOwnOptions, kRetryOptions);
 
 constexpr OptionSpec kStreamOptions[] = {
     {"path", OptionType::kString, "", true, "collection path under base_url, e.g. salesInvoices"},
@@ -102,9 +99,7 @@ Result<Settings> read_settings(const ConnectorConfig& config) {
   s.filter_param = opt.string("filter_param");
   s.timeout = opt.duration("timeout");
   s.overlap = opt.duration("overlap");
-  s.retry.max_attempts = static_cast<int>(std::max<std::int64_t>(1, opt.integer("retries")));
-  s.retry.base = opt.duration("backoff_base");
-  s.retry.cap = opt.duration("backoff_max");
+  s.retry = RetryPolicy::from_options(opt);
   s.requests_per_second = opt.integer("requests_per_second");
   s.transport.verify_tls = opt.boolean("verify_tls");
   s.transport.ca_file = opt.string("ca_file");

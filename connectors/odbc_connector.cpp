@@ -1,7 +1,5 @@
 #include "connectors/odbc_connector.hpp"
 
-#include "schema/entity_json.hpp"
-
 #include <sql.h>
 #include <sqlext.h>
 
@@ -13,13 +11,14 @@
 
 #include "connectors/odbc_session.hpp"
 #include "connectors/retry_policy.hpp"
+#include "schema/entity_json.hpp"
 #include "schema/log.hpp"
 #include "schema/timestamp.hpp"
 
 namespace arsync {
 namespace {
 
-constexpr OptionSpec kOptions[] = {
+constexpr OptionSpec kOwnOptions[] = {
     {"connection_string", OptionType::kSecret, "", false,
      "ODBC connection string, e.g. Driver={PostgreSQL Unicode};Server=...;Pwd=${ERP_DB_PASSWORD}"},
     {"dsn", OptionType::kString, "", false, "a DSN from odbc.ini (instead of connection_string)"},
@@ -27,15 +26,12 @@ constexpr OptionSpec kOptions[] = {
     {"password", OptionType::kSecret, "", false, "password for dsn; use ${ENV} or a credential file"},
     {"fetch_size", OptionType::kInteger, "1000", false, "rows per page (fetched in blocks of up to 1000)"},
     {"timeout", OptionType::kDuration, "60s", false, "query timeout and login timeout"},
-    {"retries", OptionType::kInteger, "8", false, "attempts per page before the run fails"},
-    {"backoff_base", OptionType::kDuration, "200ms", false,
-     "first retry delay (doubles each time, with jitter)"},
-    {"backoff_max", OptionType::kDuration, "30s", false, "longest computed retry delay"},
     {"overlap", OptionType::kDuration, "5s", false,
      "how far a run's first page reaches back before the cursor"},
     {"max_cell_bytes", OptionType::kInteger, "8192", false,
      "longest text value of one column (longer fails)"},
 };
+constexpr auto kOptions = join_options(kOwnOptions, kRetryOptions);
 
 constexpr OptionSpec kStreamOptions[] = {
     {"query", OptionType::kString, "", true,
@@ -148,9 +144,7 @@ Result<Settings> read_settings(const ConnectorConfig& config) {
   s.timeout = opt.duration("timeout");
   s.overlap = opt.duration("overlap");
   s.max_cell_bytes = static_cast<std::size_t>(std::max<std::int64_t>(16, opt.integer("max_cell_bytes")));
-  s.retry.max_attempts = static_cast<int>(std::max<std::int64_t>(1, opt.integer("retries")));
-  s.retry.base = opt.duration("backoff_base");
-  s.retry.cap = opt.duration("backoff_max");
+  s.retry = RetryPolicy::from_options(opt);
   for (const StreamConfig& stream : config.streams) {
     auto settings = read_stream(config.name, stream);
     if (!settings) return fail(settings.error());
@@ -158,7 +152,6 @@ Result<Settings> read_settings(const ConnectorConfig& config) {
   }
   return s;
 }
-
 
 void append_json(std::string& out, const Node& node) {
   switch (node.type()) {

@@ -7,6 +7,14 @@
 
 namespace arsync {
 
+RetryPolicy RetryPolicy::from_options(const OptionReader& options) {
+  RetryPolicy policy;
+  policy.max_attempts = static_cast<int>(std::max<std::int64_t>(1, options.integer("retries")));
+  policy.base = options.duration("backoff_base");
+  policy.cap = options.duration("backoff_max");
+  return policy;
+}
+
 std::chrono::milliseconds RetryPolicy::backoff(int attempt, std::mt19937_64& rng) const {
   using std::chrono::milliseconds;
   int exponent = std::min(attempt - 1, 30);  // 2^30 · base overflows nothing and exceeds any cap

@@ -11,6 +11,8 @@
 #include <random>
 #include <string_view>
 
+#include "connectors/connector_spec.hpp"
+
 namespace arsync {
 
 struct RetryPolicy {
@@ -19,10 +21,22 @@ struct RetryPolicy {
   std::chrono::milliseconds cap{30'000};
   std::chrono::milliseconds max_retry_after{300'000};  // cap on an ERP's Retry-After
 
+  // The policy a connector's config asks for (the kRetryOptions below, with their defaults).
+  static RetryPolicy from_options(const OptionReader& options);
+
   // The delay before attempt `attempt` + 1 (attempt counts from 1).
   std::chrono::milliseconds backoff(int attempt, std::mt19937_64& rng) const;
   // The delay to honour for a Retry-After value, capped by max_retry_after.
   std::chrono::milliseconds honour(std::chrono::milliseconds retry_after) const;
+};
+
+// The options of every connector that retries, declared once so their names and defaults agree
+// across connectors: join them into a connector's table with join_options().
+inline constexpr OptionSpec kRetryOptions[] = {
+    {"retries", OptionType::kInteger, "8", false, "attempts at one request (or page) before the run fails"},
+    {"backoff_base", OptionType::kDuration, "200ms", false,
+     "first retry delay (doubles each time, with jitter)"},
+    {"backoff_max", OptionType::kDuration, "30s", false, "longest computed retry delay"},
 };
 
 // Parses a Retry-After header: delta-seconds ("120") or an HTTP-date ("Wed, 21 Oct 2015
