@@ -9,22 +9,13 @@
 #include <string>
 
 #include "mapping/json_reader.hpp"
+#include "tests/result_text.hpp"
 #include "mapping/mapping.hpp"
 
 using namespace arsync;
+using arsync::test::why;
 
 namespace {
-
-// The error text of a failed result, "" for a value: doctest also prints the messages of
-// passing checks (with -s), so a message must never touch error() of a value.
-template <class R>
-std::string why(const R& result) {
-  if (result) return {};
-  if constexpr (requires { result.error().message; })
-    return result.error().message;
-  else
-    return result.error().front().describe();
-}
 
 const std::string kRoot = ARSYNC_SOURCE_DIR;
 

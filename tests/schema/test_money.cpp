@@ -4,21 +4,12 @@
 #include <string>
 
 #include "schema/money.hpp"
+#include "tests/result_text.hpp"
 
 using namespace arsync;
+using arsync::test::why;
 
 namespace {
-
-// The error text of a failed result, "" for a value: doctest also prints the messages of
-// passing checks (with -s), so a message must never touch error() of a value.
-template <class R>
-std::string why(const R& result) {
-  if (result) return {};
-  if constexpr (requires { result.error().message; })
-    return result.error().message;
-  else
-    return result.error().front().describe();
-}
 
 constexpr NumberFormat kDot{};             // 1,234.50
 constexpr NumberFormat kComma{',', '.'};   // 1.234,50
