@@ -16,9 +16,9 @@ constexpr int64_t kMaxMutationCount = 100'000;
 
 // A page's string is reserved once from a rough size (the hot path should not reallocate a
 // 20 MB buffer while writing), capped so a page of huge invoices does not reserve hundreds of MB.
-size_t page_reserve(Collection collection, const GeneratorSpec& spec, size_t top) {
+size_t page_reserve(std::optional<Collection> collection, const GeneratorSpec& spec, size_t top) {
   constexpr size_t kMaxReserve = 64 << 20;
-  size_t per_record = 700;
+  size_t per_record = 700;  // also portal-written records
   if (collection == Collection::kCustomers) per_record = 1'000;
   if (collection == Collection::kInvoices)
     per_record = 520 + 95 * static_cast<size_t>(spec.lines_min + spec.lines_max);
@@ -64,7 +64,8 @@ json stats_json(const Stats& stats) {
 json faults_json(const FaultSettings& s) {
   return json{{"error_rate", s.error_rate},       {"rate_429", s.rate_429},
               {"retry_after", s.retry_after_s},   {"latency_ms", s.latency_ms},
-              {"truncate_rate", s.truncate_rate}, {"malformed_rate", s.malformed_rate}};
+              {"truncate_rate", s.truncate_rate}, {"malformed_rate", s.malformed_rate},
+              {"drop_after_commit_rate", s.drop_after_commit_rate}, {"honor_idempotency", s.honor_idempotency}};
 }
 
 ApiResponse json_response(const json& body) { return ApiResponse{200, body.dump()}; }
@@ -94,8 +95,11 @@ bool read_count(const json& body, const char* key, int& out, int max, std::strin
 
 }  // namespace
 
-ApiResponse error_response(unsigned status, std::string_view code, std::string_view message) {
-  return ApiResponse{status, json{{"error", {{"code", code}, {"message", message}}}}.dump()};
+ApiResponse error_response(unsigned status, std::string_view code, std::string_view message,
+                           std::string_view target) {
+  json error{{"code", code}, {"message", message}};
+  if (!target.empty()) error["target"] = target;
+  return ApiResponse{status, json{{"error", std::move(error)}}.dump()};
 }
 
 Api::Api(Dataset& dataset, FaultInjector& faults, ApiOptions options)
@@ -109,8 +113,8 @@ ApiResponse Api::handle(const ApiRequest& request) {
   if (!target) return error_response(400, "BadRequest", target.error());
   const std::string& path = target->path;
   if (path.starts_with("/odata/")) {
-    const auto collection = collection_from_name(std::string_view(path).substr(7));
-    if (collection) return odata(request, *collection, *target);
+    const std::string_view name = std::string_view(path).substr(7);
+    if (is_odata_resource(name)) return odata(request, name, *target);
   } else if (path == "/admin/stats") {
     if (request.method != "GET") return error_response(405, "MethodNotAllowed", "use GET /admin/stats");
     return admin_stats();
@@ -119,6 +123,9 @@ ApiResponse Api::handle(const ApiRequest& request) {
     return admin_mutate(request.body);
   } else if (path == "/admin/faults") {
     return admin_faults(request.method, request.body);
+  } else if (path == "/admin/writes") {
+    if (request.method != "GET") return error_response(405, "MethodNotAllowed", "use GET /admin/writes");
+    return admin_writes();
   } else if (path == "/admin/webhooks") {
     if (request.method != "GET") return error_response(405, "MethodNotAllowed", "use GET /admin/webhooks");
     return admin_webhooks();
@@ -130,14 +137,13 @@ ApiResponse Api::handle(const ApiRequest& request) {
   return error_response(404, "NotFound", "no such resource: " + path);
 }
 
-ApiResponse Api::odata(const ApiRequest& request, Collection collection, const Target& target) {
+ApiResponse Api::odata(const ApiRequest& request, std::string_view name, const Target& target) {
   if (!options_.token.empty() && request.authorization != "Bearer " + options_.token) {
     ApiResponse response = error_response(401, "Unauthorized", "missing or wrong bearer token");
     response.www_authenticate = true;
     return response;
   }
-  if (request.method != "GET")
-    return error_response(405, "MethodNotAllowed", "collections are read with GET");
+  if (auto refusal = method_refusal(request.method, name)) return std::move(*refusal);
   const FaultDecision fault = faults_.decide();
   ApiResponse response;
   switch (fault.kind) {
@@ -152,7 +158,11 @@ ApiResponse Api::odata(const ApiRequest& request, Collection collection, const T
       response.retry_after_s = fault.retry_after_s;
       break;
     case FaultKind::kNone:
-      response = collection_page(collection, target);
+      if (request.method != "GET") {
+        response = odata_write(request, name);  // truncation is a read fault; writes have drop_after_commit
+        break;
+      }
+      response = collection_page(name, target);
       response.truncate = fault.truncate && response.status == 200;
       break;
   }
@@ -160,18 +170,19 @@ ApiResponse Api::odata(const ApiRequest& request, Collection collection, const T
   return response;
 }
 
-ApiResponse Api::collection_page(Collection collection, const Target& target) {
+ApiResponse Api::collection_page(std::string_view name, const Target& target) {
   auto parsed = parse_collection_query(target);
   if (!parsed) return error_response(400, "BadRequest", parsed.error());
-  const std::string_view name = collection_name(collection);
-  PageQuery query{collection, parsed->after, parsed->since_ms, parsed->top,
-                  faults_.settings().malformed_rate};
+  const auto collection = collection_from_name(name);
+  PageQuery query{collection.value_or(Collection::kInvoices), parsed->after, parsed->since_ms, parsed->top,
+                  faults_.settings().malformed_rate, parsed->idempotency_key};
   ApiResponse response;
   std::string& body = response.body;
   body.reserve(page_reserve(collection, dataset_.generator().spec(), query.top));
   body.append("{\"@odata.context\":\"").append(base_url_).append("/odata/$metadata#").append(name);
   body.append("\",\"value\":[");
-  const PageOutcome page = dataset_.write_page(query, body);
+  const PageOutcome page = collection ? dataset_.write_page(query, body)
+                                      : dataset_.write_portal_page(*portal_kind_from_name(name), query, body);
   body.append("]");
   if (page.more) {
     body.append(",\"@odata.nextLink\":\"").append(base_url_).append("/odata/").append(name);
@@ -219,8 +230,9 @@ ApiResponse Api::admin_faults(std::string_view method, std::string_view text) {
   const json body = json::parse(text, nullptr, false);
   if (!body.is_object()) return error_response(400, "BadRequest", "body must be a JSON object");
   for (const auto& item : body.items()) {
-    static const std::string kKnown[] = {"error_rate", "rate_429",      "retry_after",
-                                         "latency_ms", "truncate_rate", "malformed_rate"};
+    static const std::string kKnown[] = {"error_rate",     "rate_429",         "retry_after",
+                                         "latency_ms",     "truncate_rate",    "malformed_rate",
+                                         "drop_after_commit_rate", "honor_idempotency"};
     if (std::find(std::begin(kKnown), std::end(kKnown), item.key()) == std::end(kKnown))
       return error_response(400, "BadRequest", "unknown fault setting '" + item.key() + "'");
   }
@@ -232,8 +244,14 @@ ApiResponse Api::admin_faults(std::string_view method, std::string_view text) {
       !read_rate(body, "truncate_rate", settings.truncate_rate, error) ||
       !read_rate(body, "malformed_rate", settings.malformed_rate, error) ||
       !read_count(body, "retry_after", settings.retry_after_s, 3600, error) ||
+      !read_rate(body, "drop_after_commit_rate", settings.drop_after_commit_rate, error) ||
       !read_count(body, "latency_ms", settings.latency_ms, 60'000, error))
     return error_response(400, "BadRequest", error);
+  if (body.contains("honor_idempotency")) {
+    if (!body["honor_idempotency"].is_boolean())
+      return error_response(400, "BadRequest", "honor_idempotency must be true or false");
+    settings.honor_idempotency = body["honor_idempotency"].get<bool>();
+  }
   if (settings.error_rate + settings.rate_429 > 1)
     return error_response(400, "BadRequest", "error_rate + rate_429 must not exceed 1");
   faults_.replace(settings);

@@ -22,6 +22,8 @@ struct ApiRequest {
   std::string_view target;  // "/odata/invoices?$top=10"
   std::string_view authorization;
   std::string_view body;
+  std::string_view idempotency_key;  // the Idempotency-Key header (writes)
+  std::string_view content_type;
 };
 
 struct ApiResponse {
@@ -32,6 +34,7 @@ struct ApiResponse {
   // Fault instructions for the transport.
   std::chrono::milliseconds delay{0};  // wait this long before answering, without blocking others
   bool truncate = false;               // send the full Content-Length, half the body, then close
+  bool drop = false;                   // close the connection without answering at all
 };
 
 struct ApiOptions {
@@ -49,13 +52,16 @@ class Api {
   ApiResponse handle(const ApiRequest& request);
 
  private:
-  ApiResponse odata(const ApiRequest& request, Collection collection, const Target& target);
-  ApiResponse collection_page(Collection collection, const Target& target);
+  ApiResponse odata(const ApiRequest& request, std::string_view name, const Target& target);
+  ApiResponse collection_page(std::string_view name, const Target& target);
   ApiResponse admin_stats();
   ApiResponse admin_mutate(std::string_view body);
   ApiResponse admin_faults(std::string_view method, std::string_view body);
   ApiResponse admin_webhooks();
   ApiResponse admin_webhooks_emit(std::string_view body);
+  // api_writes.cpp: POST /odata/{payments,disputes,...}, PATCH /odata/customers('ID').
+  ApiResponse odata_write(const ApiRequest& request, std::string_view name);
+  ApiResponse admin_writes();
 
   // Constant after construction
   Dataset& dataset_;
@@ -64,7 +70,14 @@ class Api {
   const std::string base_url_;
 };
 
-// The JSON error body every non-2xx answer carries: {"error":{"code":..,"message":..}}.
-ApiResponse error_response(unsigned status, std::string_view code, std::string_view message);
+// The JSON error body every non-2xx answer carries: {"error":{"code":..,"message":..}}, with
+// OData's "target" (the member at fault) when `target` is not empty.
+ApiResponse error_response(unsigned status, std::string_view code, std::string_view message,
+                           std::string_view target = {});
+
+// Whether `name` (the path after /odata/) is a collection GET serves or a write target.
+bool is_odata_resource(std::string_view name);
+// A 405 answer when `method` does not fit the resource `name`; nullopt when it does.
+std::optional<ApiResponse> method_refusal(std::string_view method, std::string_view name);
 
 }  // namespace arsync::sim

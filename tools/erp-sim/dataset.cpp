@@ -8,6 +8,7 @@
 #include "tools/erp-sim/faults.hpp"
 #include "tools/erp-sim/record_json.hpp"
 #include "tools/erp-sim/sim_hash.hpp"
+#include "tools/erp-sim/written_json.hpp"
 
 namespace arsync::sim {
 namespace {
@@ -30,11 +31,14 @@ Dataset::Dataset(const GeneratorSpec& spec) : generator_(spec), clock_ms_(genera
 
 int64_t Dataset::slot_count(Collection collection) const {
   const int64_t generated = generator_.slot_count(collection);
+  if (collection == Collection::kPayments) return generated + ledger_.payment_count();
   return collection == Collection::kInvoices ? generated + added_invoices_ : generated;
 }
 
 bool Dataset::exists(Collection collection, int64_t id) const {
   if (collection == Collection::kInvoices) return id >= 1 && id <= slot_count(collection);
+  if (collection == Collection::kPayments && id > generator_.slot_count(collection))
+    return id <= slot_count(collection);  // written by the portal
   return generator_.exists(collection, id);
 }
 
@@ -72,7 +76,7 @@ bool Dataset::write_record(const PageQuery& query, int64_t id, const OverlayEntr
       Customer customer;
       generator_.customer(id, customer);
       if (entry) customer.modified_ms = entry->modified_ms, customer.revision = entry->revision;
-      write_customer(out, customer);
+      write_customer(out, customer, ledger_.patch(id));
       return true;
     }
     case Collection::kInvoices: {
@@ -82,6 +86,10 @@ bool Dataset::write_record(const PageQuery& query, int64_t id, const OverlayEntr
         invoice.modified_ms = entry->modified_ms;
         invoice.revision = entry->revision;
         if (entry->voided) invoice.status = InvoiceStatus::kCanceled, invoice.remaining = 0;
+        if (entry->paid > 0) {
+          invoice.remaining -= entry->paid;
+          invoice.status = invoice.remaining == 0 ? InvoiceStatus::kPaid : InvoiceStatus::kPartiallyPaid;
+        }
       }
       const Spoil spoil = generator_.invoice_has_applications(id)
                               ? Spoil::kNone
@@ -90,6 +98,12 @@ bool Dataset::write_record(const PageQuery& query, int64_t id, const OverlayEntr
       return true;
     }
     case Collection::kPayments: {
+      if (id > generator_.slot_count(Collection::kPayments)) {
+        const WrittenPayment& written = ledger_.payment(id - generator_.slot_count(Collection::kPayments) - 1);
+        write_written_payment(out, written, entry ? entry->modified_ms : written.created_ms,
+                              entry ? entry->revision : 0);
+        return true;
+      }
       Payment payment;
       if (!generator_.payment(id, payment)) return false;
       if (entry) payment.modified_ms = entry->modified_ms, payment.revision = entry->revision;
@@ -109,6 +123,7 @@ bool Dataset::write_record(const PageQuery& query, int64_t id, const OverlayEntr
 
 PageOutcome Dataset::write_page(const PageQuery& query, std::string& out) const {
   std::shared_lock lock(mutex_);
+  if (query.idempotency_key) return write_key_page(query, out);
   const Collection collection = query.collection;
   const Overlay& overlay = overlays_[static_cast<int>(collection)];
   PageOutcome page;
@@ -169,6 +184,7 @@ void Dataset::accumulate(Collection collection, int64_t id, double malformed_rat
       Invoice& invoice = scratch_invoice();
       generator_.invoice(id, invoice);
       if (entry && entry->voided) invoice.remaining = 0;
+      if (entry) invoice.remaining -= entry->paid;
       ++stats.count;
       stats.children += invoice.line_count;
       stats.first.add(invoice.currency, invoice.total);
@@ -176,6 +192,15 @@ void Dataset::accumulate(Collection collection, int64_t id, double malformed_rat
       return;
     }
     case Collection::kPayments: {
+      if (id > generator_.slot_count(Collection::kPayments)) {
+        const WrittenPayment& written = ledger_.payment(id - generator_.slot_count(Collection::kPayments) - 1);
+        int64_t applied = 0;
+        for (const WrittenApplication& application : written.applications) applied += application.amount;
+        ++stats.count;
+        stats.first.add(written.currency, written.amount);
+        stats.second.add(written.currency, written.amount - applied);
+        return;
+      }
       Payment payment;
       if (!generator_.payment(id, payment)) return;
       ++stats.count;
@@ -208,7 +233,7 @@ Stats Dataset::stats(double malformed_rate) const {
 bool Dataset::void_eligible(int64_t id) const {
   if (generator_.invoice_has_applications(id)) return false;
   const OverlayEntry* entry = overlay_entry(Collection::kInvoices, id);
-  if (entry && entry->voided) return false;
+  if (entry && (entry->voided || entry->paid > 0)) return false;  // paid by the portal
   if (id > generator_.spec().invoices) return true;  // added: always Open
   Invoice& invoice = scratch_invoice();
   generator_.invoice(id, invoice);

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "tools/erp-sim/generator.hpp"
+#include "tools/erp-sim/write_ledger.hpp"
 
 namespace arsync::sim {
 
@@ -40,6 +41,8 @@ struct PageQuery {
   int64_t since_ms = INT64_MIN;    // from $filter: time >= since_ms
   size_t top = 1000;
   double malformed_rate = 0;  // current fault setting
+  // $filter=idempotencyKey eq '...': only the record written with this key (0 or 1 record).
+  std::optional<std::string> idempotency_key;
 };
 
 struct PageOutcome {
@@ -72,6 +75,21 @@ struct Stats {
 
 enum class MutationAction : uint8_t { kModify, kVoid, kAdd };
 
+// One portal write (API.md "Writes") as the dataset sees it.
+struct WriteCall {
+  WriteTarget target = WriteTarget::kPayments;
+  std::string_view customer_id;  // kCustomers: the customer to update (wire id)
+  std::string_view key;          // Idempotency-Key
+  bool honor_idempotency = true;  // false: every call creates (fault setting, for tests)
+};
+
+struct WriteOutcome {
+  unsigned status = 201;
+  std::string body;                // the record as GET serves it (on 2xx)
+  std::optional<WriteError> error;  // set when the write is refused
+  bool committed = false;          // something new was written (not a replay, not refused)
+};
+
 class Dataset {
  public:
   explicit Dataset(const GeneratorSpec& spec);
@@ -95,11 +113,23 @@ class Dataset {
   // For the webhook emitter's fat events.
   std::optional<int64_t> write_one(Collection collection, int64_t id, std::string& out) const;
 
+  // Portal writes (dataset_writes.cpp). A write runs under the exclusive lock, so a key's
+  // check-and-create is atomic: a replay answers what the first call answered; a reuse with
+  // another body or target is refused; otherwise the request is checked against the data
+  // (customers, invoices, balances) and committed with one new simulated-clock time.
+  WriteOutcome write(const WriteCall& call, const ParsedWrite& parsed);
+  // Counts a write refused before it reached the dataset (bad body).
+  void count_rejected(WriteTarget target);
+  // A page of a portal-only collection, in (lastModifiedDateTime, id) order.
+  PageOutcome write_portal_page(PortalKind kind, const PageQuery& query, std::string& out) const;
+  WriteCounters write_counters(WriteTarget target) const;
+
  private:
   struct OverlayEntry {
     int64_t modified_ms = 0;
     int revision = 0;
     bool voided = false;
+    int64_t paid = 0;  // invoices: applied by portal payments
   };
   struct Overlay {
     std::unordered_map<int64_t, OverlayEntry> by_id;
@@ -116,6 +146,18 @@ class Dataset {
   std::vector<int64_t> choose(Collection collection, MutationAction action, int64_t count);
   void touch(Collection collection, int64_t id, int64_t modified_ms, bool voided);
 
+  // dataset_writes.cpp
+  struct InvoiceState;
+  std::optional<InvoiceState> invoice_state(std::string_view wire_id) const;
+  std::optional<Currency> customer_currency(int64_t customer_id) const;
+  PageOutcome write_key_page(const PageQuery& query, std::string& out) const;
+  bool write_written_record(WriteTarget target, int64_t id, std::string& out) const;
+  WriteOutcome replay(const KeyEntry& entry) const;
+  WriteOutcome create_payment(const WriteCall& call, uint64_t hash, const PaymentRequest& request);
+  WriteOutcome create_portal_record(const WriteCall& call, uint64_t hash, const PortalRequest& request);
+  WriteOutcome update_customer(const WriteCall& call, uint64_t hash, const CustomerUpdate& update);
+  std::optional<WriteError> check_portal(const PortalRequest& request, PortalRecord& record) const;
+
   // Constant after construction
   const Generator generator_;
 
@@ -125,6 +167,7 @@ class Dataset {
   int64_t added_invoices_ = 0;
   int64_t clock_ms_ = 0;  // the last time given to a mutated record
   std::array<uint64_t, kCollectionCount> choice_sequence_{};
+  WriteLedger ledger_;
 };
 
 }  // namespace arsync::sim

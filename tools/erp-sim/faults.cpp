@@ -9,7 +9,7 @@ constexpr uint64_t kMalformedStream = 77;
 }  // namespace
 
 FaultInjector::FaultInjector(uint64_t seed, const FaultSettings& settings)
-    : settings_(settings), rng_(seed ^ 0xFA17FA17FA17FA17ULL) {}
+    : settings_(settings), rng_(seed ^ 0xFA17FA17FA17FA17ULL), drop_rng_(seed ^ 0xD209D209D209D209ULL) {}
 
 FaultSettings FaultInjector::settings() const {
   std::lock_guard lock(mutex_);
@@ -39,6 +39,12 @@ FaultDecision FaultInjector::decide() {
     decision.truncate = cut < settings_.truncate_rate;
   }
   return decision;
+}
+
+bool FaultInjector::drop_after_commit() {
+  std::lock_guard lock(mutex_);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  return uniform(drop_rng_) < settings_.drop_after_commit_rate;
 }
 
 Spoil malformed_spoil(uint64_t seed, int64_t invoice_id, double rate) {

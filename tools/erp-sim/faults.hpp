@@ -22,6 +22,10 @@ struct FaultSettings {
   int latency_ms = 0;
   double truncate_rate = 0;
   double malformed_rate = 0;
+  // Portal writes (API.md "Writes"): the share of committed writes whose answer is never sent
+  // (the connection is closed instead), and whether Idempotency-Key is honoured at all.
+  double drop_after_commit_rate = 0;
+  bool honor_idempotency = true;
 };
 
 enum class FaultKind : uint8_t { kNone, kError500, kError503, kTooManyRequests };
@@ -44,12 +48,16 @@ class FaultInjector {
   void replace(const FaultSettings& settings);
   // Draws the fate of one /odata request.
   FaultDecision decide();
+  // Whether to drop the answer of one committed write. Its own RNG: turning it on does not
+  // shift the sequence decide() draws for reads.
+  bool drop_after_commit();
 
  private:
   mutable std::mutex mutex_;
   // Touched only under mutex_
   FaultSettings settings_;
   std::mt19937_64 rng_;
+  std::mt19937_64 drop_rng_;
 };
 
 // Whether (and how) an invoice is served malformed at `rate`. The caller checks the invoice

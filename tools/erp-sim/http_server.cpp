@@ -71,13 +71,14 @@ asio::awaitable<void> serve_connection(tcp::socket socket, Api& api) {
     }
     if (ec) break;  // end of stream, timeout, reset: nothing to answer
     const auto& req = parser.get();
-    ApiResponse response = api.handle(
-        ApiRequest{req.method_string(), req.target(), req[http::field::authorization], req.body()});
+    ApiResponse response = api.handle(ApiRequest{req.method_string(), req.target(), req[http::field::authorization],
+                                                 req.body(), req["Idempotency-Key"], req[http::field::content_type]});
     if (response.delay.count() > 0) {
       // Latency fault on a timer: this connection waits, the others carry on.
       asio::steady_timer timer(co_await asio::this_coro::executor, response.delay);
       co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
+    if (response.drop) break;  // drop_after_commit fault: close without a word
     const bool truncate = response.truncate;
     auto res = to_beast(response, req.version(), req.keep_alive() && !truncate);
     stream.expires_after(kWriteTimeout);

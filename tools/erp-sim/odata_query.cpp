@@ -46,6 +46,23 @@ std::expected<int64_t, std::string> parse_filter(std::string_view filter) {
   return bound->min_millis;
 }
 
+// "idempotencyKey eq 'abc'" -> abc: a quoted OData string literal, where '' is one quote.
+std::optional<std::string> parse_key_filter(std::string_view filter) {
+  constexpr std::string_view kPrefix = "idempotencyKey eq '";
+  std::string_view rest = trim(filter);
+  if (!rest.starts_with(kPrefix) || !rest.ends_with('\'') || rest.size() == kPrefix.size()) return std::nullopt;
+  rest = rest.substr(kPrefix.size(), rest.size() - kPrefix.size() - 1);
+  std::string key;
+  for (size_t i = 0; i < rest.size(); ++i) {
+    if (rest[i] == '\'') {
+      if (i + 1 >= rest.size() || rest[i + 1] != '\'') return std::nullopt;  // a lone quote ends the literal early
+      ++i;
+    }
+    key.push_back(rest[i]);
+  }
+  return key;
+}
+
 std::optional<RecordKey> decode_skiptoken(std::string_view token) {
   const size_t split = token.find('_');
   RecordKey key;
@@ -124,6 +141,11 @@ std::expected<CollectionQuery, std::string> parse_collection_query(const Target&
       if (!parse_int(value, query.top) || query.top == 0)
         return std::unexpected("bad $top '" + value + "': expected a positive integer");
       query.top = std::min(query.top, kMaxTop);
+    } else if (name == "$filter" && trim(value).starts_with("idempotencyKey")) {
+      query.idempotency_key = parse_key_filter(value);
+      if (!query.idempotency_key || query.idempotency_key->empty())
+        return std::unexpected("unsupported $filter '" + value + "': expected idempotencyKey eq '<key>'");
+      query.filter = value;
     } else if (name == "$filter") {
       auto since = parse_filter(value);
       if (!since) return std::unexpected(since.error());

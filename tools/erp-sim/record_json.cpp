@@ -72,6 +72,13 @@ void write_applications(JsonWriter& w, const Application* apps, int count, Curre
   w.raw(']');
 }
 
+// A generated table word, which needs no escaping.
+void quoted(JsonWriter& w, std::string_view word) {
+  w.raw('"');
+  w.raw(word);
+  w.raw('"');
+}
+
 std::string_view status_text(InvoiceStatus status) {
   switch (status) {
     case InvoiceStatus::kOpen:
@@ -111,7 +118,9 @@ void write_invoice_lines(JsonWriter& w, const Invoice& inv) {
 
 }  // namespace
 
-void write_customer(std::string& out, const Customer& c) {
+void write_customer(std::string& out, const Customer& c, const CustomerPatch* patch) {
+  const CustomerPatch none;
+  const CustomerPatch& p = patch ? *patch : none;
   JsonWriter w(out);
   w.raw("{\"id\":\"CUST-");
   w.integer(c.id, kCustomerDigits);
@@ -132,27 +141,45 @@ void write_customer(std::string& out, const Customer& c) {
   w.raw("\",\"taxRegistrationNumber\":\"");
   w.raw(c.country);
   w.integer(static_cast<int64_t>(c.tax_number));
-  w.raw("\",\"email\":\"ap@");
-  write_customer_domain(w, c);
-  w.raw("\",\"phoneNumber\":\"");
-  w.raw(c.phone_prefix);
-  w.raw(' ');
-  // A modified customer gets a new phone number: 7000 + revision keeps it 4 digits for a while.
-  w.integer(c.revision == 0 ? c.phone : 7000 + c.revision % 3000, 4);
-  w.raw(c.blocked ? "\",\"blocked\":\"All\"" : "\",\"blocked\":\"\"");
-  w.raw(",\"address\":{\"street\":\"");
-  w.integer(c.street_number);
-  w.raw(' ');
-  w.raw(c.street);
-  w.raw("\",\"city\":\"");
-  w.raw(c.city);
-  w.raw("\",\"state\":\"");
-  w.raw(c.state);
-  w.raw("\",\"postalCode\":\"");
-  w.raw(c.postal_code);
-  w.raw("\",\"countryLetterCode\":\"");
-  w.raw(c.country);
-  w.raw("\"},\"lastModifiedDateTime\":");
+  w.raw("\",\"email\":");
+  if (p.email) {
+    w.string(*p.email);
+  } else {
+    w.raw("\"ap@");
+    write_customer_domain(w, c);
+    w.raw('"');
+  }
+  w.raw(",\"phoneNumber\":");
+  if (p.phone) {
+    w.string(*p.phone);
+  } else {
+    w.raw('"');
+    w.raw(c.phone_prefix);
+    w.raw(' ');
+    // A modified customer gets a new phone number: 7000 + revision keeps it 4 digits for a while.
+    w.integer(c.revision == 0 ? c.phone : 7000 + c.revision % 3000, 4);
+    w.raw('"');
+  }
+  w.raw(c.blocked ? ",\"blocked\":\"All\"" : ",\"blocked\":\"\"");
+  w.raw(",\"address\":{\"street\":");
+  if (p.street) {
+    w.string(*p.street);
+  } else {
+    w.raw('"');
+    w.integer(c.street_number);
+    w.raw(' ');
+    w.raw(c.street);
+    w.raw('"');
+  }
+  w.raw(",\"city\":");
+  p.city ? w.string(*p.city) : quoted(w, c.city);
+  w.raw(",\"state\":");
+  p.state ? w.string(*p.state) : quoted(w, c.state);
+  w.raw(",\"postalCode\":");
+  p.postal_code ? w.string(*p.postal_code) : quoted(w, c.postal_code);
+  w.raw(",\"countryLetterCode\":");
+  p.country ? w.string(*p.country) : quoted(w, c.country);
+  w.raw("},\"lastModifiedDateTime\":");
   w.timestamp(c.modified_ms);
   write_contacts(w, c);
   w.raw('}');

@@ -16,7 +16,12 @@ namespace arsync::sim {
 // How a malformed invoice is spoiled (API.md, malformed_rate): in rotation by id.
 enum class Spoil : uint8_t { kNone, kBadAmount, kBadDate, kMissingId };
 
-void write_customer(std::string& out, const Customer& customer);
+// A customer's profile as changed by portal writes: members set replace the generated values.
+struct CustomerPatch {
+  std::optional<std::string> email, phone, street, city, state, postal_code, country;
+};
+
+void write_customer(std::string& out, const Customer& customer, const CustomerPatch* patch = nullptr);
 void write_invoice(std::string& out, const Invoice& invoice, Spoil spoil = Spoil::kNone);
 void write_payment(std::string& out, const Payment& payment);
 void write_credit_memo(std::string& out, const CreditMemo& memo);

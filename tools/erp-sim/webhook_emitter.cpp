@@ -8,6 +8,7 @@
 #include "tools/erp-sim/record_json.hpp"
 #include "tools/erp-sim/sim_hash.hpp"
 #include "tools/erp-sim/webhook_client.hpp"
+#include "tools/erp-sim/written_json.hpp"
 
 namespace arsync::sim {
 namespace {
@@ -39,12 +40,7 @@ bool parse_webhook_url(std::string_view url, WebhookSettings& settings) {
 
 int64_t parse_record_id(Collection collection, std::string_view wire_id) {
   const std::string expected_prefix = record_id(collection, 0);
-  const std::string_view prefix = std::string_view(expected_prefix).substr(0, expected_prefix.find('-') + 1);
-  if (!wire_id.starts_with(prefix)) return -1;
-  wire_id.remove_prefix(prefix.size());
-  int64_t id = -1;
-  const auto [end, ec] = std::from_chars(wire_id.data(), wire_id.data() + wire_id.size(), id);
-  return ec == std::errc() && end == wire_id.data() + wire_id.size() && id > 0 && !wire_id.empty() ? id : -1;
+  return parse_prefixed_number(std::string_view(expected_prefix).substr(0, expected_prefix.find('-') + 1), wire_id);
 }
 
 WebhookEmitter::WebhookEmitter(const Dataset& dataset, WebhookSettings settings, uint64_t seed)
