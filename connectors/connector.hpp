@@ -1,8 +1,9 @@
 // Connector: how arsync talks to one ERP (DESIGN §6). The engine hands a connector a stream and
 // the committed cursor and takes records back; a connector never opens the mirror.
 //
-// Threading: a connector instance is used by one thread at a time (the stream's worker). Its
+// Threading: pull() and push() are called by one thread at a time (the stream's reader). Its
 // calls may block (network, ODBC); they return promptly when the context's stop token fires.
+// committed() is called by the mirror's writer thread, possibly while pull() runs.
 // No exceptions cross this interface: failures are values, classified at the connector
 // (kTransient: worth retrying later; kPermanent: the ERP refused for good; kInvalidInput: our
 // configuration is wrong) so the engine can decide what to do.
@@ -63,6 +64,14 @@ class Connector {
 
   // Sends one outbox item. Connectors that cannot write say so with kReject.
   virtual PushResult push(const PushRequest& request);
+
+  // The page whose cursor is `cursor` is now committed to the mirror (with its rows), the
+  // acknowledgement a source needs when reading must be followed by an action on the ERP side
+  // (dropdir moves the file to processed/). Called on the writer thread after each committed
+  // page, in page order; it may run while pull() reads ahead. A crash can fall between the
+  // commit and this call: the next run sees the committed cursor and must finish the action
+  // then. Default: nothing.
+  virtual void committed(const std::string& cursor);
 };
 
 }  // namespace arsync

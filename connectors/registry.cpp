@@ -1,5 +1,6 @@
 #include "connectors/registry.hpp"
 
+#include "connectors/dropdir_connector.hpp"
 #include "connectors/json_http_connector.hpp"
 #include "connectors/odbc_connector.hpp"
 
@@ -9,6 +10,7 @@ namespace {
 const ConnectorSpec* const kBuiltins[] = {
     &json_http_spec(),
     &odbc_spec(),
+    &dropdir_spec(),
 };
 
 }  // namespace

@@ -107,6 +107,7 @@ StreamStats sync_stream(MirrorStore& store, const SyncTarget& target, std::stop_
       stats.error = outcome.error();
       break;
     }
+    if (page.write.cursor) target.connector.committed(*page.write.cursor);
     stats.pages += 1;
     stats.records += page.records;
     stats.inserted += outcome->inserted;

@@ -10,6 +10,7 @@ packages=(
   unixodbc unixodbc-dev odbc-postgresql libsqliteodbc
   libpugixml-dev nlohmann-json3-dev libyaml-cpp-dev libsimdjson-dev
   doctest-dev libsystemd-dev libcli11-dev
+  libcsv-dev                             # dropdir: CSV exports
   postgresql
   procps python3 curl
   clang clang-14 libclang-rt-14-dev      # fuzz/: libFuzzer + sanitizers (scripts/test.sh); clang gives clang++

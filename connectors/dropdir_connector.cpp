@@ -1,0 +1,271 @@
+#include "connectors/dropdir_connector.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <deque>
+#include <map>
+
+#include "connectors/csv_reader.hpp"
+#include "connectors/dropdir_folder.hpp"
+#include "mapping/json_reader.hpp"
+#include "mapping/xml_reader.hpp"
+#include "schema/log.hpp"
+
+namespace arsync {
+namespace {
+
+constexpr OptionSpec kOptions[] = {
+    {"path", OptionType::kString, "", true,
+     "the folder the ERP writes its export files into (absolute path)"},
+    {"processed_dir", OptionType::kString, "", false, "where processed files go; default <path>/processed"},
+    {"failed_dir", OptionType::kString, "", false,
+     "where unreadable files go, with <file>.error; default <path>/failed"},
+    {"complete_when", OptionType::kString, "stable", false,
+     "stable: a file is complete once unmodified for `settle`; renamed: at once (the ERP renames finished "
+     "files in)"},
+    {"settle", OptionType::kDuration, "5s", false,
+     "with complete_when: stable, how long a file must stay unmodified"},
+    {"ignore", OptionType::kString, ".*,*.tmp,*.part,*.partial,*.filepart", false,
+     "comma-separated globs of files still being written, never read"},
+    {"max_file_bytes", OptionType::kInteger, "268435456", false, "a larger file goes to failed/"},
+};
+
+constexpr OptionSpec kStreamOptions[] = {
+    {"pattern", OptionType::kString, "*", false,
+     "glob of the file names this stream reads, e.g. DEBMAS*.xml"},
+    {"format", OptionType::kString, "auto", false, "xml, json or csv; auto = by the file's extension"},
+    {"records", OptionType::kString, "", false,
+     "XML: XPath of the record elements (default: the root's children); JSON: path of the records array"},
+    {"delimiter", OptionType::kString, ",", false, "CSV cell separator: one character, or `tab`"},
+};
+
+enum class Format { kAuto, kXml, kJson, kCsv };
+
+struct StreamSettings {
+  std::string pattern, records;
+  Format format = Format::kAuto;
+  char delimiter = ',';
+};
+
+struct Settings {
+  DropFolderOptions folder;
+  std::map<std::string, StreamSettings, std::less<>> streams;
+};
+
+std::vector<std::string> split_globs(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+  }
+  return out;
+}
+
+Result<StreamSettings> read_stream(const StreamConfig& stream, const std::string& owner) {
+  OptionReader so(stream.options, kStreamOptions);
+  StreamSettings s{so.string("pattern"), so.string("records")};
+  static const std::map<std::string, Format, std::less<>> kFormats = {
+      {"auto", Format::kAuto}, {"xml", Format::kXml}, {"json", Format::kJson}, {"csv", Format::kCsv}};
+  auto format = kFormats.find(so.string("format"));
+  if (format == kFormats.end())
+    return fail(ErrorKind::kInvalidInput, owner + ": format must be auto, xml, json or csv", stream.where);
+  s.format = format->second;
+  std::string delimiter = so.string("delimiter");
+  if (delimiter == "tab") delimiter = "\t";
+  if (delimiter.size() != 1 || delimiter == "\"" || delimiter == "\r" || delimiter == "\n")
+    return fail(ErrorKind::kInvalidInput, owner + ": delimiter must be one character (not a quote), or tab",
+                stream.where);
+  s.delimiter = delimiter[0];
+  return s;
+}
+
+Result<Settings> read_settings(const ConnectorConfig& config) {
+  OptionReader opt(config.options, kOptions);
+  std::string owner = "connector " + config.name;
+  Settings s;
+  s.folder.inbox = opt.string("path");
+  if (!s.folder.inbox.is_absolute())
+    return fail(ErrorKind::kInvalidInput, owner + ": path must be absolute", config.options.at("path").where);
+  auto folder_option = [&](std::string_view key, std::string_view fallback) {
+    std::string value = opt.string(key);
+    return value.empty() ? s.folder.inbox / fallback : std::filesystem::path(value);
+  };
+  s.folder.processed = folder_option("processed_dir", "processed");
+  s.folder.failed = folder_option("failed_dir", "failed");
+  std::string mode = opt.string("complete_when");
+  if (mode != "stable" && mode != "renamed")
+    return fail(ErrorKind::kInvalidInput, owner + ": complete_when must be stable or renamed", config.where);
+  s.folder.wait_stable = mode == "stable";
+  s.folder.settle = opt.duration("settle");
+  s.folder.ignore = split_globs(opt.string("ignore"));
+  s.folder.max_bytes = static_cast<std::uint64_t>(opt.integer("max_file_bytes"));
+  for (const StreamConfig& stream : config.streams) {
+    auto settings = read_stream(stream, "stream " + config.name + "/" + stream.name);
+    if (!settings) return fail(settings.error());
+    s.streams[stream.name] = std::move(*settings);
+  }
+  return s;
+}
+
+Format format_of(const StreamSettings& stream, const std::string& name) {
+  if (stream.format != Format::kAuto) return stream.format;
+  auto dot = name.rfind('.');
+  std::string ext = dot == std::string::npos ? "" : name.substr(dot + 1);
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ext == "xml") return Format::kXml;
+  if (ext == "json") return Format::kJson;
+  if (ext == "csv" || ext == "txt") return Format::kCsv;
+  return Format::kAuto;
+}
+
+// The JSON and XML readers name a byte offset; someone opening the file wants a line.
+std::string with_line(std::string message, std::string_view body) {
+  auto at = message.rfind("at byte ");
+  if (at == std::string::npos) return message;
+  std::size_t offset = 0;
+  const char* digits = message.data() + at + 8;
+  if (std::from_chars(digits, message.data() + message.size(), offset).ec != std::errc()) return message;
+  offset = std::min(offset, body.size());
+  std::string_view before = body.substr(0, offset);
+  std::size_t line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+  auto last_newline = before.rfind('\n');
+  std::size_t column = last_newline == std::string_view::npos ? offset + 1 : offset - last_newline;
+  return "line " + std::to_string(line) + ", column " + std::to_string(column) + ": " + message;
+}
+
+Result<std::vector<Record>> parse(const StreamSettings& stream, const DropFile& file, std::string& body) {
+  switch (format_of(stream, file.name)) {
+    case Format::kXml:
+      return read_xml_records(body, stream.records.empty() ? "/*/*" : stream.records);
+    case Format::kJson: {
+      auto page = read_json_page(body, stream.records, "");
+      if (!page) return fail(page.error());
+      return std::move(page->records);
+    }
+    case Format::kCsv:
+      return read_csv_records(body, stream.delimiter);
+    case Format::kAuto:
+      break;
+  }
+  return fail(ErrorKind::kInvalidInput,
+              "cannot tell the file's format from its name; set the stream's format:");
+}
+
+class DropdirConnector final : public Connector {
+ public:
+  DropdirConnector(std::string name, Settings settings, DropFolder folder, const ConnectorContext& context)
+      : name_(std::move(name)),
+        settings_(std::move(settings)),
+        folder_(std::move(folder)),
+        context_(context) {}
+
+  Result<Page> pull(const PullRequest& request) override {
+    auto stream = settings_.streams.find(request.stream);
+    if (stream == settings_.streams.end())
+      return fail(ErrorKind::kInvalidInput, "connector " + name_ + " has no stream '" + request.stream + "'");
+    if (request.page_token.empty()) {
+      auto started = start_run(stream->second, request.cursor);
+      if (!started) return fail(started.error());
+    }
+    while (!queue_.empty() && !context_.stop.stop_requested()) {
+      DropFile file = std::move(queue_.front());
+      queue_.pop_front();
+      auto records = read_records(stream->second, file);
+      if (!records) {
+        if (records.error().kind == ErrorKind::kIo) return fail(records.error());
+        continue;  // quarantined, gone, or still being written: the next file
+      }
+      Page page;
+      page.records = std::move(*records);
+      page.cursor = last_cursor_ = file.cursor();
+      page.next_page_token = queue_.empty() ? "" : "more";
+      log(LogLevel::kInfo, "file_read",
+          {{"connector", name_},
+           {"stream", request.stream},
+           {"file", file.name},
+           {"records", page.records.size()}});
+      return page;
+    }
+    return Page{{}, last_cursor_, ""};
+  }
+
+  void committed(const std::string& cursor) override {
+    auto file = DropFile::from_cursor(cursor);
+    if (!file) return;
+    auto moved = folder_.move_to_processed(*file);
+    if (!moved)
+      log(LogLevel::kError, "file_move_failed",
+          {{"connector", name_}, {"file", file->name}, {"error", moved.error().describe()}});
+  }
+
+ private:
+  // A run takes the files complete at its start. A file the committed cursor names that is still
+  // in the folder was committed by a run that crashed before moving it: move it now, unread.
+  Result<void> start_run(const StreamSettings& stream, const std::string& cursor) {
+    queue_.clear();
+    last_cursor_ = cursor;
+    if (auto committed_file = DropFile::from_cursor(cursor)) {
+      auto moved = folder_.move_to_processed(*committed_file);
+      if (!moved) return fail(moved.error());
+      if (*moved)
+        log(LogLevel::kInfo, "file_moved_after_restart",
+            {{"connector", name_}, {"file", committed_file->name}});
+    }
+    auto files = folder_.complete_files(stream.pattern);
+    if (!files) return fail(files.error());
+    queue_.assign(files->begin(), files->end());
+    return {};
+  }
+
+  // The file's records; an unreadable file is moved to failed/ (kInvalidInput comes back).
+  Result<std::vector<Record>> read_records(const StreamSettings& stream, const DropFile& file) {
+    auto body = folder_.read(file);
+    if (!body && body.error().kind != ErrorKind::kInvalidInput) {
+      if (body.error().kind != ErrorKind::kIo)
+        log(LogLevel::kWarn, "file_skipped",
+            {{"connector", name_}, {"file", file.name}, {"why", body.error().message}});
+      return fail(body.error());
+    }
+    auto records = body ? parse(stream, file, *body) : fail(body.error());
+    if (records) return records;
+    std::string reason = body ? with_line(records.error().message, *body) : records.error().message;
+    log(LogLevel::kError, "file_failed", {{"connector", name_}, {"file", file.name}, {"error", reason}});
+    if (auto moved = folder_.move_to_failed(file, reason); !moved) return fail(moved.error());
+    return fail(ErrorKind::kInvalidInput, reason, file.name);
+  }
+
+  // Constant after construction
+  const std::string name_;
+  const Settings settings_;
+  const DropFolder folder_;
+  const ConnectorContext context_;
+
+  // Touched only by the thread calling pull()
+  std::deque<DropFile> queue_;  // this run's files not yet returned
+  std::string last_cursor_;     // the cursor of the last page returned in this run
+};
+
+Result<std::unique_ptr<Connector>> create(const ConnectorConfig& config, const ConnectorContext& context) {
+  auto settings = read_settings(config);
+  if (!settings) return fail(settings.error());
+  auto folder = DropFolder::open(settings->folder);
+  if (!folder) return fail(folder.error());
+  return std::unique_ptr<Connector>(
+      std::make_unique<DropdirConnector>(config.name, std::move(*settings), std::move(*folder), context));
+}
+
+constexpr ConnectorSpec kSpec{
+    "dropdir", "export files (XML, JSON, CSV) an ERP drops into a folder; each file one transaction",
+    kOptions,  kStreamOptions,
+    &create,
+};
+
+}  // namespace
+
+const ConnectorSpec& dropdir_spec() { return kSpec; }
+
+}  // namespace arsync

@@ -1,0 +1,41 @@
+// dropdir: the built-in connector for ERPs that export files (XML, JSON, CSV) into a folder.
+//
+//   - name: sap
+//     type: dropdir
+//     path: /srv/erp-export              # the folder the ERP writes into
+//     complete_when: stable               # or `renamed` (the ERP writes *.tmp, then renames)
+//     settle: 5s
+//     streams:
+//       - name: customers
+//         mapping: mappings/sap-idoc/customers.yaml
+//         pattern: "DEBMAS*.xml"          # which files belong to this stream
+//
+// One file is one page, so one transaction: its records, its rejects and the stream's cursor
+// (which names the file: name, inode, size, mtime) are committed together. After the commit
+// the engine calls committed(), which moves the file to processed/. A crash before the commit
+// leaves the file in the folder and it is read again (the upserts are idempotent: no
+// duplicates); a crash between commit and move leaves the cursor naming a file still in the
+// folder, and the next run moves it without applying it again.
+//
+// A file that cannot be read as its format (malformed XML/JSON, broken CSV quoting, a row
+// with the wrong cell count, too large) goes to failed/ with `<file>.error` beside it giving
+// the line and reason, and the run goes on with the next file. A record that parses but that
+// the mapping refuses is a reject like from any connector; its file still counts as processed.
+//
+// Files are taken oldest first (mtime, then name), those present when a run starts; one that
+// arrives during a run waits for the next. Formats: `format: xml|json|csv`, or by extension.
+// XML records are the elements the `records` XPath selects (a mapping's records: fills it),
+// by default the root's children; JSON records are the array at `records` ("" = the document).
+//
+// Push: not supported (kReject).
+// Thread contract: pull() on the reader thread, committed() on the writer thread; they share
+// only the constant settings and the file system (see connector.hpp).
+#pragma once
+
+#include "connectors/connector_spec.hpp"
+
+namespace arsync {
+
+const ConnectorSpec& dropdir_spec();
+
+}  // namespace arsync

@@ -1,0 +1,200 @@
+#include "connectors/dropdir_folder.hpp"
+
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "schema/timestamp.hpp"
+
+namespace arsync {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string errno_text() { return std::strerror(errno); }
+
+std::int64_t mtime_of(const struct stat& st) {
+  return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+DropFile identity(std::string name, const struct stat& st) {
+  return {std::move(name), static_cast<std::uint64_t>(st.st_ino), static_cast<std::uint64_t>(st.st_size),
+          mtime_of(st)};
+}
+
+std::int64_t now_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);  // the clock file mtimes are written with
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+bool matches(std::string_view glob, const std::string& name) {
+  return fnmatch(std::string(glob).c_str(), name.c_str(), 0) == 0;
+}
+
+Result<struct stat> stat_dir(const fs::path& dir, std::string_view role) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return fail(ErrorKind::kIo, std::string(role) + " folder " + dir.string() +
+                                    " is not there or not a folder (" + errno_text() + ")");
+  return st;
+}
+
+// "name~2.xml" for the second "name.xml".
+std::string numbered(const std::string& name, int n) {
+  if (n == 1) return name;
+  auto dot = name.rfind('.');
+  if (dot == std::string::npos || dot == 0) return name + "~" + std::to_string(n);
+  return name.substr(0, dot) + "~" + std::to_string(n) + name.substr(dot);
+}
+
+}  // namespace
+
+std::string DropFile::cursor() const {
+  return nlohmann::json{{"file", name}, {"inode", inode}, {"size", size}, {"mtime_ns", mtime_ns}}.dump();
+}
+
+std::optional<DropFile> DropFile::from_cursor(std::string_view cursor) {
+  auto j = nlohmann::json::parse(cursor, nullptr, false);
+  if (!j.is_object() || !j.contains("file") || !j["file"].is_string()) return std::nullopt;
+  DropFile file;
+  file.name = j["file"].get<std::string>();
+  file.inode = j.value("inode", std::uint64_t{0});
+  file.size = j.value("size", std::uint64_t{0});
+  file.mtime_ns = j.value("mtime_ns", std::int64_t{0});
+  return file;
+}
+
+Result<DropFolder> DropFolder::open(DropFolderOptions options) {
+  auto inbox = stat_dir(options.inbox, "the drop");
+  if (!inbox) return fail(inbox.error());
+  for (const fs::path* dir : {&options.processed, &options.failed}) {
+    std::error_code ec;
+    fs::create_directories(*dir, ec);
+    auto st = stat_dir(*dir, dir == &options.processed ? "processed_dir" : "failed_dir");
+    if (!st) return fail(st.error());
+    // rename(2) is atomic only within one filesystem; across two it fails (EXDEV) and a copy
+    // would leave a window with the file in both folders.
+    if (st->st_dev != inbox->st_dev)
+      return fail(ErrorKind::kInvalidInput,
+                  dir->string() + " is on another filesystem than " + options.inbox.string() +
+                      "; files are moved by rename, so put it inside the drop folder");
+  }
+  return DropFolder(std::move(options));
+}
+
+Result<std::vector<DropFile>> DropFolder::complete_files(std::string_view pattern) const {
+  std::vector<DropFile> files;
+  std::error_code ec;
+  fs::directory_iterator it(options_.inbox, ec);
+  if (ec) return fail(ErrorKind::kIo, "cannot list " + options_.inbox.string() + ": " + ec.message());
+  std::int64_t newest_allowed = now_ns() - std::chrono::nanoseconds(options_.settle).count();
+  for (; it != fs::directory_iterator(); it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (!matches(pattern, name)) continue;
+    if (std::any_of(options_.ignore.begin(), options_.ignore.end(),
+                    [&](const std::string& glob) { return matches(glob, name); }))
+      continue;
+    struct stat st {};
+    if (::lstat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;  // gone, a folder, a link
+    if (options_.wait_stable && mtime_of(st) > newest_allowed) continue;          // still being written
+    files.push_back(identity(std::move(name), st));
+  }
+  if (ec) return fail(ErrorKind::kIo, "cannot list " + options_.inbox.string() + ": " + ec.message());
+  std::sort(files.begin(), files.end(), [](const DropFile& a, const DropFile& b) {
+    return a.mtime_ns != b.mtime_ns ? a.mtime_ns < b.mtime_ns : a.name < b.name;
+  });
+  return files;
+}
+
+Result<std::string> DropFolder::read(const DropFile& file) const {
+  fs::path path = options_.inbox / file.name;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return fail(ErrorKind::kNotFound, "the file is gone", path.string());
+    return fail(ErrorKind::kIo, "cannot open: " + errno_text(), path.string());
+  }
+  struct stat before {
+  }, after{};
+  std::string content;
+  bool ok = ::fstat(fd, &before) == 0;
+  if (ok && identity(file.name, before) != file) {
+    ::close(fd);
+    return fail(ErrorKind::kNotFound, "the file was replaced since it was listed", path.string());
+  }
+  if (ok && static_cast<std::uint64_t>(before.st_size) > options_.max_bytes) {
+    ::close(fd);
+    return fail(ErrorKind::kInvalidInput, "the file has " + std::to_string(before.st_size) +
+                                              " bytes, more than max_file_bytes (" +
+                                              std::to_string(options_.max_bytes) + ")");
+  }
+  content.resize(ok ? static_cast<std::size_t>(before.st_size) : 0);
+  std::size_t got = 0;
+  while (ok && got < content.size()) {
+    ssize_t n = ::read(fd, content.data() + got, content.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  ok = ok && ::fstat(fd, &after) == 0;
+  int read_errno = errno;
+  ::close(fd);
+  if (!ok)
+    return fail(ErrorKind::kIo, std::string("cannot read: ") + std::strerror(read_errno), path.string());
+  if (got != content.size() || identity(file.name, after) != file)
+    return fail(ErrorKind::kTransient, "the file changed while it was read (still being written?)",
+                path.string());
+  return content;
+}
+
+Result<fs::path> DropFolder::move_unique(const std::string& name, const fs::path& dir) const {
+  fs::path from = options_.inbox / name;
+  for (int n = 1; n < 10'000; ++n) {
+    fs::path to = dir / numbered(name, n);
+    if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return to;
+    if (errno == EEXIST) continue;
+    if (errno == EINVAL || errno == ENOSYS) {  // a filesystem without RENAME_NOREPLACE
+      if (fs::exists(to)) continue;
+      if (std::rename(from.c_str(), to.c_str()) == 0) return to;
+    }
+    return fail(ErrorKind::kIo, "cannot move " + from.string() + " to " + dir.string() + ": " + errno_text());
+  }
+  return fail(ErrorKind::kIo,
+              "cannot move " + from.string() + ": 10000 files of that name in " + dir.string());
+}
+
+Result<bool> DropFolder::move_to_processed(const DropFile& file) const {
+  struct stat st {};
+  if (::lstat((options_.inbox / file.name).c_str(), &st) != 0 || identity(file.name, st) != file)
+    return false;
+  auto moved = move_unique(file.name, options_.processed);
+  if (!moved) return fail(moved.error());
+  return true;
+}
+
+Result<void> DropFolder::move_to_failed(const DropFile& file, std::string_view reason) const {
+  auto moved = move_unique(file.name, options_.failed);
+  if (!moved) return fail(moved.error());
+  // Written under a temporary name and renamed, so an operator never sees half a reason.
+  fs::path error_file = moved->string() + ".error";
+  fs::path temp = options_.failed / ("." + error_file.filename().string() + ".tmp");
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << "file: " << file.name << "\nfailed_at: " << format_iso8601(std::chrono::system_clock::now(), 0)
+        << "\nreason: " << reason << "\n";
+    if (!out) return fail(ErrorKind::kIo, "cannot write " + temp.string());
+  }
+  if (std::rename(temp.c_str(), error_file.c_str()) != 0)
+    return fail(ErrorKind::kIo, "cannot write " + error_file.string() + ": " + errno_text());
+  return {};
+}
+
+}  // namespace arsync

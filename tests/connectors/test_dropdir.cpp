@@ -1,0 +1,194 @@
+// The dropdir connector on a real folder: which files are complete, one file per page with a
+// cursor naming it, the move to processed/ on commit (and after a crash between commit and
+// move), unreadable files to failed/ with a .error naming line and reason.
+#include <doctest/doctest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "connectors/dropdir_connector.hpp"
+#include "tests/result_text.hpp"
+
+using namespace arsync;
+using arsync::test::why;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Folder {
+  Folder() {
+    std::string pattern = (fs::temp_directory_path() / "dropdir-XXXXXX").string();
+    REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    path = pattern;
+  }
+  ~Folder() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  // Writes `name` and dates it `age` back, so complete_when: stable sees it as settled.
+  void write(const std::string& name, const std::string& content,
+             std::chrono::seconds age = std::chrono::seconds(60)) const {
+    std::ofstream(path / name, std::ios::binary) << content;
+    fs::last_write_time(path / name, fs::file_time_type::clock::now() - age);
+  }
+  std::string read(const fs::path& relative) const {
+    std::ifstream in(path / relative, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+  }
+  bool has(const fs::path& relative) const { return fs::exists(path / relative); }
+  fs::path path;
+};
+
+std::unique_ptr<Connector> make(const Folder& folder, OptionValues extra = {}, OptionValues stream = {}) {
+  ConnectorConfig config;
+  config.name = "erp";
+  config.type = "dropdir";
+  config.options = {{"path", {folder.path.string(), "test"}}, {"settle", {"2s", "test"}}};
+  for (auto& [key, value] : extra) config.options[key] = value;
+  StreamConfig invoices{"invoices", {{"pattern", {"*.csv", "test"}}}, "test"};
+  for (auto& [key, value] : stream) invoices.options[key] = value;
+  config.streams.push_back(invoices);
+  REQUIRE(check_options(config.options, dropdir_spec().options, "dropdir").empty());
+  auto connector = dropdir_spec().create(config, ConnectorContext{});
+  REQUIRE_MESSAGE(connector, why(connector));
+  return std::move(*connector);
+}
+
+// Pulls a whole run; returns each page's first column values joined, "" for an empty page.
+std::vector<std::string> run(Connector& connector, const std::string& cursor,
+                             std::string* last_cursor = nullptr, bool commit = true) {
+  std::vector<std::string> pages;
+  PullRequest request{"invoices", cursor, ""};
+  for (;;) {
+    auto page = connector.pull(request);
+    REQUIRE_MESSAGE(page, why(page));
+    std::string ids;
+    for (const Record& r : page->records) ids += (ids.empty() ? "" : " ") + r.root.children().front().text();
+    pages.push_back(ids);
+    if (last_cursor) *last_cursor = page->cursor;
+    if (commit) connector.committed(page->cursor);
+    if (page->next_page_token.empty()) return pages;
+    request.page_token = page->next_page_token;
+  }
+}
+
+OptionValues option(const char* key, const char* value) { return {{key, {value, "test"}}}; }
+
+}  // namespace
+
+TEST_CASE("each complete file is one page, oldest first, and moves to processed/ once committed") {
+  Folder folder;
+  folder.write("b.csv", "No\nB1\nB2\n", std::chrono::seconds(100));
+  folder.write("a.csv", "No\nA1\n", std::chrono::seconds(50));
+  folder.write("notes.txt", "not for this stream");
+  auto connector = make(folder);
+  std::string cursor;
+  CHECK(run(*connector, "", &cursor) == std::vector<std::string>{"B1 B2", "A1"});
+  CHECK(cursor.find("\"file\":\"a.csv\"") != std::string::npos);
+  CHECK(folder.read("processed/b.csv") == "No\nB1\nB2\n");
+  CHECK(folder.has("processed/a.csv"));
+  CHECK(!folder.has("a.csv"));
+  CHECK(folder.has("notes.txt"));
+  // Nothing new: one empty page that keeps the cursor.
+  std::string again;
+  CHECK(run(*connector, cursor, &again) == std::vector<std::string>{""});
+  CHECK(again == cursor);
+}
+
+TEST_CASE("complete_when: stable leaves a file modified within `settle` for a later run") {
+  Folder folder;
+  folder.write("fresh.csv", "No\nF1\n", std::chrono::seconds(0));
+  auto connector = make(folder, option("settle", "1h"));
+  CHECK(run(*connector, "") == std::vector<std::string>{""});
+  CHECK(folder.has("fresh.csv"));
+  fs::last_write_time(folder.path / "fresh.csv", fs::file_time_type::clock::now() - std::chrono::hours(2));
+  CHECK(run(*connector, "") == std::vector<std::string>{"F1"});
+}
+
+TEST_CASE("complete_when: renamed takes a file at once but never one with a temporary name") {
+  Folder folder;
+  folder.write("inv.csv.tmp", "No\nT1\n", std::chrono::seconds(0));
+  folder.write(".inv2.csv", "No\nT2\n", std::chrono::seconds(0));
+  auto connector = make(folder, option("complete_when", "renamed"), option("pattern", "*"));
+  CHECK(run(*connector, "") == std::vector<std::string>{""});
+  fs::rename(folder.path / "inv.csv.tmp", folder.path / "inv.csv");
+  CHECK(run(*connector, "") == std::vector<std::string>{"T1"});
+  CHECK(folder.has(".inv2.csv"));
+}
+
+TEST_CASE("a file committed but not moved (crash between the two) is moved at the next run, not re-read") {
+  Folder folder;
+  folder.write("a.csv", "No\nA1\n", std::chrono::seconds(100));
+  folder.write("b.csv", "No\nB1\n", std::chrono::seconds(50));
+  std::string committed_cursor;
+  {
+    auto connector = make(folder);
+    PullRequest request{"invoices", "", ""};
+    auto page = connector->pull(request);
+    REQUIRE(page);
+    committed_cursor = page->cursor;  // the engine committed it, then the process died
+  }
+  CHECK(folder.has("a.csv"));
+  auto connector = make(folder);
+  CHECK(run(*connector, committed_cursor) == std::vector<std::string>{"B1"});
+  CHECK(folder.has("processed/a.csv"));
+  CHECK(folder.has("processed/b.csv"));
+}
+
+TEST_CASE("a new file under a committed file's name is read, and processed/ keeps both copies") {
+  Folder folder;
+  folder.write("daily.csv", "No\nD1\n", std::chrono::seconds(100));
+  auto connector = make(folder);
+  std::string cursor;
+  CHECK(run(*connector, "", &cursor) == std::vector<std::string>{"D1"});
+  folder.write("daily.csv", "No\nD2\n", std::chrono::seconds(50));
+  CHECK(run(*connector, cursor) == std::vector<std::string>{"D2"});
+  CHECK(folder.read("processed/daily.csv") == "No\nD1\n");
+  CHECK(folder.read("processed/daily~2.csv") == "No\nD2\n");
+}
+
+TEST_CASE("an unreadable file goes to failed/ with a .error naming line and reason; the run goes on") {
+  Folder folder;
+  folder.write("1-bad.csv", "No,Total\nX1,1\nX2,2,3\n", std::chrono::seconds(100));
+  folder.write("2-bad.json", "[{\"No\":\"J1\"},\n {\"No\": }]", std::chrono::seconds(90));
+  folder.write("3-good.csv", "No\nG1\n", std::chrono::seconds(80));
+  auto connector = make(folder, {}, option("pattern", "*"));
+  CHECK(run(*connector, "") == std::vector<std::string>{"G1"});
+  CHECK(folder.has("failed/1-bad.csv"));
+  std::string error = folder.read("failed/1-bad.csv.error");
+  CHECK(error.find("file: 1-bad.csv\n") == 0);
+  CHECK(error.find("reason: line 3: 3 cells where the header has 2") != std::string::npos);
+  CHECK(folder.has("failed/2-bad.json"));
+  CHECK(folder.read("failed/2-bad.json.error").find("reason: line 2, column") != std::string::npos);
+  CHECK(folder.has("processed/3-good.csv"));
+}
+
+TEST_CASE("XML files: records are the elements the records XPath selects") {
+  Folder folder;
+  folder.write("x.xml", "<Export><Invoice><No>X1</No></Invoice><Invoice><No>X2</No></Invoice></Export>");
+  auto connector = make(folder, {}, {{"pattern", {"*.xml", "t"}}, {"records", {"/Export/Invoice", "t"}}});
+  auto page = connector->pull({"invoices", "", ""});
+  REQUIRE_MESSAGE(page, why(page));
+  REQUIRE(page->records.size() == 2);
+  CHECK(page->records[1].raw == "<Invoice><No>X2</No></Invoice>");
+}
+
+TEST_CASE("bad options are refused when the connector is created") {
+  Folder folder;
+  ConnectorConfig config{
+      "erp", "dropdir", {{"path", {"relative/dir", "arsync.yaml:3:5"}}}, {}, "arsync.yaml:1:3"};
+  auto relative = dropdir_spec().create(config, ConnectorContext{});
+  REQUIRE_FALSE(relative);
+  CHECK(relative.error().describe() == "arsync.yaml:3:5: connector erp: path must be absolute");
+  config.options["path"] = {(folder.path / "missing").string(), "x"};
+  auto missing = dropdir_spec().create(config, ConnectorContext{});
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().message.find("is not there or not a folder") != std::string::npos);
+  config.options["path"] = {folder.path.string(), "x"};
+  config.options["complete_when"] = {"whenever", "x"};
+  CHECK_FALSE(dropdir_spec().create(config, ConnectorContext{}));
+}
