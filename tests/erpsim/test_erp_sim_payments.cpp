@@ -277,3 +277,12 @@ TEST_CASE("an injected 500 or 429 on a write commits nothing") {
   CHECK(counter(admin_writes(sim), "payments", "created") == 0);
   CHECK(lookup(sim, "payments", "f-0").empty());
 }
+
+TEST_CASE("the write faults can be set on the command line and are reported by GET /admin/faults") {
+  ErpSimProcess sim({"--invoices", "40", "--no-idempotency", "--drop-after-commit-rate", "0.25"});
+  const json faults = json::parse(http_request("GET", "127.0.0.1", sim.port(), "/admin/faults").body);
+  CHECK(faults["honor_idempotency"] == false);
+  CHECK(faults["drop_after_commit_rate"] == 0.25);
+  const HttpReply bad = http_request("POST", "127.0.0.1", sim.port(), "/admin/faults", R"({"honor_idempotency":1})");
+  CHECK(bad.status == 400);
+}

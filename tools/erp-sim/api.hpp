@@ -1,7 +1,8 @@
 // api: the simulator's routes, independent of the HTTP library: a request (method, target,
 // auth header, body) in, a response (status, JSON body, and fault instructions for the
 // transport: delay, truncation, Retry-After) out. /odata/{collection} pages, /admin/stats,
-// /admin/mutate, /admin/faults. Later XML, webhook and write endpoints slot in beside these.
+// /admin/mutate, /admin/faults, /admin/webhooks; the portal writes (POST/PATCH on /odata and
+// /admin/writes) are in api_writes.cpp.
 // Owned by tools/erp-sim. Thread-safe: handle() may run on several threads at once.
 #pragma once
 

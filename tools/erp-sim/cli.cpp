@@ -88,6 +88,9 @@ const std::map<std::string_view, Flag>& flags() {
       {"--malformed-rate",
        {[](CliOptions& o, std::string_view v) { return read_rate(v, o.faults.malformed_rate); },
         "a rate 0..1"}},
+      {"--drop-after-commit-rate",
+       {[](CliOptions& o, std::string_view v) { return read_rate(v, o.faults.drop_after_commit_rate); },
+        "a rate 0..1"}},
       {"--webhook-url",
        {[](CliOptions& o, std::string_view v) { return parse_webhook_url(v, o.webhook); },
         "http://127.0.0.1:PORT/path"}},
@@ -118,6 +121,10 @@ std::expected<CliOptions, std::string> parse_cli(int argc, const char* const* ar
       return options;
     }
     // The two switches without a value.
+    if (arg == "--no-idempotency") {
+      options.faults.honor_idempotency = false;
+      continue;
+    }
     if (arg == "--webhook-reorder" || arg == "--webhook-thin") {
       (arg == "--webhook-reorder" ? options.webhook.reorder : options.webhook.thin) = true;
       continue;
@@ -167,6 +174,8 @@ faults (also settable with POST /admin/faults):
   --latency-ms N       delay added to each /odata request (default 0)
   --truncate-rate R    share of responses cut off mid-body (default 0)
   --malformed-rate R   share of unapplied invoices served malformed (default 0)
+  --drop-after-commit-rate R  share of committed writes answered by closing the connection
+  --no-idempotency     ignore Idempotency-Key: every write creates (duplicates for tests)
 webhooks (API.md "Webhooks"; GET /admin/webhooks counts deliveries):
   --webhook-url URL    POST a signed event per changed record to http://127.0.0.1:PORT/path
   --webhook-scheme S   hmac-sha256 (default), stripe, qbo or xero
