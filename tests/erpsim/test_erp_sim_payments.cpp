@@ -13,12 +13,6 @@ namespace {
 using namespace arsync::test;
 using namespace arsync::test::writes;
 
-// USD (two decimals), so the precision cases below mean the same for every pick.
-bool open_with_balance(const json& invoice) {
-  return text(invoice, "status") == "Open" && text(invoice, "currencyCode") == "USD" &&
-         amount(invoice, "remainingAmount") >= 100;
-}
-
 int64_t stat(const json& stats, const char* collection, const char* sum, const std::string& currency) {
   const json& sums = stats.at(collection).at(sum);
   if (!sums.contains(currency)) return 0;
@@ -40,7 +34,7 @@ json invoice_by_id(const std::vector<json>& records, const std::string& id) {
 
 TEST_CASE("a payment is created once: a replay answers the same bytes, a reused key with another body is refused") {
   ErpSimProcess sim(kCompany);
-  const json invoice = find_invoice(sim, open_with_balance);
+  const json invoice = find_invoice(sim, open_usd);
   const std::string currency = text(invoice, "currencyCode");
   const int64_t remaining = amount(invoice, "remainingAmount");
   const json stats_before = get_json(sim, "/admin/stats");
@@ -109,12 +103,12 @@ TEST_CASE("a payment is created once: a replay answers the same bytes, a reused 
 
 TEST_CASE("every payment validation rule answers 422 with its code and the member at fault; nothing is written") {
   ErpSimProcess sim(kCompany);
-  const json invoice = find_invoice(sim, open_with_balance);
+  const json invoice = find_invoice(sim, open_usd);
   const std::string customer = text(invoice, "customerId");
   const std::string currency = text(invoice, "currencyCode");
   const int exponent = exponent_of(currency);
   const int64_t remaining = amount(invoice, "remainingAmount");
-  const json foreign = find_invoice(sim, [&](const json& i) { return text(i, "customerId") != customer && open_with_balance(i); });
+  const json foreign = find_invoice(sim, [&](const json& i) { return text(i, "customerId") != customer && open_usd(i); });
   const json voided = find_invoice(sim, [](const json& i) { return text(i, "status") == "Canceled"; });
   const json stats_before = get_json(sim, "/admin/stats");
   const json base = payment_body(invoice, remaining, remaining, "ref");
@@ -193,7 +187,7 @@ TEST_CASE("every payment validation rule answers 422 with its code and the membe
 
 TEST_CASE("a lookup by Idempotency-Key finds the payment written with it and nothing else") {
   ErpSimProcess sim(kCompany);
-  const json invoice = find_invoice(sim, open_with_balance);
+  const json invoice = find_invoice(sim, open_usd);
   const std::string key = "O''Brien-7";  // an OData literal: '' is one quote
   const HttpReply created = post(sim, "payments", "O'Brien-7", payment_body(invoice, 100, 100, "p-1"));
   REQUIRE(created.status == 201);
@@ -208,7 +202,7 @@ TEST_CASE("a lookup by Idempotency-Key finds the payment written with it and not
 
 TEST_CASE("concurrent POSTs with one key create exactly one payment") {
   ErpSimProcess sim({"--seed", "11", "--customers", "30", "--invoices", "400", "--threads", "4"});
-  const json invoice = find_invoice(sim, open_with_balance);
+  const json invoice = find_invoice(sim, open_usd);
   const json body = payment_body(invoice, 100, 100, "p-race");
   std::vector<std::future<HttpReply>> replies;
   for (int i = 0; i < 8; ++i)
@@ -229,7 +223,7 @@ TEST_CASE("concurrent POSTs with one key create exactly one payment") {
 
 TEST_CASE("honor_idempotency=false creates a payment per POST and /admin/writes lists the duplicated portalRef") {
   ErpSimProcess sim(kCompany);
-  const json invoice = find_invoice(sim, open_with_balance);
+  const json invoice = find_invoice(sim, open_usd);
   set_faults(sim, {{"honor_idempotency", false}});
   const json body = payment_body(invoice, 10, 10, "dup-ref");
   const HttpReply first = post(sim, "payments", "same-key", body);
@@ -251,7 +245,7 @@ TEST_CASE("honor_idempotency=false creates a payment per POST and /admin/writes 
 
 TEST_CASE("drop_after_commit closes the connection without an answer, but the payment exists") {
   ErpSimProcess sim(kCompany);
-  const json invoice = find_invoice(sim, open_with_balance);
+  const json invoice = find_invoice(sim, open_usd);
   set_faults(sim, {{"drop_after_commit_rate", 1}});
   const json body = payment_body(invoice, 100, 100, "dropped");
   CHECK_THROWS_WITH_AS(post(sim, "payments", "drop-1", body), doctest::Contains("no response"), std::runtime_error);
@@ -267,7 +261,7 @@ TEST_CASE("drop_after_commit closes the connection without an answer, but the pa
 
 TEST_CASE("an injected 500 or 429 on a write commits nothing") {
   ErpSimProcess sim(kCompany);
-  const json invoice = find_invoice(sim, open_with_balance);
+  const json invoice = find_invoice(sim, open_usd);
   set_faults(sim, {{"error_rate", 0.5}, {"rate_429", 0.5}});
   for (int i = 0; i < 10; ++i) {
     const HttpReply reply = post(sim, "payments", "f-" + std::to_string(i), payment_body(invoice, 100, 100, "f"));

@@ -10,11 +10,6 @@ namespace {
 using namespace arsync::test;
 using namespace arsync::test::writes;
 
-bool open_usd(const json& invoice) {
-  return text(invoice, "status") == "Open" && text(invoice, "currencyCode") == "USD" &&
-         amount(invoice, "remainingAmount") >= 100;
-}
-
 std::string usd(int64_t minor) { return decimal(minor, 2); }
 
 // Creates one record, checks the replay and the lookup, and returns it.

@@ -85,6 +85,13 @@ json find_invoice(const ErpSimProcess& sim, Predicate wanted) {
 
 inline std::string text(const json& record, const char* field) { return record.at(field).get<std::string>(); }
 
+// An open USD invoice with at least 1.00 to pay: USD has two decimals, so precision cases mean
+// the same for every pick.
+inline bool open_usd(const json& invoice) {
+  return text(invoice, "status") == "Open" && text(invoice, "currencyCode") == "USD" &&
+         amount(invoice, "remainingAmount") >= 100;
+}
+
 // A payment of `amount` (minor) for `invoice`'s customer, applying `applied` to it.
 inline json payment_body(const json& invoice, int64_t amount, int64_t applied, const std::string& portal_ref) {
   const std::string currency = text(invoice, "currencyCode");
