@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -45,8 +46,10 @@ class ConfigReader {
         read_connectors(item.second, config);
       } else if (key == "server") {
         read_server(item.second, config.server);
+      } else if (key == "portal") {
+        read_portal(item.second, config.portal);
       } else {
-        problem(item.first, "unknown key '" + key + "' (expected mirror, connectors or server)");
+        problem(item.first, "unknown key '" + key + "' (expected mirror, connectors, server or portal)");
       }
     }
     if (config.mirror.empty()) problem(root, "missing 'mirror': the path of the SQLite mirror file");
@@ -259,6 +262,46 @@ class ConfigReader {
     }
     if (server.tls_cert_file.empty() != server.tls_key_file.empty())
       problem(node, "TLS needs both tls_cert and tls_key");
+  }
+
+  void read_portal(const YAML::Node& node, PortalOptions& portal) {
+    if (!node.IsMap()) return problem(node, "'portal' must be a mapping (tokens, read_threads)");
+    for (auto item : node) {
+      std::string key = item.first.as<std::string>();
+      if (key == "read_threads") {
+        portal.read_threads = static_cast<int>(std::clamp<std::int64_t>(integer(item.second), 1, 64));
+      } else if (key == "tokens" && item.second.IsSequence()) {
+        for (const YAML::Node& token : item.second) read_token(token, portal.tokens);
+      } else {
+        problem(item.first, "unknown or malformed portal option '" + key +
+                                "' (expected read_threads, or tokens: a list of name/sha256/scopes)");
+      }
+    }
+  }
+
+  void read_token(const YAML::Node& node, std::vector<ApiToken>& tokens) {
+    ApiToken token;
+    for (auto item : node) {
+      std::string key = item.first.as<std::string>();
+      if (key == "name") {
+        token.name = scalar(item.second);
+      } else if (key == "sha256") {
+        auto hash = parse_token_hash(scalar(item.second));
+        if (!hash) problem(item.second, "sha256 must be 64 hex digits: run `arsync token hash` and paste its output");
+        token.sha256 = hash.value_or("");
+      } else if (key == "scopes" && item.second.IsSequence()) {
+        for (const YAML::Node& scope : item.second) {
+          std::string name = scalar(scope);
+          if (name == "read") token.read = true;
+          else if (name == "write") token.write = true;
+          else problem(scope, "unknown scope '" + name + "' (expected read or write)");
+        }
+      } else {
+        problem(item.first, "unknown token option '" + key + "' (expected name, sha256, scopes: [read, write])");
+      }
+    }
+    if (token.name.empty() || token.sha256.empty()) problem(node, "a portal token needs a name and a sha256");
+    tokens.push_back(std::move(token));
   }
 
   void check_connector(const YAML::Node& node, ConnectorEntry& entry, const Config& config) {

@@ -21,6 +21,12 @@
 //     tls_key: /etc/arsync/tls.key
 //     max_body: 1048576
 //     max_connections: 512
+//   portal:                                # the portal API under /v1 (docs/portal-api.md)
+//     read_threads: 2                      # read-only mirror connections answering GETs
+//     tokens:
+//       - name: portal-web                 # the principal its writes are recorded under
+//         sha256: 3b1f...                  # `arsync token hash` < token; never the token itself
+//         scopes: [read, write]
 //
 // Values may reference ${ENV}, ${ENV:-default}, ${file:/path} and ${credential:name}; the
 // resolved text of a secret option is never logged. Every problem is reported with its
@@ -33,6 +39,7 @@
 #include <vector>
 
 #include "connectors/connector_spec.hpp"
+#include "daemon/api_tokens.hpp"
 #include "daemon/http_server.hpp"
 #include "schema/result.hpp"
 
@@ -59,11 +66,17 @@ struct ConnectorEntry {
   WebhookEntry webhook;
 };
 
+struct PortalOptions {
+  std::vector<ApiToken> tokens;  // none: every /v1 request is answered 401
+  int read_threads = 2;
+};
+
 struct Config {
   std::filesystem::path file;
   std::filesystem::path mirror;
   std::vector<ConnectorEntry> connectors;
   ServerOptions server;
+  PortalOptions portal;
 
   const ConnectorEntry* find_connector(std::string_view name) const;
 };

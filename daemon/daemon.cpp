@@ -15,6 +15,7 @@
 #include "daemon/http_server.hpp"
 #include "daemon/inbox_processor.hpp"
 #include "daemon/metrics.hpp"
+#include "daemon/portal_api.hpp"
 #include "daemon/service_notify.hpp"
 #include "daemon/webhook_intake.hpp"
 #include "schema/log.hpp"
@@ -73,6 +74,7 @@ class Daemon {
   ServiceNotify notify_;
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<WebhookIntake> intake_;
+  std::unique_ptr<PortalApi> portal_;
   std::unique_ptr<InboxProcessor> processor_;
   std::map<std::string, std::unique_ptr<ConnectorWorker>> workers_;
   std::map<std::pair<std::string, std::string>, StreamState> streams_;
@@ -98,6 +100,8 @@ int Daemon::run() {
     std::cerr << "arsync: " << port.error().describe() << '\n';
     return kExitUsage;
   }
+  // Portal writes (issue 7's write side) are given here; without a handler they answer 503.
+  portal_ = std::make_unique<PortalApi>(generation_->config.mirror, generation_->config.portal, PortalWriteHandler{});
   intake_ = std::make_unique<WebhookIntake>(*store_, metrics_, [this] { processor_->wake(); });
   processor_ = std::make_unique<InboxProcessor>(
       *store_, metrics_, [this] { return current(); },
@@ -224,10 +228,13 @@ void Daemon::record_run_metrics(const StreamStats& stats) {
 void Daemon::handle(ServerRequest request, Respond respond) {
   auto started = std::chrono::steady_clock::now();
   std::string path(request.path());
-  std::string route = path.rfind("/webhooks/", 0) == 0 ? "/webhooks" : path;
+  std::string route = path.rfind("/webhooks/", 0) == 0 ? "/webhooks"
+                      : path == "/v1" || path.rfind("/v1/", 0) == 0 ? "/v1"
+                                                                    : path;
   // Count and time every answer, whichever thread gives it.
   Respond counted = [this, route, started, respond = std::move(respond)](ServerResponse response) {
-    bool known = route == "/healthz" || route == "/readyz" || route == "/metrics" || route == "/webhooks";
+    bool known = route == "/healthz" || route == "/readyz" || route == "/metrics" || route == "/webhooks" ||
+                 route == "/v1";
     Labels labels{{"route", known ? route : "other"}};
     metrics_.observe("arsync_http_request_duration_seconds", labels,
                      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
@@ -251,6 +258,7 @@ void Daemon::handle(ServerRequest request, Respond respond) {
       return counted({404, "text/plain", "no connector '" + connector + "' takes webhooks here\n", {}});
     return intake_->handle(connector, *scheme->second, request, std::move(counted));
   }
+  if (route == "/v1") return portal_->handle(request, std::move(counted));
   counted({404, "text/plain", "not found: try /healthz, /readyz, /metrics or /webhooks/CONNECTOR\n", {}});
 }
 
@@ -293,6 +301,7 @@ void Daemon::reload() {
       std::lock_guard lock(generation_mutex_);
       generation_ = next;
     }
+    portal_->set_tokens(next->config.portal.tokens);
     streams_.clear();
     reloading_ = false;
     start_workers();

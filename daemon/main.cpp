@@ -5,6 +5,7 @@
 #include <stop_token>
 #include <thread>
 
+#include "daemon/api_tokens.hpp"
 #include "daemon/commands.hpp"
 #include "daemon/config.hpp"
 #include "daemon/daemon.hpp"
@@ -87,6 +88,11 @@ int main(int argc, char** argv) {
       "where the records sit in the sample (default: the mapping's records:, else found)");
   mapping_cmd->require_subcommand(1);
 
+  auto* token_cmd = app.add_subcommand("token", "portal API bearer tokens");
+  auto* token_hash_cmd = token_cmd->add_subcommand(
+      "hash", "read a token from stdin; print the sha256 to put in arsync.yaml's portal: tokens:");
+  token_cmd->require_subcommand(1);
+
   auto* version_cmd = app.add_subcommand("version", "print the version");
 
   try {
@@ -100,6 +106,7 @@ int main(int argc, char** argv) {
     std::cout << "arsync 0.1.0\n";
     return arsync::kExitOk;
   }
+  if (*token_hash_cmd) return arsync::run_token_hash(std::cin, std::cout);
   if (*run_cmd) return arsync::run_daemon(config);
   if (*preview_cmd)
     return arsync::run_mapping_preview(preview_mapping, preview_sample, preview_format, preview_records);

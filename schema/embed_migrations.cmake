@@ -5,6 +5,8 @@ string(REPLACE "|" ";" FILES "${FILES}")
 foreach(file IN LISTS FILES)
   get_filename_component(name ${file} NAME_WE)
   string(REGEX MATCH "^[0-9]+" version ${name})
+  # "009" would be an (invalid) octal literal in C++, and "010" a silent 8: strip the zeros.
+  string(REGEX REPLACE "^0+([0-9])" "\\1" version "${version}")
   file(READ ${file} sql)
   string(APPEND body "  {${version}, \"${name}\", R\"arsync_sql(${sql})arsync_sql\"},\n")
 endforeach()
