@@ -33,7 +33,7 @@ struct Token {
 
 Result<Token> decode_token(std::string_view token) {
   auto bad = [&] {
-    return fail(ErrorKind::kInvalidInput, "not a page token from this API (use the `next` of the previous page)",
+    return fail(ErrorKind::kInvalidInput, "query parameter 'after': not a page token from this API (pass the previous page's `next`)",
                 "after");
   };
   if (token.empty()) return Token{};

@@ -11,6 +11,7 @@
 #include <regex>
 #include <thread>
 
+#include "tests/integration/running_daemon.hpp"
 #include "tests/integration/support.hpp"
 #include "tests/support/http_client.hpp"
 
@@ -18,41 +19,6 @@ using namespace arsync::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-// Waits for `done` (polled every 20 ms) or fails the test after `timeout`.
-template <class Predicate>
-void wait_until(Predicate done, std::chrono::milliseconds timeout, const char* what) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) FAIL("timed out waiting for " << what);
-    std::this_thread::sleep_for(20ms);
-  }
-}
-
-// A running `arsync run`, its HTTP port learnt from its daemon_ready log line.
-struct Daemon {
-  std::unique_ptr<ChildProcess> process;
-  std::uint16_t port = 0;
-
-  explicit Daemon(const SyncDeployment& deployment) : process(deployment.start({"run"})) {
-    std::smatch match;
-    static const std::regex ready(R"(event=daemon_ready listen=127\.0\.0\.1:(\d+))");
-    wait_until(
-        [&] {
-          std::string err = process->stderr_text();
-          if (!process->running()) FAIL("arsync run exited: " << err);
-          if (!std::regex_search(err, match, ready)) return false;
-          port = static_cast<std::uint16_t>(std::stoi(match[1]));
-          return true;
-        },
-        20s, "arsync run to be ready");
-  }
-  HttpReply get(const std::string& target) { return http_request("GET", "127.0.0.1", port, target); }
-  HttpReply post(const std::string& target, const std::string& body, const HttpHeaders& headers) {
-    return http_request("POST", "127.0.0.1", port, target, body, headers);
-  }
-  bool logged(const std::string& text) { return process->stderr_text().find(text) != std::string::npos; }
-};
 
 std::string hmac_hex(const std::string& secret, const std::string& body) {
   // Computed by the openssl command line, independently of arsync's own HMAC code.
