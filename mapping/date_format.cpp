@@ -4,6 +4,7 @@
 #include <array>
 
 #include "mapping/serial_date.hpp"
+#include "mapping/suggest.hpp"
 #include "schema/timestamp.hpp"
 
 namespace arsync::mapping {
@@ -57,9 +58,18 @@ Result<DateFormat> DateFormat::compile(std::string_view pattern) {
                      {Op::kLiteral, '-'}, {Op::kDay},          {Op::kIsoRest}};
     return format;
   }
-  if (pattern == "excel" || pattern == "ms_json") {
-    format.steps_ = {{pattern == "excel" ? Op::kExcelSerial : Op::kMsJson}};
+  if (pattern == "excel" || pattern == "excel1904" || pattern == "ms_json") {
+    format.steps_ = {{pattern == "excel"       ? Op::kExcelSerial
+                      : pattern == "excel1904" ? Op::kExcelSerial1904
+                                               : Op::kMsJson}};
     return format;
+  }
+  if (pattern.find('%') == std::string_view::npos) {  // a misspelt name, not a pattern
+    constexpr std::string_view kNamed[] = {"iso8601", "excel", "excel1904", "ms_json"};
+    return fail(ErrorKind::kInvalidInput, "date format \"" + std::string(pattern) +
+                                              "\" is neither a pattern such as %d/%m/%Y nor one of iso8601, "
+                                              "excel, excel1904, ms_json" +
+                                              did_you_mean(pattern, kNamed));
   }
   bool year = false, month = false, day = false;
   for (std::size_t i = 0; i < pattern.size(); ++i) {
@@ -98,7 +108,7 @@ Result<DateFormat> DateFormat::compile(std::string_view pattern) {
       default:
         return fail(ErrorKind::kInvalidInput,
                     "date format \"" + std::string(pattern) + "\" has unknown directive '%" + pattern[i] +
-                        "' (use %Y %y %m %d %b %B %H %M %S, or iso8601, excel, ms_json)");
+                        "' (use %Y %y %m %d %b %B %H %M %S, or iso8601, excel, excel1904, ms_json)");
     }
   }
   if (!year || !month || !day)
@@ -110,8 +120,9 @@ Result<DateFormat> DateFormat::compile(std::string_view pattern) {
 Result<std::string> DateFormat::parse_serial(std::string_view text) const {
   using namespace std::chrono;
   sys_days day;
-  if (steps_.front().op == Op::kExcelSerial) {
-    auto serial = parse_excel_serial(text);
+  if (steps_.front().op == Op::kExcelSerial || steps_.front().op == Op::kExcelSerial1904) {
+    auto serial =
+        parse_excel_serial(text, steps_.front().op == Op::kExcelSerial ? ExcelBase::k1900 : ExcelBase::k1904);
     if (!serial) return std::unexpected(serial.error());
     day = *serial;
   } else {
@@ -126,7 +137,8 @@ Result<std::string> DateFormat::parse_serial(std::string_view text) const {
 }
 
 Result<std::string> DateFormat::parse(std::string_view text) const {
-  if (steps_.size() == 1 && (steps_[0].op == Op::kExcelSerial || steps_[0].op == Op::kMsJson))
+  if (steps_.size() == 1 && (steps_[0].op == Op::kExcelSerial || steps_[0].op == Op::kExcelSerial1904 ||
+                             steps_[0].op == Op::kMsJson))
     return parse_serial(text);
   int year = 0, month = 0, day = 0, ignored = 0;
   std::size_t pos = 0;
@@ -160,6 +172,7 @@ Result<std::string> DateFormat::parse(std::string_view text) const {
         pos = text.size();
         break;
       case Op::kExcelSerial:
+      case Op::kExcelSerial1904:
       case Op::kMsJson:
         ok = false;  // handled by parse_serial
         break;

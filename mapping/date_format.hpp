@@ -7,7 +7,8 @@
 // sign); other characters must appear as written. "iso8601" accepts "YYYY-MM-DD" optionally
 // followed by a time and zone, and keeps the calendar date as written (no zone conversion:
 // an invoice dated 1 March in the ERP stays dated 1 March). Two patterns name number encodings
-// (serial_date.hpp): "excel" (Excel/OLE serial days, 45000 = 2023-03-15) and "ms_json"
+// (serial_date.hpp): "excel" (Excel/OLE serial days, 45000 = 2023-03-15; "excel1904" for
+// workbooks in the 1904 date system) and "ms_json"
 // ("/Date(1700000000000+0100)/", the calendar date in the writer's zone). Immutable; thread-safe.
 #pragma once
 
@@ -40,8 +41,9 @@ class DateFormat {
     kIgnoredNumber,
     kLiteral,
     kIsoRest,
-    kExcelSerial,  // the whole text; only step
-    kMsJson,       // the whole text; only step
+    kExcelSerial,      // the whole text; only step
+    kExcelSerial1904,  // the whole text; only step
+    kMsJson,           // the whole text; only step
   };
   Result<std::string> parse_serial(std::string_view text) const;
   struct Step {

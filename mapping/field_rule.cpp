@@ -232,10 +232,23 @@ Result<Value> FieldRule::convert(std::string_view text, TextForm form, const Nod
 }
 
 Result<Value> FieldRule::convert_timestamp(std::string_view text) const {
-  if (timestamp == TimestampFormat::kIso8601) return to_timestamp(text);
-  auto time = parse_ms_json(text);
-  if (!time) return std::unexpected(time.error());
-  return Value(format_iso8601(time->utc, 3));
+  switch (timestamp) {
+    case TimestampFormat::kIso8601:
+      return to_timestamp(text);
+    case TimestampFormat::kMsJson: {
+      auto time = parse_ms_json(text);
+      if (!time) return std::unexpected(time.error());
+      return Value(format_iso8601(time->utc, 3));
+    }
+    case TimestampFormat::kExcel:
+    case TimestampFormat::kExcel1904: {
+      auto time =
+          parse_excel_time(text, timestamp == TimestampFormat::kExcel ? ExcelBase::k1900 : ExcelBase::k1904);
+      if (!time) return std::unexpected(time.error());
+      return Value(format_iso8601(*time, 3));
+    }
+  }
+  return fail(ErrorKind::kInvalidInput, "unsupported timestamp format");
 }
 
 bool FieldRule::join(const Node& record, const Node* parent, std::string& out) const {

@@ -28,7 +28,7 @@
 namespace arsync::mapping {
 
 enum class TextCase : unsigned char { kKeep, kUpper, kLower };
-enum class TimestampFormat : unsigned char { kIso8601, kMsJson };
+enum class TimestampFormat : unsigned char { kIso8601, kMsJson, kExcel, kExcel1904 };
 
 // One part of concat:: an ERP field, or a constant text ({value: "-"}).
 struct ConcatPart {

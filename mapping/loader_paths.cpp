@@ -28,10 +28,15 @@ std::optional<Path> MappingLoader::xpath(const YAML::Node& node, const std::stri
     problem(node, "'^' reads the parent record, which only exists inside a child collection such as lines:");
     return std::nullopt;
   }
-  std::string expr = up ? text.substr(1) : text;
+  auto resolved = resolve_xml_prefixes(up ? text.substr(1) : text, namespaces_);
+  if (!resolved) {
+    problem(node, resolved.error().message);
+    return std::nullopt;
+  }
+  const std::string expr = up ? text.substr(1) : text;  // as written, for messages
   XPathSlot slot{text, nullptr, child};
   try {
-    slot.query = std::make_shared<const pugi::xpath_query>(expr.c_str());
+    slot.query = std::make_shared<const pugi::xpath_query>(resolved->c_str());
   } catch (const pugi::xpath_exception& e) {
     problem(node, quoted(expr) + " is not an XPath: " + e.result().description());
     return std::nullopt;
@@ -43,6 +48,47 @@ std::optional<Path> MappingLoader::xpath(const YAML::Node& node, const std::stri
   std::vector<XPathSlot>& table = up ? *parent_slots_ : *slots_;
   table.push_back(std::move(slot));
   return *Path::compile((up ? "^x" : "x") + std::to_string(table.size() - 1));
+}
+
+std::optional<std::string> MappingLoader::checked_xpath(const YAML::Node& node, const std::string& text,
+                                                        sv what) {
+  auto resolved = resolve_xml_prefixes(text, namespaces_);
+  if (!resolved) {
+    problem(node, resolved.error().message);
+    return std::nullopt;
+  }
+  try {
+    pugi::xpath_query query(resolved->c_str());
+  } catch (const pugi::xpath_exception& e) {
+    problem(node, std::string(what) + " " + quoted(text) + " is not an XPath: " + e.result().description());
+    return std::nullopt;
+  }
+  return *resolved;
+}
+
+void MappingLoader::load_namespaces(const Entry& entry) {
+  if (!xml_) {
+    problem(entry.key_node,
+            "namespaces: belongs to format: xml mappings (JSON has no namespaces); remove it");
+    return;
+  }
+  if (!entry.value.IsMap() || entry.value.size() == 0) {
+    problem(
+        entry.value,
+        "namespaces: is a table of prefix: URI, e.g. {soap: \"http://schemas.xmlsoap.org/soap/envelope/\"}");
+    return;
+  }
+  for (const Entry& e : entries(entry.value, "namespaces:")) {
+    auto uri = scalar(e.value, "namespaces: " + e.key + ":");
+    if (!is_xml_prefix(e.key))
+      problem(e.key_node, "namespaces: " + quoted(e.key) +
+                              " is not a prefix: use letters, digits, - and _ (starting with a letter)");
+    else if (uri && uri->empty())
+      problem(e.value, "namespaces: " + e.key +
+                           ": needs the namespace URI the ERP's XML declares (xmlns:" + e.key + "=\"...\")");
+    else if (uri)
+      namespaces_.emplace_back(e.key, *uri);
+  }
 }
 
 }  // namespace arsync::mapping

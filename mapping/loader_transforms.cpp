@@ -12,7 +12,7 @@ namespace {
 using sv = std::string_view;
 
 constexpr sv kSplitKeys[] = {"separator", "part"};
-constexpr sv kTimestampFormats[] = {"iso8601", "ms_json"};
+constexpr sv kTimestampFormats[] = {"iso8601", "ms_json", "excel", "excel1904"};
 constexpr sv kMoneyKeys[] = {"currency_from", "currency", "decimal_comma", "round"};
 constexpr sv kDecimalKeys[] = {"decimal_comma"};
 constexpr sv kRoundings[] = {"half_even", "half_up", "down"};
@@ -46,11 +46,16 @@ void MappingLoader::load_typed(const Entry& t, FieldRule& rule, bool in_child) {
       problem(t.value, format.error().message);
   } else if (t.key == "timestamp") {
     auto kind = scalar(t.value, field + " timestamp:");
-    if (kind && *kind == "ms_json")
+    if (!kind) return;
+    if (*kind == "ms_json")
       rule.timestamp = TimestampFormat::kMsJson;
-    else if (kind && *kind != "iso8601")
+    else if (*kind == "excel")
+      rule.timestamp = TimestampFormat::kExcel;
+    else if (*kind == "excel1904")
+      rule.timestamp = TimestampFormat::kExcel1904;
+    else if (*kind != "iso8601")
       problem(t.value, field + " timestamp: " + quoted(*kind) + " is not supported" +
-                           did_you_mean(*kind, kTimestampFormats) + "; use iso8601 or ms_json");
+                           did_you_mean(*kind, kTimestampFormats) + "; use " + names_of(kTimestampFormats));
   } else if (t.key == "lookup") {
     load_lookup(t, rule);
   } else if (t.key == "money") {

@@ -11,8 +11,8 @@ namespace {
 
 using sv = std::string_view;
 
-constexpr sv kTopKeys[] = {"entity",  "fields",    "description", "when",
-                           "records", "next_link", "format",      "push"};
+constexpr sv kTopKeys[] = {"entity",    "fields", "description", "when", "records",
+                           "next_link", "format", "namespaces",  "push"};
 constexpr sv kChildKeys[] = {"from", "fields", "when"};
 
 }  // namespace
@@ -92,6 +92,8 @@ void MappingLoader::load_root(const YAML::Node& root, CompiledMapping& out) {
   for (const Entry& e : top)
     xml_ = xml_ || (e.key == "format" && e.value.IsScalar() && e.value.Scalar() == "xml");
   slots_ = &out.root.xpaths;
+  for (const Entry& e : top)
+    if (e.key == "namespaces") load_namespaces(e);
   std::vector<sv> allowed(std::begin(kTopKeys), std::end(kTopKeys));
   for (const ChildSpec& child : spec->children) allowed.push_back(child.name);
   bool has_fields = false;
@@ -99,12 +101,19 @@ void MappingLoader::load_root(const YAML::Node& root, CompiledMapping& out) {
     if (e.key == "entity" || e.key == "description") continue;
     if (e.key == "when") {
       out.root.when = load_condition(e.value, false);
+    } else if ((e.key == "records" || e.key == "next_link") && xml_) {
+      // Kept with prefixes resolved: what a connector passes to read_xml_page as it is.
+      auto text = scalar(e.value, e.key + ":");
+      if (auto xpath = text ? checked_xpath(e.value, *text, e.key + ":") : std::nullopt)
+        (e.key == "records" ? out.records : out.next_link) = *xpath;
     } else if (e.key == "records" || e.key == "next_link") {
       auto text = scalar(e.value, e.key + ":");
       if (text && (text->empty() || !Path::compile(*text)))
         problem(e.value, e.key + ": names a place in the response such as value or QueryResponse.Invoice");
       else if (text)
         (e.key == "records" ? out.records : out.next_link) = *text;
+    } else if (e.key == "namespaces") {
+      continue;  // read above, before any path
     } else if (e.key == "format") {
       auto text = scalar(e.value, "format:");
       if (text && *text != "json" && *text != "xml")

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "mapping/compiled_mapping.hpp"
+#include "mapping/xml_namespaces.hpp"
 
 namespace arsync::mapping {
 
@@ -67,6 +68,10 @@ class MappingLoader {
   // format: xml — the path is an XPath, compiled into a slot of the current entity level (or of
   // the parent's, for "^"); the rule reads the slot by name (see XPathSlot).
   std::optional<Path> xpath(const YAML::Node& node, const std::string& text, bool in_child, int child);
+  // namespaces: {prefix: URI, ...} (format: xml only), read before any path.
+  void load_namespaces(const Entry& entry);
+  // An XPath with the namespaces: prefixes resolved, checked to compile (records:, next_link:).
+  std::optional<std::string> checked_xpath(const YAML::Node& node, const std::string& text, sv what);
 
   // ----- the file and its structure (mapping_loader.cpp) -----
   void load_root(const YAML::Node& root, CompiledMapping& out);
@@ -120,6 +125,7 @@ class MappingLoader {
   std::string name_;
   std::vector<Error> problems_;
   bool xml_ = false;                                // format: xml
+  XmlNamespaces namespaces_;                        // namespaces: (format: xml)
   std::vector<XPathSlot>* slots_ = nullptr;         // the XPath slots of the level being loaded
   std::vector<XPathSlot>* parent_slots_ = nullptr;  // its parent's, for "^" (children only)
 };

@@ -4,7 +4,10 @@
 // "customerId", "address.city", "lines.0.amount". A leading "^" reads from the parent record
 // while mapping a child collection ("^currencyCode": the invoice's currency, from a line).
 // A member whose own name contains dots ("@odata.etag") is found too: when "a.b" has no
-// member "a", the member named "a.b" is tried. Immutable; thread-safe.
+// member "a", the member named "a.b" is tried. A list item can be picked by one of its members
+// instead of by position: "Phones[PhoneType=DEFAULT].PhoneNumber" reads the first item of
+// Phones whose PhoneType is DEFAULT (Xero sends its phones and addresses in no fixed order);
+// the name and value in brackets hold no dots. Immutable; thread-safe.
 #pragma once
 
 #include <atomic>
@@ -47,11 +50,15 @@ class Path {
   struct Segment {
     std::size_t begin = 0, end = 0;  // in text_
     long index = -1;                 // the segment as an array position, or -1
+    // [key=value]: offsets in text_ of key and value; key_end == 0 when the segment has none.
+    std::size_t key_begin = 0, key_end = 0, value_begin = 0, value_end = 0;
     Hint hint;
   };
 
   const Node* step(const Node& node, std::size_t& i) const;
   const Node* member(const Node& node, std::size_t first, std::size_t last) const;
+  // The first item of `list` (or `list` itself, an object) whose member matches the filter of segment `i`.
+  const Node* pick(const Node& list, std::size_t i) const;
   std::string_view name(std::size_t first, std::size_t last) const;
 
   std::string text_;

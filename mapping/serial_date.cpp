@@ -45,15 +45,47 @@ Result<MsJsonTime> parse_ms_json(std::string_view text) {
   return out;
 }
 
-Result<std::chrono::sys_days> parse_excel_serial(std::string_view text) {
+namespace {
+
+struct Serial {
+  std::chrono::sys_days day;
+  std::int64_t millis = 0;  // time of day
+};
+
+Result<Serial> parse_serial(std::string_view text, ExcelBase base) {
   std::string_view whole = text.substr(0, text.find('.'));
   std::string_view fraction = whole.size() < text.size() ? text.substr(whole.size() + 1) : std::string_view();
   std::int64_t days = 0;
-  if (!read_int(whole, days) || fraction.find_first_not_of("0123456789") != std::string_view::npos)
+  if (whole.starts_with('-') || !read_int(whole, days) ||
+      fraction.find_first_not_of("0123456789") != std::string_view::npos)
     return bad(text, "is not an Excel serial date (a day number such as 45000)");
-  if (days < 61) return bad(text, "is before 1900-03-01, where Excel serial dates are ambiguous");
+  if (base == ExcelBase::k1900 && days < 61)
+    return bad(text, "is before 1900-03-01, where Excel serial dates are ambiguous");
   if (days > 2958465) return bad(text, "is after 9999-12-31");
-  return std::chrono::sys_days(std::chrono::year(1899) / 12 / 30) + std::chrono::days(days);
+  // Ten digits of a day are below a millisecond; 10^10 * 86,400,000 fits an int64.
+  fraction = fraction.substr(0, 10);
+  std::int64_t numerator = 0, denominator = 1;
+  for (char c : fraction) numerator = numerator * 10 + (c - '0'), denominator *= 10;
+  Serial out;
+  out.millis = (numerator * 86'400'000 + denominator / 2) / denominator;  // half up
+  const auto epoch =
+      base == ExcelBase::k1900 ? std::chrono::year(1899) / 12 / 30 : std::chrono::year(1904) / 1 / 1;
+  out.day = std::chrono::sys_days(epoch) + std::chrono::days(days);
+  return out;
+}
+
+}  // namespace
+
+Result<std::chrono::sys_days> parse_excel_serial(std::string_view text, ExcelBase base) {
+  auto serial = parse_serial(text, base);
+  if (!serial) return std::unexpected(serial.error());
+  return serial->day;
+}
+
+Result<UtcTime> parse_excel_time(std::string_view text, ExcelBase base) {
+  auto serial = parse_serial(text, base);
+  if (!serial) return std::unexpected(serial.error());
+  return UtcTime(serial->day) + std::chrono::milliseconds(serial->millis);
 }
 
 std::string format_day(std::chrono::sys_days day) {

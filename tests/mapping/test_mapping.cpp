@@ -465,7 +465,7 @@ TEST_CASE("load: every problem kind is reported with its file:line:col") {
   CHECK(
       problems(invoice_yaml("  due_date: { from: d, date: \"%Y-%q-%d\" }\n")) ==
       "t.yaml:11:30: date format \"%Y-%q-%d\" has unknown directive '%q' (use %Y %y %m %d %b %B %H %M %S, or "
-      "iso8601, excel, ms_json)\n");
+      "iso8601, excel, excel1904, ms_json)\n");
   CHECK(problems(invoice_yaml("  due_date: { from: d, date: \"%Y-%m\" }\n")) ==
         "t.yaml:11:30: date format \"%Y-%m\" needs a year (%Y), a month (%m or %b) and a day (%d)\n");
   // constants and defaults are checked at load
@@ -486,7 +486,7 @@ TEST_CASE("load: every problem kind is reported with its file:line:col") {
   // child collections
   CHECK(problems(invoice_yaml("line:\n  from: lines\n")) ==
         "t.yaml:11:1: unknown key 'line' (did you mean 'lines'?); a invoice mapping has entity, fields, "
-        "description, when, records, next_link, format, push, lines\n");
+        "description, when, records, next_link, format, namespaces, push, lines\n");
   CHECK(problems(invoice_yaml(
             "lines:\n  fields:\n    line_no: n\n    amount: { from: a, money: { currency: USD } }\n")) ==
         "t.yaml:11:1: lines: needs from: naming the ERP list (e.g. from: lines)\n");

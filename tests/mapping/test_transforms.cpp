@@ -169,7 +169,7 @@ TEST_CASE("timestamps: ms_json is UTC whatever the writer's zone; iso8601 offset
   CHECK(
       problems(customer_yaml("  erp_updated_at: { from: t, timestamp: ms_jsn }\n")) ==
       "t.yaml:5:41: field erp_updated_at timestamp: 'ms_jsn' is not supported (did you mean 'ms_json'?); use "
-      "iso8601 or ms_json\n");
+      "iso8601, ms_json, excel, excel1904\n");
 }
 
 TEST_CASE("money: parentheses, trailing minus, thousands, currency exponents, decimal comma") {
