@@ -233,6 +233,100 @@ TEST_CASE("QuickBooks Online credit memos: status from RemainingCredit, memo tex
         "erp_id=73 number=1026 customer=3 issue_date=2014-09-02 currency=USD total=10000 USD remaining=0 USD "
         "status=applied reason=Returned rocks erp_updated_at=2014-09-18T20:30:04.000Z");
   CHECK(out[1] ==
-        "erp_id=74 number=1027 customer=24 issue_date=2024-02-29 currency=USD total=1250 USD remaining=1250 USD "
+        "erp_id=74 number=1027 customer=24 issue_date=2024-02-29 currency=USD total=1250 USD remaining=1250 "
+        "USD "
         "status=open reason= erp_updated_at=2024-02-29T20:00:00.000Z");
+}
+
+TEST_CASE("Business Central credit memos: drafts skipped, Paid applied in full to its invoice, Open unused") {
+  auto out = run("business-central", "credit_memos");
+  REQUIRE(out.size() == 3);
+  CHECK(out[0] ==
+        "erp_id=5d115c9c-44e3-ea11-bb43-000d3a2feca1 number=PS-CR104001 customer=20000 issue_date=2019-02-04 "
+        "currency=USD total=58130 USD remaining=0 USD status=applied reason= "
+        "erp_updated_at=2019-02-04T14:20:11.830Z [invoice=PS-INV103001 amount=58130 USD "
+        "applied_date=2019-02-04]");
+  CHECK(out[1] ==
+        "erp_id=6d115c9c-44e3-ea11-bb43-000d3a2feca1 number=PS-CR104002 customer=10000 issue_date=2019-02-28 "
+        "currency=USD total=127200 USD remaining=127200 USD status=open reason=RMA-2231 "
+        "erp_updated_at=2019-02-28T08:00:00.000Z");
+  CHECK(out[2] == "skip");  // Draft
+}
+
+TEST_CASE("Xero contacts: customers only, phones and addresses picked by type, contact persons") {
+  auto out = run("xero", "contacts");
+  REQUIRE(out.size() == 3);
+  CHECK(out[0] ==
+        "erp_id=bd2270c3-8706-4c11-9cfb-000b551c3f51 number=AR-1001 name=ABC Limited status=active "
+        "currency=NZD "
+        "payment_terms=OFFOLLOWINGMONTH 20 tax_id=11-111-111 billing_email=a.dutchess@abclimited.com "
+        "phone=+64 04 1111111 billing_line1=P O Box 123 billing_city=Wellington billing_postal_code=6011 "
+        "billing_country=New Zealand shipping_line1=Level 2 shipping_line2=1 Willis Street "
+        "shipping_city=Wellington shipping_postal_code=6011 shipping_country=New Zealand "
+        "erp_updated_at=2017-03-01T18:03:42.280Z "
+        "[name=John Smith role=billing email=john.smith@abclimited.com is_primary=no] "
+        "[name=Mary role=billing is_primary=no]");
+  CHECK(out[1] ==
+        "erp_id=565acaa9-e7f3-4fbf-80c3-16b081ddae10 number= name=Bayside Club status=inactive "
+        "erp_updated_at=2019-03-01T00:15:21.043Z");
+  CHECK(out[2] == "skip");  // a supplier only
+}
+
+TEST_CASE("Xero contacts push: a profile change as POST /Contacts, unchanged elements left out") {
+  auto mapping = Mapping::load(kRoot + "/etc/mappings/examples/xero/contacts.yaml");
+  REQUIRE(mapping);
+  auto page = read_json_page(slurp(kRoot + "/tests/fixtures/xero/contacts.json"), "Contacts", "");
+  REQUIRE(page);
+  auto customer = mapping->map(page->records[0]);
+  REQUIRE(customer);
+  customer->set("billing_email", std::string("ap@abclimited.com"));
+  customer->set("billing_line2", std::string("Lambton Quay"));
+  auto body = mapping->push(*customer);
+  if (!body) FAIL(body.error().describe());
+  CHECK(body->content_type == "application/json");
+  CHECK(body->body ==
+        R"({"Contacts":[{"ContactID":"bd2270c3-8706-4c11-9cfb-000b551c3f51","Name":"ABC Limited",)"
+        R"("EmailAddress":"ap@abclimited.com","TaxNumber":"11-111-111",)"
+        R"("Phones":[{"PhoneType":"DEFAULT","PhoneNumber":"+64 04 1111111"}],)"
+        R"("Addresses":[{"AddressType":"POBOX","AddressLine1":"P O Box 123","AddressLine2":"Lambton Quay",)"
+        R"("City":"Wellington","PostalCode":"6011","Country":"New Zealand"}]}]})");
+  // The archived contact has no email, phone or address: those elements are not sent at all.
+  auto bare = mapping->push(*mapping->map(page->records[1]));
+  REQUIRE(bare);
+  CHECK(bare->body ==
+        R"({"Contacts":[{"ContactID":"565acaa9-e7f3-4fbf-80c3-16b081ddae10","Name":"Bayside Club",)"
+        R"("Phones":[{"PhoneType":"DEFAULT"}],"Addresses":[{"AddressType":"POBOX"}]}]})");
+}
+
+TEST_CASE("Business Central payment push: one journal line per application, in one transactional $batch") {
+  auto mapping = Mapping::load(kRoot + "/etc/mappings/examples/business-central/payments.yaml");
+  REQUIRE(mapping);
+  Entity payment(find_entity("payment"));
+  payment.set("erp_id", std::string("PORTAL-0042"));
+  payment.set("customer", std::string("f3a5738a-44e3-ea11-bb43-000d3a2feca1"));
+  payment.set("payment_date", std::string("2019-02-10"));
+  payment.set("reference", std::string("card 4242"));
+  payment.set("currency", std::string("USD"));
+  payment.set("amount", Money{136261, "USD"});
+  payment.set("unapplied", Money{0, "USD"});
+  const EntitySpec& application = *payment.spec->children[0].entity;
+  for (auto [invoice, minor] : {std::pair{"9e0f5c9c-44e3-ea11-bb43-000d3a2feca1", 116261},
+                                std::pair{"ae0f5c9c-44e3-ea11-bb43-000d3a2feca1", 20000}}) {
+    Entity a(&application);
+    a.set("invoice", std::string(invoice));
+    a.set("amount", Money{minor, "USD"});
+    payment.children[0].push_back(std::move(a));
+  }
+  auto body = mapping->push(payment);
+  if (!body) FAIL(body.error().describe());
+  auto line = [](const char* invoice, const char* amount) {
+    return std::string(R"({"method":"POST","id":")") + invoice +
+           R"(","atomicityGroup":"payment","url":"companies(00000000-0000-0000-0000-000000000000)/customerPayments",)"
+           R"("headers":{"Content-Type":"application/json"},"body":{"customerId":"f3a5738a-44e3-ea11-bb43-000d3a2feca1",)"
+           R"("postingDate":"2019-02-10","documentNumber":"PORTAL-0042","externalDocumentNumber":"card 4242",)"
+           R"("amount":)" +
+           amount + R"(,"appliesToInvoiceId":")" + invoice + R"("}})";
+  };
+  CHECK(body->body == R"({"requests":[)" + line("9e0f5c9c-44e3-ea11-bb43-000d3a2feca1", "1162.61") + "," +
+                          line("ae0f5c9c-44e3-ea11-bb43-000d3a2feca1", "200.00") + "]}");
 }
