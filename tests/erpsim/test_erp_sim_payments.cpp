@@ -280,3 +280,17 @@ TEST_CASE("the write faults can be set on the command line and are reported by G
   const HttpReply bad = http_request("POST", "127.0.0.1", sim.port(), "/admin/faults", R"({"honor_idempotency":1})");
   CHECK(bad.status == 400);
 }
+
+TEST_CASE("with --webhook-url a committed payment announces itself and its invoice; a replay announces nothing") {
+  std::vector<std::string> flags = kCompany;
+  flags.insert(flags.end(), {"--webhook-url", "http://127.0.0.1:9/hooks"});  // nobody listens: deliveries fail
+  ErpSimProcess sim(flags);
+  const json invoice = find_invoice(sim, open_usd);
+  const json body = payment_body(invoice, 100, 100, "hooked");
+  REQUIRE(post(sim, "payments", "h-1", body).status == 201);
+  REQUIRE(post(sim, "payments", "h-1", body).status == 201);
+  CHECK(exact_integer(get_json(sim, "/admin/webhooks").at("sent")) == 2);
+  REQUIRE(send(sim, "PATCH", "/odata/customers/" + text(invoice, "customerId"), "h-2", R"({"phoneNumber":"1"})").status ==
+          200);
+  CHECK(exact_integer(get_json(sim, "/admin/webhooks").at("sent")) == 3);
+}

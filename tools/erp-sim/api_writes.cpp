@@ -87,6 +87,12 @@ ApiResponse Api::odata_write(const ApiRequest& request, std::string_view name) {
   const FaultSettings settings = faults_.settings();
   const WriteCall call{target, customer.value_or(""), request.idempotency_key, settings.honor_idempotency};
   const WriteOutcome outcome = dataset_.write(call, *parsed);
+  if (options_.webhooks && outcome.committed) {
+    // As for /admin/mutate: the ERP announces its own changes, whoever caused them.
+    options_.webhooks->notify(Collection::kPayments, outcome.created_payments, true);
+    options_.webhooks->notify(Collection::kInvoices, outcome.changed_invoices, false);
+    options_.webhooks->notify(Collection::kCustomers, outcome.changed_customers, false);
+  }
   ApiResponse response = answer(outcome);
   // "Commit then drop the answer": the record exists, the client hears nothing.
   response.drop = outcome.committed && settings.drop_after_commit_rate > 0 && faults_.drop_after_commit();

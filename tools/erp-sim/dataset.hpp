@@ -88,6 +88,9 @@ struct WriteOutcome {
   std::string body;                // the record as GET serves it (on 2xx)
   std::optional<WriteError> error;  // set when the write is refused
   bool committed = false;          // something new was written (not a replay, not refused)
+  // What a committed write changed in the generated collections, for webhooks (wire ids): a
+  // payment created, invoices whose balance changed, a customer updated.
+  std::vector<std::string> created_payments, changed_invoices, changed_customers;
 };
 
 class Dataset {

@@ -188,6 +188,9 @@ WriteOutcome Dataset::create_payment(const WriteCall& call, uint64_t hash, const
   WriteOutcome outcome;
   outcome.committed = true;
   write_written_payment(outcome.body, stored, at, 0);
+  outcome.created_payments.push_back(record_id(Collection::kPayments, stored.id));
+  for (const WrittenApplication& application : stored.applications)
+    outcome.changed_invoices.push_back(record_id(Collection::kInvoices, application.invoice_id));
   return outcome;
 }
 
@@ -276,6 +279,7 @@ WriteOutcome Dataset::update_customer(const WriteCall& call, uint64_t hash, cons
   WriteOutcome outcome;
   outcome.status = 200;
   outcome.committed = true;
+  outcome.changed_customers.push_back(record_id(Collection::kCustomers, id));
   write_written_record(WriteTarget::kCustomers, id, outcome.body);
   const int64_t index = ledger_.update_count();
   const auto& stored = ledger_.add_update({std::string(call.key), update.portal_ref, outcome.body});
