@@ -195,6 +195,10 @@ TEST_CASE("a lookup by Idempotency-Key finds the payment written with it and not
   REQUIRE(found.size() == 1);
   CHECK(found[0] == parse_exact(created.body));
   CHECK(lookup(sim, "payments", "never-used").empty());
+  // The natural key (for clients of ERPs without idempotency support): portalRef.
+  const json by_ref = get_json(sim, "/odata/payments?$filter=portalRef%20eq%20'p-1'");
+  CHECK(by_ref.at("value") == json::array({found[0]}));
+  CHECK(get_json(sim, "/odata/payments?$filter=portalRef%20eq%20'p-2'").at("value").empty());
   CHECK(lookup(sim, "invoices", key).empty());
   const HttpReply bad = http_request("GET", "127.0.0.1", sim.port(), "/odata/payments?$filter=idempotencyKey%20eq%20'a'b'");
   CHECK(bad.status == 400);
@@ -236,6 +240,10 @@ TEST_CASE("honor_idempotency=false creates a payment per POST and /admin/writes 
   CHECK(counter(writes, "payments", "created") == 3);
   CHECK(counter(writes, "payments", "duplicateCreations") == 1);
   CHECK(writes["payments"]["duplicatePortalRefs"] == json::array({"dup-ref"}));
+  // Both lookups name the first payment made with the key or the portalRef.
+  CHECK(lookup(sim, "payments", "same-key") == std::vector<json>{parse_exact(first.body)});
+  CHECK(get_json(sim, "/odata/payments?$filter=portalRef%20eq%20'dup-ref'").at("value") ==
+        json::array({parse_exact(first.body)}));
   CHECK(amount(invoice_by_id(all(sim, "invoices"), text(invoice, "id")), "remainingAmount") ==
         amount(invoice, "remainingAmount") - 30);
   // Honoured again: the key replays its first payment.

@@ -24,6 +24,9 @@ json create(const ErpSimProcess& sim, const std::string& collection, const std::
   const std::vector<json> found = lookup(sim, collection, key);
   REQUIRE(found.size() == 1);
   CHECK(found[0] == record);
+  const std::string ref = body.at("portalRef").get<std::string>();
+  CHECK(get_json(sim, "/odata/" + collection + "?$filter=portalRef%20eq%20'" + ref + "'").at("value") ==
+        json::array({record}));
   CHECK(text(record, "idempotencyKey") == key);
   CHECK(text(record, "portalRef") == body.at("portalRef").get<std::string>());
   return record;

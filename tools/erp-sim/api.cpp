@@ -175,7 +175,7 @@ ApiResponse Api::collection_page(std::string_view name, const Target& target) {
   if (!parsed) return error_response(400, "BadRequest", parsed.error());
   const auto collection = collection_from_name(name);
   PageQuery query{collection.value_or(Collection::kInvoices), parsed->after, parsed->since_ms, parsed->top,
-                  faults_.settings().malformed_rate, parsed->idempotency_key};
+                  faults_.settings().malformed_rate, parsed->lookup};
   ApiResponse response;
   std::string& body = response.body;
   body.reserve(page_reserve(collection, dataset_.generator().spec(), query.top));

@@ -123,7 +123,7 @@ bool Dataset::write_record(const PageQuery& query, int64_t id, const OverlayEntr
 
 PageOutcome Dataset::write_page(const PageQuery& query, std::string& out) const {
   std::shared_lock lock(mutex_);
-  if (query.idempotency_key) return write_key_page(query, out);
+  if (query.lookup) return write_key_page(query, out);
   const Collection collection = query.collection;
   const Overlay& overlay = overlays_[static_cast<int>(collection)];
   PageOutcome page;

@@ -35,14 +35,20 @@ struct RecordKey {
   auto operator<=>(const RecordKey&) const = default;
 };
 
+// $filter=idempotencyKey eq '...' or portalRef eq '...': the record a portal write made.
+struct WriteLookup {
+  bool by_portal_ref = false;  // else by Idempotency-Key
+  std::string value;
+};
+
 struct PageQuery {
   Collection collection = Collection::kInvoices;
   std::optional<RecordKey> after;  // from $skiptoken: strictly after this key
   int64_t since_ms = INT64_MIN;    // from $filter: time >= since_ms
   size_t top = 1000;
   double malformed_rate = 0;  // current fault setting
-  // $filter=idempotencyKey eq '...': only the record written with this key (0 or 1 record).
-  std::optional<std::string> idempotency_key;
+  // Only the record written with this key or portalRef (0 or 1 record).
+  std::optional<WriteLookup> lookup;
 };
 
 struct PageOutcome {
@@ -153,6 +159,7 @@ class Dataset {
   struct InvoiceState;
   std::optional<InvoiceState> invoice_state(std::string_view wire_id) const;
   std::optional<Currency> customer_currency(int64_t customer_id) const;
+  std::optional<int64_t> lookup_id(WriteTarget target, const WriteLookup& lookup) const;
   PageOutcome write_key_page(const PageQuery& query, std::string& out) const;
   bool write_written_record(WriteTarget target, int64_t id, std::string& out) const;
   WriteOutcome replay(const KeyEntry& entry) const;

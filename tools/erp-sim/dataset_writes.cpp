@@ -184,7 +184,7 @@ WriteOutcome Dataset::create_payment(const WriteCall& call, uint64_t hash, const
     overlays_[static_cast<int>(Collection::kInvoices)].by_id[application.invoice_id].paid += application.amount;
   }
   ledger_.remember_key(stored.idempotency_key, KeyEntry{WriteTarget::kPayments, stored.id, hash});
-  ledger_.count_created(WriteTarget::kPayments, stored.portal_ref);
+  ledger_.count_created(WriteTarget::kPayments, stored.portal_ref, stored.id);
   WriteOutcome outcome;
   outcome.committed = true;
   write_written_payment(outcome.body, stored, at, 0);
@@ -258,7 +258,7 @@ WriteOutcome Dataset::create_portal_record(const WriteCall& call, uint64_t hash,
   record.idempotency_key = call.key;
   const PortalRecord& stored = ledger_.add_record(std::move(record));
   ledger_.remember_key(stored.idempotency_key, KeyEntry{call.target, stored.id, hash});
-  ledger_.count_created(call.target, stored.portal_ref);
+  ledger_.count_created(call.target, stored.portal_ref, stored.id);
   WriteOutcome outcome;
   outcome.committed = true;
   write_portal_record(outcome.body, stored);
@@ -284,7 +284,7 @@ WriteOutcome Dataset::update_customer(const WriteCall& call, uint64_t hash, cons
   const int64_t index = ledger_.update_count();
   const auto& stored = ledger_.add_update({std::string(call.key), update.portal_ref, outcome.body});
   ledger_.remember_key(stored.key, KeyEntry{WriteTarget::kCustomers, id, hash, index});
-  ledger_.count_created(WriteTarget::kCustomers, stored.portal_ref);
+  ledger_.count_created(WriteTarget::kCustomers, stored.portal_ref, id);
   return outcome;
 }
 
@@ -302,13 +302,22 @@ bool Dataset::write_written_record(WriteTarget target, int64_t id, std::string& 
   return false;
 }
 
-// $filter=idempotencyKey eq '...' on payments or customers (called under the shared lock).
+// The record (customers: the customer) a write in `target` made with this key or portalRef.
+std::optional<int64_t> Dataset::lookup_id(WriteTarget target, const WriteLookup& lookup) const {
+  if (lookup.by_portal_ref) return ledger_.find_ref(target, lookup.value);
+  const KeyEntry* entry = ledger_.find_key(lookup.value);
+  if (!entry || entry->target != target) return std::nullopt;
+  return entry->id;
+}
+
+// A lookup on payments or customers (called under the shared lock); other collections have no
+// writes, so their lookups are empty.
 PageOutcome Dataset::write_key_page(const PageQuery& query, std::string& out) const {
   PageOutcome page;
-  const KeyEntry* entry = ledger_.find_key(*query.idempotency_key);
-  const bool match = entry && ((entry->target == WriteTarget::kPayments && query.collection == Collection::kPayments) ||
-                               (entry->target == WriteTarget::kCustomers && query.collection == Collection::kCustomers));
-  if (match && write_written_record(entry->target, entry->id, out)) page.count = 1;
+  if (query.collection != Collection::kPayments && query.collection != Collection::kCustomers) return page;
+  const WriteTarget target = query.collection == Collection::kPayments ? WriteTarget::kPayments : WriteTarget::kCustomers;
+  const auto id = lookup_id(target, *query.lookup);
+  if (id && write_written_record(target, *id, out)) page.count = 1;
   return page;
 }
 
@@ -316,10 +325,9 @@ PageOutcome Dataset::write_portal_page(PortalKind kind, const PageQuery& query, 
   std::shared_lock lock(mutex_);
   const std::deque<PortalRecord>& records = ledger_.records(kind);
   PageOutcome page;
-  if (query.idempotency_key) {
-    const KeyEntry* entry = ledger_.find_key(*query.idempotency_key);
-    if (entry && entry->target == portal_target(kind)) {
-      write_portal_record(out, records[entry->id - 1]);
+  if (query.lookup) {
+    if (const auto id = lookup_id(portal_target(kind), *query.lookup)) {
+      write_portal_record(out, records[*id - 1]);
       page.count = 1;
     }
     return page;

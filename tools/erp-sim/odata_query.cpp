@@ -46,13 +46,16 @@ std::expected<int64_t, std::string> parse_filter(std::string_view filter) {
   return bound->min_millis;
 }
 
-// "idempotencyKey eq 'abc'" -> abc: a quoted OData string literal, where '' is one quote.
-std::optional<std::string> parse_key_filter(std::string_view filter) {
-  constexpr std::string_view kPrefix = "idempotencyKey eq '";
+// "idempotencyKey eq 'abc'" -> abc (also portalRef): a quoted OData string literal, where ''
+// is one quote.
+std::optional<WriteLookup> parse_lookup_filter(std::string_view filter) {
+  WriteLookup lookup;
   std::string_view rest = trim(filter);
-  if (!rest.starts_with(kPrefix) || !rest.ends_with('\'') || rest.size() == kPrefix.size()) return std::nullopt;
-  rest = rest.substr(kPrefix.size(), rest.size() - kPrefix.size() - 1);
-  std::string key;
+  lookup.by_portal_ref = rest.starts_with("portalRef");
+  const std::string_view prefix = lookup.by_portal_ref ? "portalRef eq '" : "idempotencyKey eq '";
+  if (!rest.starts_with(prefix) || !rest.ends_with('\'') || rest.size() <= prefix.size() + 1) return std::nullopt;
+  rest = rest.substr(prefix.size(), rest.size() - prefix.size() - 1);
+  std::string& key = lookup.value;
   for (size_t i = 0; i < rest.size(); ++i) {
     if (rest[i] == '\'') {
       if (i + 1 >= rest.size() || rest[i + 1] != '\'') return std::nullopt;  // a lone quote ends the literal early
@@ -60,7 +63,7 @@ std::optional<std::string> parse_key_filter(std::string_view filter) {
     }
     key.push_back(rest[i]);
   }
-  return key;
+  return lookup;
 }
 
 std::optional<RecordKey> decode_skiptoken(std::string_view token) {
@@ -141,10 +144,11 @@ std::expected<CollectionQuery, std::string> parse_collection_query(const Target&
       if (!parse_int(value, query.top) || query.top == 0)
         return std::unexpected("bad $top '" + value + "': expected a positive integer");
       query.top = std::min(query.top, kMaxTop);
-    } else if (name == "$filter" && trim(value).starts_with("idempotencyKey")) {
-      query.idempotency_key = parse_key_filter(value);
-      if (!query.idempotency_key || query.idempotency_key->empty())
-        return std::unexpected("unsupported $filter '" + value + "': expected idempotencyKey eq '<key>'");
+    } else if (name == "$filter" && (trim(value).starts_with("idempotencyKey") || trim(value).starts_with("portalRef"))) {
+      query.lookup = parse_lookup_filter(value);
+      if (!query.lookup)
+        return std::unexpected("unsupported $filter '" + value +
+                               "': expected idempotencyKey eq '<key>' or portalRef eq '<ref>'");
       query.filter = value;
     } else if (name == "$filter") {
       auto since = parse_filter(value);

@@ -36,8 +36,8 @@ struct CollectionQuery {
   std::optional<RecordKey> after;
   int64_t since_ms = INT64_MIN;
   std::string filter;  // decoded $filter text, echoed into nextLink
-  // $filter=idempotencyKey eq '<key>' (the write lookup) instead of a time filter.
-  std::optional<std::string> idempotency_key;
+  // $filter=idempotencyKey|portalRef eq '<value>' (the write lookup) instead of a time filter.
+  std::optional<WriteLookup> lookup;
 };
 
 // Reads $top, $filter and $skiptoken; an unknown or malformed option is an error that says

@@ -52,11 +52,18 @@ const CustomerPatch* WriteLedger::patch(int64_t customer_id) const {
 
 const WriteLedger::Update& WriteLedger::add_update(Update update) { return updates_.emplace_back(std::move(update)); }
 
-void WriteLedger::count_created(WriteTarget target, std::string_view ref) {
+std::optional<int64_t> WriteLedger::find_ref(WriteTarget target, std::string_view ref) const {
+  const auto& refs = refs_[static_cast<int>(target)];
+  const auto it = refs.find(ref);
+  return it == refs.end() ? std::nullopt : std::optional<int64_t>(it->second.first_id);
+}
+
+void WriteLedger::count_created(WriteTarget target, std::string_view ref, int64_t id) {
   WriteCounters& counters = counters_[static_cast<int>(target)];
   ++counters.created;
   if (ref.empty()) return;
-  const int32_t seen = ++refs_[static_cast<int>(target)][ref];
+  RefEntry& entry = refs_[static_cast<int>(target)].try_emplace(ref, RefEntry{id, 0}).first->second;
+  const int64_t seen = ++entry.creations;
   if (seen < 2) return;
   ++counters.duplicate_creations;
   if (seen == 2) counters.duplicate_refs.push_back(ref);

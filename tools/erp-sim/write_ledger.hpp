@@ -98,9 +98,11 @@ class WriteLedger {
   int64_t update_count() const { return std::ssize(updates_); }
   const Update& update(int64_t index) const { return updates_[index]; }
 
-  // Counts a creation; a portalRef seen before in this target is a duplicate (`ref` must
-  // outlive the ledger's records: it points into one of them).
-  void count_created(WriteTarget target, std::string_view ref);
+  // Counts the creation of record `id`; a portalRef seen before in this target is a duplicate
+  // (`ref` must live as long as the ledger: it points into one of its records).
+  void count_created(WriteTarget target, std::string_view ref, int64_t id);
+  // The first record created with this portalRef in `target`.
+  std::optional<int64_t> find_ref(WriteTarget target, std::string_view ref) const;
   void count_replayed(WriteTarget target) { ++counters_[static_cast<int>(target)].replayed; }
   void count_rejected(WriteTarget target) { ++counters_[static_cast<int>(target)].rejected; }
   const WriteCounters& counters(WriteTarget target) const { return counters_[static_cast<int>(target)]; }
@@ -112,7 +114,11 @@ class WriteLedger {
   std::array<std::deque<PortalRecord>, kPortalKindCount> records_;
   std::unordered_map<int64_t, CustomerPatch> patches_;
   std::deque<Update> updates_;
-  std::array<std::unordered_map<std::string_view, int32_t>, kWriteTargetCount> refs_;
+  struct RefEntry {
+    int64_t first_id = 0;
+    int64_t creations = 0;
+  };
+  std::array<std::unordered_map<std::string_view, RefEntry>, kWriteTargetCount> refs_;
   std::array<WriteCounters, kWriteTargetCount> counters_;
 };
 

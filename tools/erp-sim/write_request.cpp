@@ -80,7 +80,9 @@ class FieldReader {
     const auto& s = value->get_ref<const std::string&>();
     if ((s.empty() && !allow_empty) || s.size() > max_chars) {
       fail("InvalidField",
-           "'" + path(key) + "' must be a string of 1 to " + std::to_string(max_chars) + " characters", path(key));
+           "'" + path(key) + "' must be a string of " + (allow_empty ? "0" : "1") + " to " +
+               std::to_string(max_chars) + " characters",
+           path(key));
       return std::nullopt;
     }
     return s;
