@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <future>
+#include <map>
 #include <set>
 
 #include "tests/erpsim/write_helpers.hpp"
@@ -301,4 +302,58 @@ TEST_CASE("with --webhook-url a committed payment announces itself and its invoi
   REQUIRE(send(sim, "PATCH", "/odata/customers/" + text(invoice, "customerId"), "h-2", R"({"phoneNumber":"1"})").status ==
           200);
   CHECK(exact_integer(get_json(sim, "/admin/webhooks").at("sent")) == 3);
+}
+
+// The protocol a correct client follows (arsync's outbox): on an answer, done or retry; on no
+// answer, look the key up before sending again.
+TEST_CASE("1,000 payments under dropped answers and injected errors land exactly once with exact balances") {
+  ErpSimProcess sim(kCompany);
+  std::vector<json> invoices;
+  for (const json& invoice : all(sim, "invoices"))
+    if (invoice.contains("id") && open_usd(invoice)) invoices.push_back(invoice);
+  REQUIRE(invoices.size() >= 10);
+  const json stats_before = get_json(sim, "/admin/stats");
+  set_faults(sim, {{"drop_after_commit_rate", 0.3}, {"error_rate", 0.1}, {"rate_429", 0.1}, {"retry_after", 0}});
+  std::map<std::string, int64_t> applied;  // invoice id -> minor units paid
+  int dropped = 0, lookups_found = 0;
+  for (int n = 0; n < 1000; ++n) {
+    const json& invoice = invoices[n % invoices.size()];
+    const std::string key = "bulk-" + std::to_string(n);
+    const json body = payment_body(invoice, 3, 1, "bulk-ref-" + std::to_string(n));
+    for (int attempt = 0;; ++attempt) {
+      REQUIRE(attempt < 100);
+      try {
+        const HttpReply reply = post(sim, "payments", key, body);
+        if (reply.status == 201) break;
+        REQUIRE((reply.status == 500 || reply.status == 503 || reply.status == 429));
+      } catch (const std::runtime_error&) {
+        ++dropped;
+        // Lookups are reads: they may meet an injected error too, so ask until one answers.
+        HttpReply found;
+        do found = http_request("GET", "127.0.0.1", sim.port(), "/odata/payments?$filter=idempotencyKey%20eq%20'" + key + "'");
+        while (found.status != 200);
+        if (!parse_exact(found.body).at("value").empty()) {
+          ++lookups_found;
+          break;
+        }
+      }
+    }
+    applied[text(invoice, "id")] += 1;
+  }
+  set_faults(sim, json::object());
+  CHECK(dropped > 100);
+  CHECK(lookups_found == dropped);  // every dropped answer was a committed payment
+
+  const json writes = admin_writes(sim);
+  CHECK(counter(writes, "payments", "created") == 1000);
+  CHECK(counter(writes, "payments", "duplicateCreations") == 0);
+  const std::vector<json> served = all(sim, "invoices");
+  for (const json& invoice : invoices) {
+    const json now = invoice_by_id(served, text(invoice, "id"));
+    CHECK(amount(now, "remainingAmount") == amount(invoice, "remainingAmount") - applied[text(invoice, "id")]);
+  }
+  const json stats = get_json(sim, "/admin/stats");
+  CHECK(stat(stats, "payments", "amount", "USD") == stat(stats_before, "payments", "amount", "USD") + 3000);
+  CHECK(stat(stats, "payments", "unapplied", "USD") == stat(stats_before, "payments", "unapplied", "USD") + 2000);
+  CHECK(stat(stats, "invoices", "remaining", "USD") == stat(stats_before, "invoices", "remaining", "USD") - 1000);
 }
