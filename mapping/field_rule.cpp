@@ -54,6 +54,15 @@ Result<Value> to_bool(std::string_view text) {
   return fail(ErrorKind::kInvalidInput, quoted(text) + " is not a yes/no value (true/false, yes/no, 1/0)");
 }
 
+// "YYYY-MM-DDTHH:MM:SS.mmmZ" with seconds below 60 (a leap second is normalised by formatting).
+bool is_canonical_timestamp(std::string_view t) {
+  constexpr std::string_view kShape = "0000-00-00T00:00:00.000Z";
+  if (t.size() != kShape.size() || t[17] > '5') return false;
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (kShape[i] == '0' ? (t[i] < '0' || t[i] > '9') : t[i] != kShape[i]) return false;
+  return true;
+}
+
 Result<Value> to_timestamp(std::string_view text) {
   auto time = parse_iso8601(text);
   if (!time) {
@@ -63,6 +72,9 @@ Result<Value> to_timestamp(std::string_view text) {
     if (why.starts_with(prefix)) why = why.substr(prefix.size());
     return fail(ErrorKind::kInvalidInput, quoted(text) + " " + why);
   }
+  // Already canonical (UTC, milliseconds, as erp-sim and most JSON APIs write it): parsing has
+  // validated it, so keep the text; formatting anew costs an snprintf, a tenth of mapping an invoice.
+  if (is_canonical_timestamp(text)) return Value(std::string(text));
   return Value(format_iso8601(*time, 3));
 }
 

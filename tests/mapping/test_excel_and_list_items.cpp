@@ -120,3 +120,13 @@ TEST_CASE("paths: a list item picked by a member's value, in any order, or missi
                   "field names separated by dots, e.g. address.city or lines.0.amount)"));
   }
 }
+
+TEST_CASE("timestamp: iso8601 text already canonical is kept; other shapes are re-formatted") {
+  check_rows(customer_yaml("  erp_updated_at: { from: t, timestamp: iso8601 }\n"), "erp_updated_at",
+             {{R"({"id":"1","t":"2024-02-29T23:59:59.999Z"})", "2024-02-29T23:59:59.999Z"},
+              {R"({"id":"1","t":"2019-01-15T09:55:36.27Z"})", "2019-01-15T09:55:36.270Z"},
+              {R"({"id":"1","t":"2024-02-29T23:59:59.999+01:00"})", "2024-02-29T22:59:59.999Z"},
+              {R"({"id":"1","t":"2023-02-29T00:00:00.000Z"})",
+               "error: field erp_updated_at: \"2023-02-29T00:00:00.000Z\" at t is not ISO 8601 "
+               "(YYYY-MM-DDTHH:MM:SS[.fff]Z): no such calendar date"}});
+}
