@@ -32,7 +32,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto mapping = arsync::Mapping::parse(yaml, "fuzz.yaml");
   if (!mapping) return 0;
   // A record text starting with '<' is XML: every element is tried as a record of an XML mapping.
+  // With records:/next_link: (their namespaces: prefixes resolved), the page is also read as a
+  // connector reads it.
   if (!json.empty() && json.front() == '<') {
+    if (mapping->records_path()) {
+      auto page =
+          arsync::read_xml_page(json, *mapping->records_path(), mapping->next_link_path().value_or(""));
+      if (page)
+        for (std::size_t i = 0; i < page->records.size() && i < 16; ++i) run(*mapping, page->records[i]);
+    }
     auto records = arsync::read_xml_records(json, "//*");
     if (!records) return 0;
     for (std::size_t i = 0; i < records->size() && i < 16; ++i) run(*mapping, (*records)[i]);
