@@ -46,7 +46,8 @@ class Mapping {
   Result<std::optional<Entity>> map_if(const Record& record) const;
 
   // records: and next_link: from the file — where the records sit in a response body and
-  // where the next page's link or cursor is (dotted paths, as read_json_page takes them).
+  // where the next page's link or cursor is: dotted paths, as read_json_page takes them; for
+  // format: xml, XPaths with the namespaces: prefixes already resolved, as read_xml_page takes them.
   const std::optional<std::string>& records_path() const;
   const std::optional<std::string>& next_link_path() const;
 
