@@ -75,13 +75,17 @@ Result<void> MirrorReader::Impl::read_promises(InvoiceDetail& detail) {
                    "cannot read promises to pay");
 }
 
-// Migration 006's portal payments: those not yet confirmed by the ERP reduce the balance shown.
+// Migration 006's portal payments not yet in the ERP's books: the ones its view
+// portal_payment_state says are pending or submitted and not linked to an ERP payment (the rule
+// of its invoice_pending_payments view, listed here payment by payment).
 Result<void> MirrorReader::Impl::read_pending_payments(InvoiceDetail& detail) {
   if (!portal_payments) return {};
   auto s = stmt(
       "SELECT pp.id, pp.portal_id, pp.status, pp.created_at, pa.amount, pp.currency"
       " FROM portal_payment_applications pa JOIN portal_payments pp ON pp.id = pa.portal_payment_id"
-      " WHERE pa.invoice_id = ?1 AND pp.status = 'pending' ORDER BY pp.id");
+      " JOIN portal_payment_state st ON st.portal_payment_id = pp.id"
+      " WHERE pa.invoice_id = ?1 AND st.status IN ('pending', 'submitted') AND st.payment_id IS NULL"
+      " ORDER BY pp.id");
   if (!s) return fail(s.error());
   (*s)->bind_int(1, detail.invoice.id);
   return read_rows(db, **s, detail.pending_payments,

@@ -124,11 +124,15 @@ Result<Statement*> MirrorReader::Impl::stmt(std::string_view sql) {
   return &statements.emplace(std::string(sql), std::move(*prepared)).first->second;
 }
 
+// Migration 006 says what is pending (a portal payment pending or submitted whose ERP payment is
+// not in the mirror yet) in its views portal_payment_state and invoice_pending_payments. The
+// latter is an aggregate over every invoice, which SQLite 3.40 does not narrow to one invoice
+// (it scans all portal applications per row), so the same rule is written here per invoice.
 std::string MirrorReader::Impl::pending_sql() const {
   if (!portal_payments) return "0";
   return "coalesce((SELECT sum(pa.amount) FROM portal_payment_applications pa"
-         " JOIN portal_payments pp ON pp.id = pa.portal_payment_id"
-         " WHERE pa.invoice_id = i.id AND pp.status = 'pending'), 0)";
+         " JOIN portal_payment_state st ON st.portal_payment_id = pa.portal_payment_id"
+         " WHERE pa.invoice_id = i.id AND st.status IN ('pending', 'submitted') AND st.payment_id IS NULL), 0)";
 }
 
 Result<std::unique_ptr<MirrorReader>> MirrorReader::open(const std::filesystem::path& mirror) {
@@ -141,13 +145,13 @@ Result<std::unique_ptr<MirrorReader>> MirrorReader::open(const std::filesystem::
   impl->db = std::move(*db);
   // Readers never wait for the writer in WAL mode; this only covers a checkpoint's brief lock.
   sqlite3_busy_timeout(impl->db.get(), 5000);
-  auto probe = impl->stmt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
-                          " ('portal_payments', 'portal_payment_applications')");
+  auto probe = impl->stmt("SELECT count(*) FROM sqlite_master WHERE name IN"
+                          " ('portal_payment_applications', 'portal_payment_state', 'invoice_pending_payments')");
   if (!probe) return fail(probe.error());
   {
     StatementScope scope(**probe);
     if ((*probe)->step() != SQLITE_ROW) return fail(impl->db.error(sqlite3_errcode(impl->db.get()), "cannot read the schema"));
-    impl->portal_payments = (*probe)->column_int(0) == 2;
+    impl->portal_payments = (*probe)->column_int(0) == 3;
   }
   return std::unique_ptr<MirrorReader>(new MirrorReader(std::move(impl)));
 }

@@ -63,7 +63,7 @@ struct InvoiceRow {
   std::string source, erp_id, number, issue_date, due_date, currency;
   std::optional<std::int64_t> subtotal, tax;
   std::int64_t total = 0, balance = 0;
-  std::int64_t pending = 0;   // sum of pending portal payment applications
+  std::int64_t pending = 0;   // portal payments applied to it that the ERP has not booked yet
   std::string status;         // as shown: `disputed` while a dispute is open or under review
   std::string erp_status;     // as the ERP last said
   std::string po_number, terms;
@@ -217,7 +217,8 @@ class MirrorReader {
   // one function a change publisher (e.g. to Kafka, DESIGN §10) needs.
   Result<ChangePage> changes(std::int64_t after, int limit);
 
-  // Whether the portal tables of migration 006 (portal payments) are present.
+  // Whether migration 006's portal payments (tables and views) are present; before it, nothing
+  // is pending.
   bool has_portal_payments() const;
 
  private:

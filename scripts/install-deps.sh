@@ -13,6 +13,7 @@ packages=(
   libcsv-dev                             # dropdir: CSV exports
   postgresql
   procps python3 curl
+  wrk                                    # bench/: HTTP load (webhook ingest, portal reads)
   clang clang-14 libclang-rt-14-dev      # fuzz/: libFuzzer + sanitizers (scripts/test.sh); clang gives clang++
 )
 
