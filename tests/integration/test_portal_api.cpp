@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -126,8 +127,34 @@ TEST_CASE("portal API: 401 without or with an unknown token, 403 without the sco
   CHECK(wrong_method.header("Allow") == "GET");
   CHECK(http_request("DELETE", "127.0.0.1", d.port, "/v1/invoices/1", {}, bearer(kFullToken)).status == 405);
 
+  // A rotated token: SIGHUP takes the new config; the old read token stops working at once.
+  {
+    std::ifstream in(p.deployment.config());
+    std::string config((std::istreambuf_iterator<char>(in)), {});
+    const std::string old_hash = cli_hash(kReadToken);
+    config.replace(config.find(old_hash), old_hash.size(), cli_hash("rotated-read-token"));
+    std::ofstream(p.deployment.config()) << config;
+  }
+  d.process->kill(SIGHUP);
+  wait_until([&] { return d.logged("event=reloaded"); }, 20s, "the reload");
+  CHECK(d.get("/v1/customers", bearer(kReadToken)).status == 401);
+  CHECK(d.get("/v1/customers", bearer("rotated-read-token")).status == 200);
+
   // Tokens never reach the log, accepted or refused.
   for (const std::string& token : {kReadToken, kWriteOnlyToken, kFullToken}) CHECK_FALSE(d.logged(token));
+}
+
+TEST_CASE("portal config: a token hash that is not 64 hex digits or an unknown scope is refused with its line") {
+  ErpSimProcess sim({"--seed", "48", "--customers", "1", "--invoices", "1"});
+  SyncDeployment deployment(sim);
+  std::ofstream(deployment.config(), std::ios::app)
+      << "portal:\n  tokens:\n    - name: web\n      sha256: " << std::string(63, 'a')
+      << "\n      scopes: [read, admin]\n";
+  auto check = deployment.run({"check"});
+  CHECK(check.status.code == 2);
+  CHECK(check.err.find("sha256 must be 64 hex digits") != std::string::npos);
+  CHECK(check.err.find("unknown scope 'admin'") != std::string::npos);
+  CHECK(std::regex_search(check.err, std::regex(R"(arsync\.yaml:\d+:\d+: )")));
 }
 
 TEST_CASE("portal API: invoice pages walk every invoice exactly once, in a stable order; filters apply") {
