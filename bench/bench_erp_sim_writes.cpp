@@ -64,6 +64,13 @@ std::string body(const Target& t, long n) {
       .dump();
 }
 
+// A UUID-shaped key (36 characters, as portals send them), unique per payment.
+std::string key(long n) {
+  char text[40];
+  std::snprintf(text, sizeof text, "00000000-0000-4000-8000-%012ld", n);
+  return text;
+}
+
 // Sends payments [0, count) over `clients` threads; returns the seconds it took.
 double send_all(const ErpSimProcess& sim, const std::vector<Target>& targets, long count, int clients,
                 unsigned expected_status) {
@@ -74,7 +81,7 @@ double send_all(const ErpSimProcess& sim, const std::vector<Target>& targets, lo
     threads.emplace_back([&] {
       for (long n = next++; n < count; n = next++) {
         const HttpReply reply = http_request("POST", "127.0.0.1", sim.port(), "/odata/payments",
-                                             body(targets[n % targets.size()], n), {{"Idempotency-Key", "k-" + std::to_string(n)}});
+                                             body(targets[n % targets.size()], n), {{"Idempotency-Key", key(n)}});
         if (reply.status != expected_status) ++wrong;
       }
     });
@@ -101,7 +108,7 @@ int main(int argc, char** argv) {
 
   const json writes = json::parse(http_request("GET", "127.0.0.1", sim.port(), "/admin/writes").body)["payments"];
   const HttpReply found =
-      http_request("GET", "127.0.0.1", sim.port(), "/odata/payments?$filter=idempotencyKey%20eq%20'k-7'");
+      http_request("GET", "127.0.0.1", sim.port(), "/odata/payments?$filter=idempotencyKey%20eq%20'" + key(7) + "'");
   std::printf("erp-sim writes: %ld payments over %zu open invoices, %d clients (one connection per request)\n",
               payments, targets.size(), clients);
   std::printf("  creates:  %.0f/s (%.1f s)\n", payments / create_s, create_s);
@@ -110,7 +117,7 @@ int main(int argc, char** argv) {
               (after - before) * 1024.0 / payments);
   std::printf("  /admin/writes payments: %s\n", writes.dump().c_str());
   const bool ok = writes["created"] == payments && writes["replayed"] == payments / 10 &&
-                  writes["duplicateCreations"] == 0 && found.body.find("\"k-7\"") != std::string::npos;
+                  writes["duplicateCreations"] == 0 && found.body.find(key(7)) != std::string::npos;
   std::printf("  counts and lookup: %s\n", ok ? "ok" : "WRONG");
   return ok ? 0 : 1;
 }

@@ -79,7 +79,7 @@ WriteOutcome Dataset::write(const WriteCall& call, const ParsedWrite& parsed) {
   std::unique_lock lock(mutex_);
   const uint64_t hash = request_hash(call, parsed);
   if (call.honor_idempotency) {
-    if (const KeyEntry* entry = ledger_.find_key(call.key)) {
+    if (const auto entry = ledger_.find_key(call.key)) {
       if (entry->target != call.target || entry->request_hash != hash) {
         ledger_.count_rejected(call.target);
         return refused(WriteError{422, "IdempotencyKeyReused",
@@ -177,14 +177,13 @@ WriteOutcome Dataset::create_payment(const WriteCall& call, uint64_t hash, const
   payment.reference = request.reference;
   payment.portal_ref = request.portal_ref;
   payment.idempotency_key = call.key;
+  payment.request_hash = hash;
   const WrittenPayment& stored = ledger_.add_payment(std::move(payment));
   touch(Collection::kPayments, stored.id, at, false);
   for (const WrittenApplication& application : stored.applications) {
     touch(Collection::kInvoices, application.invoice_id, at, false);
     overlays_[static_cast<int>(Collection::kInvoices)].by_id[application.invoice_id].paid += application.amount;
   }
-  ledger_.remember_key(stored.idempotency_key, KeyEntry{WriteTarget::kPayments, stored.id, hash});
-  ledger_.count_created(WriteTarget::kPayments, stored.portal_ref, stored.id);
   WriteOutcome outcome;
   outcome.committed = true;
   write_written_payment(outcome.body, stored, at, 0);
@@ -256,9 +255,8 @@ WriteOutcome Dataset::create_portal_record(const WriteCall& call, uint64_t hash,
   record.text = request.text;
   record.portal_ref = request.portal_ref;
   record.idempotency_key = call.key;
+  record.request_hash = hash;
   const PortalRecord& stored = ledger_.add_record(std::move(record));
-  ledger_.remember_key(stored.idempotency_key, KeyEntry{call.target, stored.id, hash});
-  ledger_.count_created(call.target, stored.portal_ref, stored.id);
   WriteOutcome outcome;
   outcome.committed = true;
   write_portal_record(outcome.body, stored);
@@ -281,10 +279,7 @@ WriteOutcome Dataset::update_customer(const WriteCall& call, uint64_t hash, cons
   outcome.committed = true;
   outcome.changed_customers.push_back(record_id(Collection::kCustomers, id));
   write_written_record(WriteTarget::kCustomers, id, outcome.body);
-  const int64_t index = ledger_.update_count();
-  const auto& stored = ledger_.add_update({std::string(call.key), update.portal_ref, outcome.body});
-  ledger_.remember_key(stored.key, KeyEntry{WriteTarget::kCustomers, id, hash, index});
-  ledger_.count_created(WriteTarget::kCustomers, stored.portal_ref, id);
+  ledger_.add_update({id, hash, std::string(call.key), update.portal_ref, outcome.body});
   return outcome;
 }
 
@@ -304,8 +299,7 @@ bool Dataset::write_written_record(WriteTarget target, int64_t id, std::string& 
 
 // The record (customers: the customer) a write in `target` made with this key or portalRef.
 std::optional<int64_t> Dataset::lookup_id(WriteTarget target, const WriteLookup& lookup) const {
-  if (lookup.by_portal_ref) return ledger_.find_ref(target, lookup.value);
-  const KeyEntry* entry = ledger_.find_key(lookup.value);
+  const auto entry = lookup.by_portal_ref ? ledger_.find_ref(target, lookup.value) : ledger_.find_key(lookup.value);
   if (!entry || entry->target != target) return std::nullopt;
   return entry->id;
 }

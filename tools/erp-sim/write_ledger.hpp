@@ -1,7 +1,7 @@
 // write_ledger: what portal writes have left in the simulated ERP (API.md "Writes"): the
 // written records themselves, the Idempotency-Key store, and the counters /admin/writes
-// reports (created, replayed, rejected, portalRefs created more than once). A write costs a
-// few hundred bytes here; nothing is stored for generated records.
+// reports (created, replayed, rejected, portalRefs created more than once). A write costs its
+// record plus two index slots; nothing is stored for generated records.
 // Owned by Dataset, which guards it with its shared_mutex: read under the shared lock, change
 // under the exclusive lock (so a key's check-and-create is atomic). Not thread-safe by itself.
 #pragma once
@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "tools/erp-sim/record_json.hpp"
@@ -41,6 +42,7 @@ struct WrittenPayment {
   int64_t created_ms = 0;
   int64_t amount = 0;
   int64_t day = 0;
+  uint64_t request_hash = 0;  // of the write that made it (tells a replay from a key reuse)
   Currency currency{};
   uint8_t method = 0;
   std::string reference, portal_ref, idempotency_key;
@@ -52,6 +54,7 @@ struct PortalRecord {
   int64_t customer_id = 0;
   int64_t created_ms = 0;
   int64_t day = 0;
+  uint64_t request_hash = 0;
   std::optional<int64_t> amount;
   Currency currency{};
   PortalKind kind{};
@@ -59,12 +62,19 @@ struct PortalRecord {
   std::string reason_code, text, portal_ref, idempotency_key;
 };
 
-// The first write made with an Idempotency-Key.
+// A profile change as applied: its key, portalRef and answer (for replays).
+struct CustomerUpdateRecord {
+  int64_t customer_id = 0;
+  uint64_t request_hash = 0;
+  std::string idempotency_key, portal_ref, answer;
+};
+
+// The write an Idempotency-Key (or portalRef) names.
 struct KeyEntry {
   WriteTarget target{};
-  int64_t id = 0;              // the record created (or the customer updated)
-  uint64_t request_hash = 0;   // of the canonical body and target, to tell a replay from a reuse
-  int64_t update_index = -1;   // customers: the stored answer in updates_
+  int64_t id = 0;             // the record created (customers: the customer updated)
+  uint64_t request_hash = 0;  // of the canonical body and target, to tell a replay from a reuse
+  int64_t update_index = -1;  // customers: the update in update()
 };
 
 struct WriteCounters {
@@ -77,49 +87,54 @@ struct WriteCounters {
 
 class WriteLedger {
  public:
-  const KeyEntry* find_key(std::string_view key) const;
-  // Records `key` for a new write unless it is already known (honor_idempotency off).
-  void remember_key(std::string_view key, const KeyEntry& entry);
+  std::optional<KeyEntry> find_key(std::string_view key) const;
+  // The first write in `target` with this portalRef.
+  std::optional<KeyEntry> find_ref(WriteTarget target, std::string_view ref) const;
 
   const WrittenPayment& payment(int64_t index) const { return payments_[index]; }  // 0-based
   int64_t payment_count() const { return std::ssize(payments_); }
-  WrittenPayment& add_payment(WrittenPayment payment);
-
   const std::deque<PortalRecord>& records(PortalKind kind) const { return records_[static_cast<int>(kind)]; }
-  PortalRecord& add_record(PortalRecord record);
-
+  const CustomerUpdateRecord& update(int64_t index) const { return updates_[index]; }
   const CustomerPatch* patch(int64_t customer_id) const;
   CustomerPatch& patch_for(int64_t customer_id) { return patches_[customer_id]; }
-  // A profile change as applied: its key and portalRef, and its answer for replays.
-  struct Update {
-    std::string key, portal_ref, answer;
-  };
-  const Update& add_update(Update update);
-  int64_t update_count() const { return std::ssize(updates_); }
-  const Update& update(int64_t index) const { return updates_[index]; }
 
-  // Counts the creation of record `id`; a portalRef seen before in this target is a duplicate
-  // (`ref` must live as long as the ledger: it points into one of its records).
-  void count_created(WriteTarget target, std::string_view ref, int64_t id);
-  // The first record created with this portalRef in `target`.
-  std::optional<int64_t> find_ref(WriteTarget target, std::string_view ref) const;
+  // Store a new record, index its key (unless the key is known: honor_idempotency off) and
+  // its portalRef, and count it (a portalRef created before in its target is a duplicate).
+  const WrittenPayment& add_payment(WrittenPayment payment);
+  const PortalRecord& add_record(PortalRecord record);
+  const CustomerUpdateRecord& add_update(CustomerUpdateRecord update);
+
   void count_replayed(WriteTarget target) { ++counters_[static_cast<int>(target)].replayed; }
   void count_rejected(WriteTarget target) { ++counters_[static_cast<int>(target)].rejected; }
   const WriteCounters& counters(WriteTarget target) const { return counters_[static_cast<int>(target)]; }
 
  private:
-  // Views point into the records' own strings (deque elements never move).
-  std::unordered_map<std::string_view, KeyEntry> keys_;
-  std::deque<WrittenPayment> payments_;
-  std::array<std::deque<PortalRecord>, kPortalKindCount> records_;
-  std::unordered_map<int64_t, CustomerPatch> patches_;
-  std::deque<Update> updates_;
-  struct RefEntry {
-    int64_t first_id = 0;
-    int64_t creations = 0;
+  // An open-addressing index of strings held by the records themselves. A slot packs a
+  // record's target (low 3 bits) and its position in that target's store (+1; 0 = empty):
+  // 8 bytes per slot, under 32 per entry at the load kept, where a hash node holding a
+  // string_view costs about 80. Lookups compare the record's own string, so they are exact.
+  struct StringIndex {
+    std::vector<uint64_t> slots;
+    size_t used = 0;
   };
-  std::array<std::unordered_map<std::string_view, RefEntry>, kWriteTargetCount> refs_;
+  enum class Field : uint8_t { kKey, kRef };
+
+  std::string_view text_at(uint64_t slot, Field field) const;
+  KeyEntry entry_at(uint64_t slot) const;
+  uint64_t hash_of(std::string_view text, Field field, WriteTarget target) const;
+  // The slot holding `text` (for kRef: in `target`), or the empty slot where it would go.
+  size_t probe(const StringIndex& index, std::string_view text, Field field, WriteTarget target) const;
+  void insert(StringIndex& index, uint64_t slot, Field field);
+  void record_created(WriteTarget target, size_t position);
+
+  StringIndex keys_;
+  StringIndex refs_;
+  std::deque<WrittenPayment> payments_;  // deques: records never move
+  std::array<std::deque<PortalRecord>, kPortalKindCount> records_;
+  std::deque<CustomerUpdateRecord> updates_;
+  std::unordered_map<int64_t, CustomerPatch> patches_;
   std::array<WriteCounters, kWriteTargetCount> counters_;
+  std::array<std::unordered_set<std::string_view>, kWriteTargetCount> listed_;  // duplicate_refs, as a set
 };
 
 }  // namespace arsync::sim
