@@ -15,6 +15,15 @@ constexpr size_t kMaxValidationToken = 4096;  // an echo, so bound what we refle
 constexpr OptionSpec kOptions[] = {
     {"client_state", OptionType::kSecret, "", true,
      "the clientState given when creating the subscription; BC repeats it in every notification"},
+    // Renewal (read by the daemon's SubscriptionRenewal): BC drops a subscription 3 days after
+    // its creation or last renewal unless it is PATCHed before then.
+    {"subscription_url", OptionType::kString, "", false,
+     "the subscription to keep alive, e.g. https://api.businesscentral.dynamics.com/v2.0/TENANT/ENV/api/v2.0/"
+     "subscriptions('arsync-invoices'); empty = arsync does not renew it"},
+    {"renew_every", OptionType::kDuration, "48h", false, "how often the subscription is renewed (BC: 3-day expiry)"},
+    {"renew_retry", OptionType::kDuration, "30s", false, "first retry delay after a failed renewal (doubles)"},
+    {"token", OptionType::kSecret, "", false,
+     "bearer token for the subscription endpoint; empty = the connector's own token"},
 };
 
 std::string text(const json& object, const char* key) {

@@ -7,5 +7,6 @@ PushResult Connector::push(const PushRequest& request) {
 }
 
 void Connector::committed(const std::string&) {}
+std::size_t Connector::max_ids_per_pull(const std::string&) const { return 0; }
 
 }  // namespace arsync

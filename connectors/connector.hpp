@@ -24,6 +24,10 @@ struct PullRequest {
   std::string stream;      // the stream's configured name ("invoices")
   std::string cursor;      // the committed cursor; "" before the stream's first page
   std::string page_token;  // "" for a run's first page, else the previous Page::next_page_token
+  // Non-empty: a targeted read of these records only (a thin webhook's ids), at most
+  // max_ids_per_pull() of them; `cursor` is then ignored, and the page's cursor must be
+  // `cursor` unchanged: a targeted read moves the stream's delta cursor neither way.
+  std::vector<std::string> ids;
 };
 
 struct Page {
@@ -61,6 +65,10 @@ class Connector {
   // Reads the page after request.cursor / request.page_token. Transient failures are retried
   // inside the connector's own policy first; what persists comes back as an Error.
   virtual Result<Page> pull(const PullRequest& request) = 0;
+
+  // How many ids one targeted pull of `stream` may name; 0 (the default) when the connector
+  // cannot read records by id, and the engine pulls the stream's delta instead.
+  virtual std::size_t max_ids_per_pull(const std::string& stream) const;
 
   // Sends one outbox item. Connectors that cannot write say so with kReject.
   virtual PushResult push(const PushRequest& request);

@@ -8,6 +8,10 @@
 // Failures: transport errors, 408, 429 and 5xx are retried with exponential backoff and full
 // jitter (429 honours Retry-After); other 4xx fail the pull as kPermanent. A page whose body
 // does not parse (truncated, not JSON) is retried and never half-applied.
+// Targeted reads (PullRequest::ids, a thin webhook's records): GET {path}?$top=N&$filter=
+// {ids_filter with {ids} = 'id1','id2',…}, following next links; at most ids_per_request ids per
+// request, the cursor unchanged. A stream without ids_filter cannot read by id
+// (max_ids_per_pull() is 0) and the engine pulls its delta instead.
 #pragma once
 
 #include "connectors/connector_spec.hpp"

@@ -169,6 +169,8 @@ class ConfigReader {
           stream.poll = duration(item.second);
         else if (key == "webhook_entity")
           stream.webhook_entity = scalar(item.second);
+        else if (key == "reconcile")
+          stream.reconcile = scalar(item.second) == "off" ? std::chrono::milliseconds{0} : duration(item.second);
         else
           options.options[key] = {scalar(item.second), where(item.second.Mark())};
       }

@@ -14,6 +14,7 @@
 //           mapping: mappings/invoices.yaml
 //           poll: 60s                      # `arsync run` pulls this often (plus up to 10% jitter)
 //           webhook_entity: Invoice        # the ERP's entity name in webhook events (default: name)
+//           reconcile: 24h                 # full key scan tombstoning what the ERP deleted (default off)
 //           path: invoices                 # the connector's stream options follow inline
 //   server:                                # `arsync run`'s HTTP server (webhooks, health, metrics)
 //     listen: 127.0.0.1:8080
@@ -50,6 +51,7 @@ struct StreamEntry {
   std::filesystem::path mapping;  // absolute
   std::chrono::milliseconds poll{60'000};
   std::string webhook_entity;  // the ERP's entity name in webhook events; "" = the stream's name
+  std::chrono::milliseconds reconcile{0};  // 0: never; else a reconcile pass this often (DESIGN §4)
   std::string where;
 };
 

@@ -19,11 +19,31 @@ ConnectorWorker::~ConnectorWorker() {
   join();
 }
 
-bool ConnectorWorker::request(const std::string& stream) {
+bool ConnectorWorker::request(const std::string& stream, RunKind kind) {
   if (!mappings_.contains(stream)) return false;
   std::lock_guard lock(mutex_);
-  if (thread_.get_stop_token().stop_requested() || !pending_.insert(stream).second) return true;
-  queue_.push_back(stream);
+  return enqueue({stream, kind});
+}
+
+bool ConnectorWorker::request_ids(const std::string& stream, const std::vector<std::string>& ids) {
+  if (!mappings_.contains(stream)) return false;
+  // max_ids_per_pull() reads constant settings, so asking from this thread is safe.
+  const bool by_id = connector_->max_ids_per_pull(stream) > 0;
+  std::lock_guard lock(mutex_);
+  std::set<std::string>& waiting = ids_[stream];
+  if (by_id) waiting.insert(ids.begin(), ids.end());
+  if (!by_id || waiting.size() > kMaxWaitingIds) {
+    // The stream's delta brings these records too (their modification time moved), in far
+    // fewer requests than reading this many by id.
+    waiting.clear();
+    return enqueue({stream, RunKind::kPull});
+  }
+  return enqueue({stream, RunKind::kTargeted});
+}
+
+bool ConnectorWorker::enqueue(Job job) {
+  if (thread_.get_stop_token().stop_requested() || !pending_.insert(job).second) return true;
+  queue_.push_back(std::move(job));
   wake_.notify_all();
   return true;
 }
@@ -48,21 +68,37 @@ void ConnectorWorker::run(std::stop_token stop) {
   std::string thread_name = ("sync-" + name_).substr(0, 15);  // the kernel keeps 15 characters
   pthread_setname_np(pthread_self(), thread_name.c_str());
   for (;;) {
-    std::string stream;
+    Job job;
     {
       std::unique_lock lock(mutex_);
       if (!wake_.wait(lock, stop, [&] { return !queue_.empty(); })) return;
-      stream = queue_.front();
+      job = queue_.front();
       queue_.pop_front();
     }
-    SyncTarget target{*connector_, *mappings_.at(stream), name_, stream};
-    StreamStats stats = sync_stream(store_, target, stop);
-    {
+    StreamStats stats = run_job(job, stop);
+    if (job.second != RunKind::kTargeted) {  // a targeted job left pending_ when it took its ids
       std::lock_guard lock(mutex_);
-      pending_.erase(stream);
+      pending_.erase(job);
     }
     on_done_(stats);
   }
+}
+
+StreamStats ConnectorWorker::run_job(const Job& job, std::stop_token stop) {
+  const auto& [stream, kind] = job;
+  SyncTarget target{*connector_, *mappings_.at(stream), name_, stream};
+  if (kind == RunKind::kReconcile) return reconcile_stream(store_, target, stop);
+  if (kind == RunKind::kPull) return sync_stream(store_, target, stop);
+  std::vector<std::string> ids;
+  {
+    // Taken while the job is still pending: ids asked for from now on queue a new read.
+    std::lock_guard lock(mutex_);
+    std::set<std::string> waiting = std::move(ids_[stream]);
+    ids_[stream].clear();
+    ids.assign(waiting.begin(), waiting.end());
+    pending_.erase(job);
+  }
+  return pull_ids(store_, target, ids, stop);
 }
 
 }  // namespace arsync

@@ -17,6 +17,7 @@
 #include "daemon/metrics.hpp"
 #include "daemon/portal_api.hpp"
 #include "daemon/service_notify.hpp"
+#include "daemon/subscription_renewal.hpp"
 #include "daemon/webhook_intake.hpp"
 #include "schema/log.hpp"
 #include "schema/timestamp.hpp"
@@ -43,14 +44,19 @@ class Daemon {
   struct StreamState {
     std::unique_ptr<asio::steady_timer> timer;
     int failures = 0;
+    std::unique_ptr<asio::steady_timer> reconcile_timer;  // null unless the stream has reconcile:
+    int reconcile_failures = 0;
   };
 
   void declare_metrics();
   void start_workers();
   void schedule(const std::string& connector, const std::string& stream, std::chrono::milliseconds delay);
+  void schedule_reconcile(const std::string& connector, const StreamEntry& stream);
   void on_run_done(const StreamStats& stats);
+  void on_reconcile_done(const StreamStats& stats, const StreamEntry& stream);
   void record_run_metrics(const StreamStats& stats);
-  void trigger(const std::string& connector, const std::string& stream);
+  void trigger(const std::string& connector, const std::string& stream, RunKind kind = RunKind::kPull);
+  void trigger_ids(const std::string& connector, const std::string& stream, const std::vector<std::string>& ids);
   void handle(ServerRequest request, Respond respond);
   ServerResponse metrics_page();
   void watch_signals();
@@ -76,6 +82,7 @@ class Daemon {
   std::unique_ptr<WebhookIntake> intake_;
   std::unique_ptr<PortalApi> portal_;
   std::unique_ptr<InboxProcessor> processor_;
+  std::unique_ptr<SubscriptionRenewal> renewal_;
   std::map<std::string, std::unique_ptr<ConnectorWorker>> workers_;
   std::map<std::pair<std::string, std::string>, StreamState> streams_;
   asio::signal_set signals_{io_, SIGINT, SIGTERM, SIGHUP};
@@ -105,10 +112,11 @@ int Daemon::run() {
   intake_ = std::make_unique<WebhookIntake>(*store_, metrics_, [this] { processor_->wake(); });
   processor_ = std::make_unique<InboxProcessor>(
       *store_, metrics_, [this] { return current(); },
-      [this](const std::string& c, const std::string& s) {
-        asio::post(io_, [this, c, s] { trigger(c, s); });
+      [this](const std::string& c, const std::string& s, const std::vector<std::string>& ids) {
+        asio::post(io_, [this, c, s, ids] { ids.empty() ? trigger(c, s) : trigger_ids(c, s, ids); });
       });
   start_workers();
+  renewal_ = std::make_unique<SubscriptionRenewal>(subscriptions_to_renew(generation_->config), metrics_);
   watch_signals();
   keep_watchdog();
   std::string listening = generation_->config.server.address + ":" + std::to_string(*port);
@@ -127,7 +135,11 @@ void Daemon::declare_metrics() {
   metrics_.declare("arsync_records_rejected_total", T::kCounter, "Records rejected (see the rejects table).");
   metrics_.declare("arsync_rows_written_total", T::kCounter, "Mirror rows inserted or updated.");
   metrics_.declare("arsync_sync_runs_total", T::kCounter,
-                   "Sync runs by outcome (succeeded, failed, interrupted).");
+                   "Sync runs by kind (pull, reconcile, targeted) and outcome (succeeded, failed, interrupted).");
+  metrics_.declare("arsync_rows_tombstoned_total", T::kCounter,
+                   "Mirror rows tombstoned, by how the delete was learnt (reconcile, webhook).");
+  metrics_.declare("arsync_last_reconcile_timestamp_seconds", T::kGauge,
+                   "When a stream's last reconcile pass succeeded (Unix time).");
   metrics_.declare("arsync_last_success_timestamp_seconds", T::kGauge,
                    "When a stream's last run succeeded (Unix time).");
   metrics_.declare("arsync_cursor_lag_seconds", T::kGauge,
@@ -146,6 +158,10 @@ void Daemon::declare_metrics() {
                    "Connections refused over max_connections.");
   metrics_.declare("arsync_http_timeouts_total", T::kCounter, "Slow clients cut off.");
   metrics_.declare("arsync_uptime_seconds", T::kGauge, "Seconds since the daemon started.");
+  metrics_.declare("arsync_subscription_renewals_total", T::kCounter,
+                   "Business Central webhook subscription renewals by connector and outcome (renewed, failed).");
+  metrics_.declare("arsync_subscription_expiry_timestamp_seconds", T::kGauge,
+                   "When Business Central said the connector's subscription expires (Unix time).");
 }
 
 void Daemon::start_workers() {
@@ -162,8 +178,28 @@ void Daemon::start_workers() {
     workers_[entry.config.name] = std::make_unique<ConnectorWorker>(
         entry.config.name, std::move(*connector), std::move(mappings), *store_,
         [this](const StreamStats& stats) { asio::post(io_, [this, stats] { on_run_done(stats); }); });
-    for (const StreamEntry& stream : entry.streams) schedule(entry.config.name, stream.name, 0ms);
+    for (const StreamEntry& stream : entry.streams) {
+      schedule(entry.config.name, stream.name, 0ms);
+      if (stream.reconcile.count() > 0) schedule_reconcile(entry.config.name, stream);
+    }
   }
+}
+
+// The next reconcile is due `reconcile` after the last successful one, so restarts do not
+// rescan; a stream never reconciled is due now (queued behind its first pull).
+void Daemon::schedule_reconcile(const std::string& connector, const StreamEntry& stream) {
+  std::chrono::milliseconds delay{0};
+  if (auto last = store_->last_reconciled(connector, stream.name); last && *last)
+    if (auto at = parse_iso8601(**last)) {
+      auto since = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now() - *at);
+      delay = std::max(std::chrono::milliseconds{0}, stream.reconcile - since);
+    }
+  StreamState& state = streams_[{connector, stream.name}];
+  if (!state.reconcile_timer) state.reconcile_timer = std::make_unique<asio::steady_timer>(io_);
+  state.reconcile_timer->expires_after(delay);
+  state.reconcile_timer->async_wait([this, connector, name = stream.name](boost::system::error_code ec) {
+    if (!ec && !draining_) trigger(connector, name, RunKind::kReconcile);
+  });
 }
 
 void Daemon::schedule(const std::string& connector, const std::string& stream,
@@ -176,9 +212,15 @@ void Daemon::schedule(const std::string& connector, const std::string& stream,
   });
 }
 
-void Daemon::trigger(const std::string& connector, const std::string& stream) {
+void Daemon::trigger(const std::string& connector, const std::string& stream, RunKind kind) {
   if (draining_ || reloading_) return;
-  if (auto worker = workers_.find(connector); worker != workers_.end()) worker->second->request(stream);
+  if (auto worker = workers_.find(connector); worker != workers_.end()) worker->second->request(stream, kind);
+}
+
+void Daemon::trigger_ids(const std::string& connector, const std::string& stream,
+                         const std::vector<std::string>& ids) {
+  if (draining_ || reloading_) return;
+  if (auto worker = workers_.find(connector); worker != workers_.end()) worker->second->request_ids(stream, ids);
 }
 
 void Daemon::on_run_done(const StreamStats& stats) {
@@ -189,6 +231,8 @@ void Daemon::on_run_done(const StreamStats& stats) {
   auto stream = std::find_if(connector->streams.begin(), connector->streams.end(),
                              [&](const StreamEntry& s) { return s.name == stats.stream; });
   if (stream == connector->streams.end()) return;
+  if (stats.kind == RunKind::kReconcile) return on_reconcile_done(stats, *stream);
+  if (stats.kind == RunKind::kTargeted) return;  // the poll schedule is the delta pull's
   StreamState& state = streams_[{stats.source, stats.stream}];
   std::chrono::milliseconds delay = stream->poll;
   if (stats.error) {
@@ -205,6 +249,26 @@ void Daemon::on_run_done(const StreamStats& stats) {
                  "; next in " + std::to_string(delay.count() / 1000) + " s");
 }
 
+void Daemon::on_reconcile_done(const StreamStats& stats, const StreamEntry& stream) {
+  StreamState& state = streams_[{stats.source, stats.stream}];
+  if (!state.reconcile_timer) return;
+  std::chrono::milliseconds delay = stream.reconcile;
+  if (stats.error) {
+    ++state.reconcile_failures;
+    auto backoff = kFirstBackoff * (1LL << std::min(state.reconcile_failures - 1, 10));
+    delay = std::min<std::chrono::milliseconds>({backoff, kMaxBackoff, stream.reconcile});
+  } else {
+    state.reconcile_failures = 0;
+  }
+  state.reconcile_timer->expires_after(delay);
+  state.reconcile_timer->async_wait([this, connector = stats.source, name = stats.stream](boost::system::error_code ec) {
+    if (!ec && !draining_) trigger(connector, name, RunKind::kReconcile);
+  });
+  notify_.status(stats.source + "/" + stats.stream +
+                 (stats.error ? " reconcile failed; retrying" : " reconciled (" + std::to_string(stats.tombstoned) +
+                                                                     " tombstoned)"));
+}
+
 void Daemon::record_run_metrics(const StreamStats& stats) {
   Labels labels{{"connector", stats.source}, {"stream", stats.stream}};
   metrics_.add("arsync_records_pulled_total", labels, static_cast<double>(stats.records));
@@ -212,14 +276,22 @@ void Daemon::record_run_metrics(const StreamStats& stats) {
   metrics_.add("arsync_rows_written_total", labels, static_cast<double>(stats.inserted + stats.updated));
   const char* outcome = !stats.error ? "succeeded" : draining_ || reloading_ ? "interrupted" : "failed";
   Labels run_labels = labels;
+  run_labels.emplace_back("kind", to_string(stats.kind));
   run_labels.emplace_back("outcome", outcome);
   metrics_.add("arsync_sync_runs_total", run_labels);
   metrics_.observe("arsync_sync_run_duration_seconds", labels,
                    std::chrono::duration<double>(stats.elapsed).count());
   auto now = std::chrono::system_clock::now();
-  if (!stats.error)
-    metrics_.set("arsync_last_success_timestamp_seconds", labels,
-                 std::chrono::duration<double>(now.time_since_epoch()).count());
+  double now_seconds = std::chrono::duration<double>(now.time_since_epoch()).count();
+  if (stats.kind == RunKind::kReconcile) {
+    if (stats.error) return;
+    Labels how = labels;
+    how.emplace_back("how", "reconcile");
+    metrics_.add("arsync_rows_tombstoned_total", how, static_cast<double>(stats.tombstoned));
+    return metrics_.set("arsync_last_reconcile_timestamp_seconds", labels, now_seconds);
+  }
+  if (stats.kind == RunKind::kTargeted) return;
+  if (!stats.error) metrics_.set("arsync_last_success_timestamp_seconds", labels, now_seconds);
   if (auto cursor = store_->cursor(stats.source, stats.stream); cursor && *cursor)
     if (auto at = parse_iso8601(**cursor))
       metrics_.set("arsync_cursor_lag_seconds", labels, std::chrono::duration<double>(now - *at).count());
@@ -305,6 +377,7 @@ void Daemon::reload() {
     streams_.clear();
     reloading_ = false;
     start_workers();
+    renewal_ = std::make_unique<SubscriptionRenewal>(subscriptions_to_renew(generation_->config), metrics_);
     log(LogLevel::kInfo, "reloaded", {{"streams", static_cast<long long>(streams_.size())}});
     notify_.ready("reloaded; syncing " + std::to_string(streams_.size()) + " stream(s)");
   });
@@ -316,7 +389,10 @@ void Daemon::shutdown() {
   log(LogLevel::kInfo, "daemon_stopping");
   notify_.stopping("stopping: committing current pages");
   server_->stop();
-  for (auto& [key, state] : streams_) state.timer->cancel();
+  for (auto& [key, state] : streams_) {
+    if (state.timer) state.timer->cancel();
+    if (state.reconcile_timer) state.reconcile_timer->cancel();
+  }
   auto grace = std::make_shared<asio::steady_timer>(io_, kStopGrace);
   grace->async_wait([](boost::system::error_code ec) {
     if (ec) return;
@@ -326,6 +402,7 @@ void Daemon::shutdown() {
   retire_workers([this, grace] {
     intake_->stop();  // commits and answers what it accepted
     processor_->stop();
+    renewal_.reset();
     grace->cancel();
     signals_.cancel();
     watchdog_.cancel();

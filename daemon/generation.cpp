@@ -48,6 +48,29 @@ void apply_mapping_paging(Generation& generation) {
     }
 }
 
+// A reconcile sweeps every row of its source and entity it did not see: that is only right
+// when that stream alone writes the entity for its connector, and the entity has tombstones.
+void check_reconciles(const Generation& generation, std::vector<Error>& problems) {
+  for (const ConnectorEntry& connector : generation.config.connectors)
+    for (const StreamEntry& stream : connector.streams) {
+      if (stream.reconcile.count() == 0) continue;
+      const EntitySpec& entity = generation.mapping(stream).entity();
+      std::string_view table = entity.table;
+      if (table != "customers" && table != "invoices" && table != "credit_memos" && table != "payments")
+        problems.push_back({ErrorKind::kInvalidInput,
+                            "stream '" + stream.name + "' maps " + std::string(entity.name) +
+                                ", which has no tombstones: remove its reconcile:",
+                            stream.where});
+      for (const StreamEntry& other : connector.streams)
+        if (&other != &stream && &generation.mapping(other).entity() == &entity)
+          problems.push_back({ErrorKind::kInvalidInput,
+                              "stream '" + stream.name + "' has reconcile: but stream '" + other.name +
+                                  "' of connector " + connector.config.name + " also writes " +
+                                  std::string(table) + "; a reconcile would tombstone its rows",
+                              stream.where});
+    }
+}
+
 void load_schemes(Generation& generation, std::vector<Error>& problems) {
   for (const ConnectorEntry& connector : generation.config.connectors) {
     if (connector.webhook.scheme.empty()) continue;
@@ -86,6 +109,7 @@ std::expected<std::shared_ptr<const Generation>, std::vector<Error>> load_genera
   std::vector<Error> problems;
   load_mappings(*generation, problems);
   if (problems.empty()) apply_mapping_paging(*generation);
+  if (problems.empty()) check_reconciles(*generation, problems);
   load_schemes(*generation, problems);
   if (!problems.empty()) return std::unexpected(std::move(problems));
   return std::shared_ptr<const Generation>(std::move(generation));

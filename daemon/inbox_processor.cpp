@@ -67,31 +67,39 @@ void InboxProcessor::run(std::stop_token stop) {
   }
 }
 
+bool InboxProcessor::fail_item(const InboxItem& item, const std::string& why) {
+  log(LogLevel::kWarn, "webhook_event_failed", {{"connector", item.source}, {"event", item.event_id}, {"error", why}});
+  metrics_.add("arsync_webhook_events_total", {{"connector", item.source}, {"how", "failed"}});
+  (void)store_.fail_inbox_event(item.id, why, kMaxAttempts);
+  return false;
+}
+
 bool InboxProcessor::process(const Generation& generation, const InboxItem& item) {
   auto scheme = generation.schemes.find(item.source);
-  auto fail_item = [&](const std::string& why) {
-    log(LogLevel::kWarn, "webhook_event_failed",
-        {{"connector", item.source}, {"event", item.event_id}, {"error", why}});
-    metrics_.add("arsync_webhook_events_total", {{"connector", item.source}, {"how", "failed"}});
-    (void)store_.fail_inbox_event(item.id, why, kMaxAttempts);
-    return false;
-  };
   if (scheme == generation.schemes.end())
-    return fail_item("connector '" + item.source + "' takes no webhooks now");
+    return fail_item(item, "connector '" + item.source + "' takes no webhooks now");
   auto events = scheme->second->read_events(item.body);
-  if (!events) return fail_item(events.error().describe());
+  if (!events) return fail_item(item, events.error().describe());
 
   std::map<const StreamEntry*, PageWrite> pages;
+  std::map<const StreamEntry*, std::vector<std::string>> deletes;
   for (const WebhookEvent& event : *events) {
     const StreamEntry* stream = generation.stream_for_entity(item.source, event.entity);
     if (!stream) {
       metrics_.add("arsync_webhook_events_total", {{"connector", item.source}, {"how", "skipped"}});
       continue;
     }
+    if (event.operation == "delete" && !event.erp_ids.empty()) {
+      // A delta read never shows a delete: the ERP's word is the only news of it before a reconcile.
+      auto& ids = deletes[stream];
+      ids.insert(ids.end(), event.erp_ids.begin(), event.erp_ids.end());
+      metrics_.add("arsync_webhook_events_total", {{"connector", item.source}, {"how", "tombstoned"}});
+      continue;
+    }
     if (event.payload.empty() || event.operation == "delete") {
-      // Thin, or a delete (a delta read never shows those; the reconcile pass tombstones them).
-      trigger_(item.source, stream->name);
-      metrics_.add("arsync_webhook_events_total", {{"connector", item.source}, {"how", "pulled"}});
+      trigger_(item.source, stream->name, event.erp_ids);
+      metrics_.add("arsync_webhook_events_total",
+                   {{"connector", item.source}, {"how", event.erp_ids.empty() ? "pulled" : "targeted"}});
       continue;
     }
     PageWrite& page = pages[stream];
@@ -113,13 +121,30 @@ bool InboxProcessor::process(const Generation& generation, const InboxItem& item
     }
     metrics_.add("arsync_webhook_events_total", {{"connector", item.source}, {"how", "mapped"}});
   }
-  if (pages.empty()) return true;
-  // The delivery is marked processed with its last page: a crash before that replays it, and
-  // replaying upserts changes nothing.
-  std::size_t left = pages.size();
+  if (pages.empty() && deletes.empty()) return true;
+  return write(item, pages, deletes, generation);
+}
+
+bool InboxProcessor::write(const InboxItem& item, std::map<const StreamEntry*, PageWrite>& pages,
+                           const std::map<const StreamEntry*, std::vector<std::string>>& deletes,
+                           const Generation& generation) {
+  // The delivery is marked processed with its last write: a crash before that replays it, and
+  // replaying upserts and tombstones changes nothing.
+  std::size_t left = pages.size() + deletes.size();
   for (auto& [stream, page] : pages) {
     if (--left == 0) page.inbox_done = {item.id};
-    if (auto applied = store_.apply_page(page); !applied) return fail_item(applied.error().describe());
+    if (auto applied = store_.apply_page(page); !applied) return fail_item(item, applied.error().describe());
+  }
+  for (const auto& [stream, ids] : deletes) {
+    std::vector<std::int64_t> done;
+    if (--left == 0) done = {item.id};
+    auto swept = store_.tombstone(item.source, generation.mapping(*stream).entity(), ids, done);
+    if (!swept) return fail_item(item, swept.error().describe());
+    metrics_.add("arsync_rows_tombstoned_total",
+                 {{"connector", item.source}, {"stream", stream->name}, {"how", "webhook"}},
+                 static_cast<double>(*swept));
+    log(LogLevel::kInfo, "webhook_deleted",
+        {{"connector", item.source}, {"stream", stream->name}, {"event", item.event_id}, {"tombstoned", *swept}});
   }
   return false;
 }

@@ -2,10 +2,14 @@
 //
 // For each pending delivery it reads the events with the connector's scheme and finds each
 // event's stream. A fat event (the record itself) is mapped, validated and written as a page
-// whose transaction also marks the delivery processed. A thin event (ids only, as QuickBooks
-// Online, Xero and Business Central send) triggers a pull of its stream: the delta read from
-// the committed cursor brings the changed records, since their modification time moved.
-// Events about entities no stream syncs are skipped. A delivery that cannot be read is retried
+// whose transaction also marks the delivery processed. A delete event tombstones the rows it
+// names at once, in the transaction that marks the delivery processed. A thin event (ids only,
+// as QuickBooks Online, Xero and Business Central send) asks the connector's worker for a
+// targeted read of those ids (the worker falls back to the stream's delta pull when the
+// connector cannot read by id). The delivery is marked processed once the read is asked for:
+// should the process die before the read, the stream's next delta pull still brings the
+// records, since their modification time moved. Events about entities no stream syncs are
+// skipped. A delivery that cannot be read is retried
 // a few times, then parked as failed for an operator.
 //
 // Thread-safe: wake() and stop() from anywhere.
@@ -13,11 +17,13 @@
 
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <stop_token>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "daemon/generation.hpp"
 #include "daemon/metrics.hpp"
@@ -28,8 +34,10 @@ namespace arsync {
 class InboxProcessor {
  public:
   using CurrentGeneration = std::function<std::shared_ptr<const Generation>()>;
-  // Asks for a pull of (connector, stream); called on the processor thread.
-  using TriggerPull = std::function<void(const std::string& connector, const std::string& stream)>;
+  // Asks for a targeted read of `ids` of (connector, stream), or for its delta pull when `ids`
+  // is empty; called on the processor thread.
+  using TriggerPull = std::function<void(const std::string& connector, const std::string& stream,
+                                         const std::vector<std::string>& ids)>;
 
   InboxProcessor(MirrorStore& store, Metrics& metrics, CurrentGeneration current, TriggerPull trigger);
   ~InboxProcessor();
@@ -44,6 +52,11 @@ class InboxProcessor {
   // Processes one delivery; returns true when it only triggered pulls or was skipped (nothing to
   // write), so the caller marks it processed together with others in one transaction.
   bool process(const Generation& generation, const InboxItem& item);
+  // Records a failed attempt (parked as failed after a few); returns false.
+  bool fail_item(const InboxItem& item, const std::string& why);
+  // Writes a delivery's mapped pages and tombstones; the last write marks it processed.
+  bool write(const InboxItem& item, std::map<const StreamEntry*, PageWrite>& pages,
+             const std::map<const StreamEntry*, std::vector<std::string>>& deletes, const Generation& generation);
 
   // Constant after construction
   MirrorStore& store_;

@@ -307,6 +307,7 @@ Result<std::optional<PageOutcome>> MirrorStore::Impl::write_page(const PageWrite
     (*s)->bind_int(1, last_seq);
     if (auto ok = db.run(**s, "cannot advance the change sequence"); !ok) return fail(ok.error());
   }
+  if (auto ok = mark_seen(page); !ok) return fail(ok.error());
   if (auto ok = add_run_counts(page, outcome); !ok) return fail(ok.error());
   if (auto ok = store_cursor(page, now); !ok) return fail(ok.error());
   if (auto ok = finish_inbox_rows(page.inbox_done, now); !ok) return fail(ok.error());

@@ -49,6 +49,10 @@ struct PageWrite {
   std::int64_t run_id = 0;             // the sync run this page belongs to (0: none)
   std::vector<std::int64_t> inbox_done;  // inbox events this page completes, marked in its transaction
   std::vector<ReferenceLookup> lookups;  // references resolved by another field than erp_id
+  // A reconcile scan's page (reconcile.cpp): every row it names (entities, and rejects by their
+  // record key) is marked seen with this generation. 0: not a reconcile page.
+  std::int64_t seen_generation = 0;
+  const EntitySpec* seen_entity = nullptr;  // the stream's entity, for the rejects' keys
 };
 
 struct PageOutcome {
@@ -147,6 +151,31 @@ class MirrorStore {
   // in one transaction.
   Result<void> finish_inbox_events(const std::vector<std::int64_t>& ids);
   Result<std::int64_t> inbox_depth();                // pending events
+
+  // --- Deletes (DESIGN §4; schema/reconcile.cpp). Rows are never removed: a tombstone sets
+  // `deleted` and gives the row a new updated_seq, so the change feed reports the delete.
+  //
+  // A reconcile pass: begin_reconcile() records a `reconcile` run whose id is the generation;
+  // the scan's pages carry it (PageWrite::seen_generation), marking every row they name; then,
+  // ONLY if the scan read the whole stream, sweep_unseen() tombstones the live rows of that
+  // source and entity that the scan did not mark and nobody changed since it began. A scan
+  // that fails, is stopped or crashes never reaches the sweep, so it tombstones nothing.
+  struct ReconcileRun {
+    std::int64_t run_id = 0;     // also the generation the scan marks rows with
+    std::int64_t start_seq = 0;  // the change sequence when the scan began
+  };
+  Result<ReconcileRun> begin_reconcile(std::string_view source, std::string_view stream);
+  // Tombstones what the completed scan did not see and records the count on the run (which
+  // the caller then finishes with finish_run). Returns the number of rows tombstoned.
+  Result<std::int64_t> sweep_unseen(const ReconcileRun& run, std::string_view source, const EntitySpec& entity);
+  // When the last successful reconcile of a stream finished (ISO 8601 UTC), nullopt if never.
+  Result<std::optional<std::string>> last_reconciled(std::string_view source, std::string_view stream);
+  // Tombstones the rows an ERP said it deleted (a webhook delete event) and marks the inbox
+  // events `inbox_done` processed, in one transaction. Unknown ids are no error (never synced,
+  // or already deleted). Returns the number of rows tombstoned.
+  Result<std::int64_t> tombstone(std::string_view source, const EntitySpec& entity,
+                                 const std::vector<std::string>& erp_ids,
+                                 const std::vector<std::int64_t>& inbox_done);
 
  private:
   struct Impl;

@@ -44,6 +44,9 @@ struct MirrorStore::Impl {
   Result<void> add_run_counts(const PageWrite& page, const PageOutcome& outcome);
   Result<void> store_cursor(const PageWrite& page, const std::string& now);
   Result<void> finish_inbox_rows(const std::vector<std::int64_t>& ids, const std::string& now);  // inbox.cpp
+  // reconcile.cpp
+  Result<void> mark_seen(const PageWrite& page);
+  Result<std::int64_t> tombstone_rows(const EntitySpec& entity, const std::vector<std::int64_t>& ids);
 
   Result<void> count_tables(StatusReport& report);
   Result<void> list_cursors(StatusReport& report);

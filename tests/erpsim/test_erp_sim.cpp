@@ -419,7 +419,7 @@ TEST_CASE("mutations modify, void and add are visible with later times") {
   }
   CHECK(post(sim, "/admin/mutate", {{"collection", "payments"}, {"action", "void"}}).status == 400);
   CHECK(post(sim, "/admin/mutate", {{"collection", "orders"}, {"action", "modify"}}).status == 400);
-  CHECK(post(sim, "/admin/mutate", {{"collection", "invoices"}, {"action", "delete"}}).status == 400);
+  CHECK(post(sim, "/admin/mutate", {{"collection", "invoices"}, {"action", "destroy"}}).status == 400);
 }
 
 TEST_CASE("stats equal the counts and sums of the served records, malformed ones excluded") {

@@ -24,6 +24,7 @@ struct DaemonSettings {
   std::string poll = "60s";    // every stream's poll interval
   std::string server_extra;    // more `server:` options, YAML lines indented by 2
   bool copy_mappings = false;  // mappings copied into the deployment, so a test can break them
+  std::string stream_extra;    // more options for every stream, YAML lines indented by 8
 };
 
 class SyncDeployment {

@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "tests/integration/running_daemon.hpp"
-#include "tests/integration/support.hpp"
+#include "tests/integration/support_daemon.hpp"
 #include "tests/support/http_client.hpp"
 
 using namespace arsync::test;
@@ -20,24 +20,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string hmac_hex(const std::string& secret, const std::string& body) {
-  // Computed by the openssl command line, independently of arsync's own HMAC code.
-  TempDir dir("arsync-hmac");
-  { std::ofstream(dir / "body", std::ios::binary) << body; }
-  std::string command = "openssl dgst -sha256 -hmac '" + secret + "' < " + (dir / "body").string();
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe);
-  char out[256] = {};
-  REQUIRE(std::fgets(out, sizeof out, pipe));
-  pclose(pipe);
-  std::string line(out);
-  return line.substr(line.rfind(' ') + 1, 64);
-}
-
-std::int64_t runs_done(const SyncDeployment& deployment) {
-  return MirrorQuery(deployment.mirror())
-      .scalar("SELECT count(*) FROM sync_runs WHERE outcome = 'succeeded'");
-}
+std::string hmac_hex(const std::string& secret, const std::string& body) { return openssl_hmac_hex(secret, body); }
 
 }  // namespace
 

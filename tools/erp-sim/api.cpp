@@ -176,6 +176,9 @@ ApiResponse Api::collection_page(std::string_view name, const Target& target) {
   const auto collection = collection_from_name(name);
   PageQuery query{collection.value_or(Collection::kInvoices), parsed->after, parsed->since_ms, parsed->top,
                   faults_.settings().malformed_rate, parsed->lookup};
+  if (parsed->ids && !collection)
+    return error_response(400, "BadRequest", "id in (...) works on customers|invoices|payments|creditMemos");
+  if (collection) query.ids = generator_ids(*collection, parsed->ids);
   ApiResponse response;
   std::string& body = response.body;
   body.reserve(page_reserve(collection, dataset_.generator().spec(), query.top));
@@ -212,15 +215,17 @@ ApiResponse Api::admin_mutate(std::string_view text) {
     action = MutationAction::kVoid;
   else if (action_text == "add")
     action = MutationAction::kAdd;
+  else if (action_text == "delete")
+    action = MutationAction::kDelete;
   else
-    return error_response(400, "BadRequest", "action must be modify|void|add");
+    return error_response(400, "BadRequest", "action must be modify|void|add|delete");
   if (action != MutationAction::kModify && collection != Collection::kInvoices)
-    return error_response(400, "BadRequest", "void and add work on invoices only");
+    return error_response(400, "BadRequest", "void, add and delete work on invoices only");
   const json count = body.value("count", json(1));
   if (!count.is_number_integer() || count.get<int64_t>() < 1 || count.get<int64_t>() > kMaxMutationCount)
     return error_response(400, "BadRequest", "count must be an integer between 1 and 100000");
   const std::vector<std::string> ids = dataset_.mutate(*collection, action, count.get<int64_t>());
-  if (options_.webhooks) options_.webhooks->notify(*collection, ids, action == MutationAction::kAdd);
+  if (options_.webhooks) options_.webhooks->notify(*collection, ids, webhook_change(action));
   return json_response(json{{"ids", ids}});
 }
 
@@ -286,7 +291,7 @@ ApiResponse Api::admin_webhooks_emit(std::string_view text) {
       return error_response(404, "NotFound", "no such record: " + wire);
     ids.push_back(wire);
   }
-  options_.webhooks->notify(*collection, ids, false);
+  options_.webhooks->notify(*collection, ids, WebhookChange::kUpdated);
   return json_response(json{{"queued", ids.size()}});
 }
 

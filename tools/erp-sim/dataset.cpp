@@ -36,6 +36,7 @@ int64_t Dataset::slot_count(Collection collection) const {
 }
 
 bool Dataset::exists(Collection collection, int64_t id) const {
+  if (const OverlayEntry* entry = overlay_entry(collection, id); entry && entry->deleted) return false;
   if (collection == Collection::kInvoices) return id >= 1 && id <= slot_count(collection);
   if (collection == Collection::kPayments && id > generator_.slot_count(collection))
     return id <= slot_count(collection);  // written by the portal
@@ -121,9 +122,27 @@ bool Dataset::write_record(const PageQuery& query, int64_t id, const OverlayEntr
   return false;
 }
 
+PageOutcome Dataset::write_listed(const PageQuery& query, std::string& out) const {
+  PageOutcome page;
+  for (const int64_t id : *query.ids) {
+    if (page.count == query.top) break;
+    if (!exists(query.collection, id)) continue;
+    const OverlayEntry* entry = overlay_entry(query.collection, id);
+    const size_t mark = out.size();
+    if (page.count > 0) out.push_back(',');
+    if (!write_record(query, id, entry, out)) {
+      out.resize(mark);
+      continue;
+    }
+    ++page.count;
+  }
+  return page;
+}
+
 PageOutcome Dataset::write_page(const PageQuery& query, std::string& out) const {
   std::shared_lock lock(mutex_);
   if (query.lookup) return write_key_page(query, out);
+  if (query.ids) return write_listed(query, out);
   const Collection collection = query.collection;
   const Overlay& overlay = overlays_[static_cast<int>(collection)];
   PageOutcome page;
@@ -167,6 +186,7 @@ PageOutcome Dataset::write_page(const PageQuery& query, std::string& out) const 
 void Dataset::accumulate(Collection collection, int64_t id, double malformed_rate,
                          CollectionStats& stats) const {
   const OverlayEntry* entry = overlay_entry(collection, id);
+  if (entry && entry->deleted) return;
   switch (collection) {
     case Collection::kCustomers: {
       Customer customer;
@@ -249,6 +269,9 @@ std::vector<int64_t> Dataset::choose(Collection collection, MutationAction actio
   const auto consider = [&](int64_t id) {
     if (!exists(collection, id) || taken.contains(id)) return;
     if (action == MutationAction::kVoid && !void_eligible(id)) return;
+    if (action == MutationAction::kDelete && (generator_.invoice_has_applications(id) ||
+                                              (overlay_entry(collection, id) && overlay_entry(collection, id)->paid > 0)))
+      return;  // something is applied to it
     taken.insert(id);
     chosen.push_back(id);
   };
@@ -271,6 +294,13 @@ void Dataset::touch(Collection collection, int64_t id, int64_t modified_ms, bool
   overlay.order.emplace(RecordKey{modified_ms, id}, id);
 }
 
+void Dataset::remove(Collection collection, int64_t id) {
+  Overlay& overlay = overlays_[static_cast<int>(collection)];
+  const auto [it, inserted] = overlay.by_id.try_emplace(id);
+  if (!inserted) overlay.order.erase(RecordKey{it->second.modified_ms, id});
+  it->second.deleted = true;
+}
+
 std::vector<std::string> Dataset::mutate(Collection collection, MutationAction action, int64_t count) {
   std::unique_lock lock(mutex_);
   std::vector<int64_t> ids;
@@ -282,7 +312,11 @@ std::vector<std::string> Dataset::mutate(Collection collection, MutationAction a
   }
   const int64_t batch_start = clock_ms_ + kBatchGapMs;
   std::vector<std::string> wire_ids;
-  for (size_t i = 0; i < ids.size(); ++i) {
+  for (size_t i = 0; i < ids.size() && action == MutationAction::kDelete; ++i) {
+    remove(collection, ids[i]);
+    wire_ids.push_back(record_id(collection, ids[i]));
+  }
+  for (size_t i = 0; i < ids.size() && action != MutationAction::kDelete; ++i) {
     const int64_t at = batch_start + static_cast<int64_t>(i) / kBatchTieGroup;
     touch(collection, ids[i], at, action == MutationAction::kVoid);
     if (action == MutationAction::kModify) ++overlays_[static_cast<int>(collection)].by_id[ids[i]].revision;

@@ -49,6 +49,9 @@ struct PageQuery {
   double malformed_rate = 0;  // current fault setting
   // Only the record written with this key or portalRef (0 or 1 record).
   std::optional<WriteLookup> lookup;
+  // Set: exactly these records (in this order, absent or deleted ones skipped, at most `top`),
+  // for `$filter=id in (...)`; `after` and `since_ms` are then ignored.
+  std::optional<std::vector<int64_t>> ids;
 };
 
 struct PageOutcome {
@@ -79,7 +82,9 @@ struct Stats {
   std::array<CollectionStats, kCollectionCount> collections;
 };
 
-enum class MutationAction : uint8_t { kModify, kVoid, kAdd };
+// kDelete removes invoices that nothing is applied to: they vanish from /odata (as a deleted
+// record does from a thin-delta ERP) and from the statistics.
+enum class MutationAction : uint8_t { kModify, kVoid, kAdd, kDelete };
 
 // One portal write (API.md "Writes") as the dataset sees it.
 struct WriteCall {
@@ -139,6 +144,7 @@ class Dataset {
     int revision = 0;
     bool voided = false;
     int64_t paid = 0;  // invoices: applied by portal payments
+    bool deleted = false;  // not served; absent from `order`
   };
   struct Overlay {
     std::unordered_map<int64_t, OverlayEntry> by_id;
@@ -154,6 +160,8 @@ class Dataset {
   bool void_eligible(int64_t id) const;
   std::vector<int64_t> choose(Collection collection, MutationAction action, int64_t count);
   void touch(Collection collection, int64_t id, int64_t modified_ms, bool voided);
+  void remove(Collection collection, int64_t id);
+  PageOutcome write_listed(const PageQuery& query, std::string& out) const;
 
   // dataset_writes.cpp
   struct InvoiceState;

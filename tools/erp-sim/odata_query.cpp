@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "tools/erp-sim/sim_time.hpp"
+#include "tools/erp-sim/webhook_emitter.hpp"
 
 namespace arsync::sim {
 namespace {
@@ -31,7 +32,8 @@ std::string_view trim(std::string_view text) {
 std::expected<int64_t, std::string> parse_filter(std::string_view filter) {
   constexpr std::string_view kField = "lastModifiedDateTime";
   const std::string unsupported = "unsupported $filter '" + std::string(filter) +
-                                  "': expected 'lastModifiedDateTime ge|gt <ISO 8601 UTC time>'";
+                                  "': expected 'lastModifiedDateTime ge|gt <ISO 8601 UTC time>' or "
+                                  "'id in (\'ID\', ...)'";
   std::string_view rest = trim(filter);
   if (!rest.starts_with(kField)) return std::unexpected(unsupported);
   rest = trim(rest.substr(kField.size()));
@@ -64,6 +66,37 @@ std::optional<WriteLookup> parse_lookup_filter(std::string_view filter) {
     key.push_back(rest[i]);
   }
   return lookup;
+}
+
+// "id in ('INV-0000001', 'INV-0000002')": the quoted ids (a quote inside one is doubled, as
+// OData writes it). nullopt when the filter is not of this shape.
+std::optional<std::vector<std::string>> parse_id_filter(std::string_view filter) {
+  std::string_view rest = trim(filter);
+  if (!rest.starts_with("id in (") || !rest.ends_with(")")) return std::nullopt;
+  rest = rest.substr(7, rest.size() - 8);
+  std::vector<std::string> ids;
+  while (true) {
+    rest = trim(rest);
+    if (rest.empty() || rest.front() != '\'') return std::nullopt;
+    std::string id;
+    size_t i = 1;
+    for (; i < rest.size(); ++i) {
+      if (rest[i] != '\'') {
+        id.push_back(rest[i]);
+      } else if (i + 1 < rest.size() && rest[i + 1] == '\'') {
+        id.push_back('\'');
+        ++i;
+      } else {
+        break;
+      }
+    }
+    if (i == rest.size()) return std::nullopt;  // unterminated
+    ids.push_back(std::move(id));
+    rest = trim(rest.substr(i + 1));
+    if (rest.empty()) return ids;
+    if (rest.front() != ',') return std::nullopt;
+    rest.remove_prefix(1);
+  }
 }
 
 std::optional<RecordKey> decode_skiptoken(std::string_view token) {
@@ -149,6 +182,8 @@ std::expected<CollectionQuery, std::string> parse_collection_query(const Target&
       if (!query.lookup)
         return std::unexpected("unsupported $filter '" + value +
                                "': expected idempotencyKey eq '<key>' or portalRef eq '<ref>'");
+    } else if (name == "$filter" && parse_id_filter(value)) {
+      query.ids = parse_id_filter(value);
       query.filter = value;
     } else if (name == "$filter") {
       auto since = parse_filter(value);
@@ -165,6 +200,15 @@ std::expected<CollectionQuery, std::string> parse_collection_query(const Target&
     }
   }
   return query;
+}
+
+std::optional<std::vector<int64_t>> generator_ids(Collection collection,
+                                                  const std::optional<std::vector<std::string>>& wire_ids) {
+  if (!wire_ids) return std::nullopt;
+  std::vector<int64_t> out;
+  for (const std::string& wire_id : *wire_ids)
+    if (const int64_t id = parse_record_id(collection, wire_id); id > 0) out.push_back(id);
+  return out;
 }
 
 std::string encode_skiptoken(const RecordKey& key) {

@@ -38,6 +38,8 @@ struct CollectionQuery {
   std::string filter;  // decoded $filter text, echoed into nextLink
   // $filter=idempotencyKey|portalRef eq '<value>' (the write lookup) instead of a time filter.
   std::optional<WriteLookup> lookup;
+  // From `$filter=id in ('INV-0000001','INV-0000002')`: a targeted read of these records.
+  std::optional<std::vector<std::string>> ids;
 };
 
 // Reads $top, $filter and $skiptoken; an unknown or malformed option is an error that says
@@ -45,5 +47,10 @@ struct CollectionQuery {
 std::expected<CollectionQuery, std::string> parse_collection_query(const Target& target);
 
 std::string encode_skiptoken(const RecordKey& key);
+
+// The generator ids of `wire_ids` in `collection` ("INV-0000042" -> 42); ids of another
+// collection or of no shape at all name no record and are left out.
+std::optional<std::vector<int64_t>> generator_ids(Collection collection,
+                                                  const std::optional<std::vector<std::string>>& wire_ids);
 
 }  // namespace arsync::sim

@@ -43,6 +43,12 @@ int64_t parse_record_id(Collection collection, std::string_view wire_id) {
   return parse_prefixed_number(std::string_view(expected_prefix).substr(0, expected_prefix.find('-') + 1), wire_id);
 }
 
+WebhookChange webhook_change(MutationAction action) {
+  if (action == MutationAction::kAdd) return WebhookChange::kCreated;
+  if (action == MutationAction::kDelete) return WebhookChange::kDeleted;
+  return WebhookChange::kUpdated;
+}
+
 WebhookEmitter::WebhookEmitter(const Dataset& dataset, WebhookSettings settings, uint64_t seed)
     : dataset_(dataset),
       settings_(std::move(settings)),
@@ -59,7 +65,8 @@ WebhookEmitter::~WebhookEmitter() {
   worker_.join();
 }
 
-void WebhookEmitter::notify(Collection collection, const std::vector<std::string>& record_ids, bool created) {
+void WebhookEmitter::notify(Collection collection, const std::vector<std::string>& record_ids,
+                            WebhookChange change) {
   std::vector<Delivery> batch;
   {
     std::lock_guard lock(mutex_);
@@ -67,7 +74,7 @@ void WebhookEmitter::notify(Collection collection, const std::vector<std::string
       const uint64_t sequence = next_sequence_++;
       Delivery delivery;
       delivery.event =
-          WebhookEventData{id_prefix_ + std::to_string(sequence), collection, id, created, 0, {}, sequence};
+          WebhookEventData{id_prefix_ + std::to_string(sequence), collection, id, change, 0, {}, sequence};
       // Which events are duplicated is a function of the seed and the event's sequence.
       delivery.duplicate = unit_interval(mix(seed_, kDuplicateStream, sequence)) < settings_.duplicate_rate;
       batch.push_back(std::move(delivery));

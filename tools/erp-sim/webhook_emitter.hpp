@@ -52,7 +52,7 @@ class WebhookEmitter {
   WebhookEmitter& operator=(const WebhookEmitter&) = delete;
 
   // Queues one event per record id (wire ids, as /admin/mutate returns them).
-  void notify(Collection collection, const std::vector<std::string>& record_ids, bool created);
+  void notify(Collection collection, const std::vector<std::string>& record_ids, WebhookChange change);
   WebhookCounters counters() const;
 
  private:
@@ -83,5 +83,8 @@ class WebhookEmitter {
 
 // "INV-0000042" -> 42 for `collection`; -1 if it is not that collection's id.
 int64_t parse_record_id(Collection collection, std::string_view wire_id);
+
+// What an /admin/mutate action notifies: add creates, delete deletes, the rest update.
+WebhookChange webhook_change(MutationAction action);
 
 }  // namespace arsync::sim

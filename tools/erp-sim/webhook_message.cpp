@@ -31,10 +31,19 @@ std::string_view xero_category(Collection collection) {
   return kNames[static_cast<int>(collection)];
 }
 
+// The change's verb: generic `type` suffix, QBO `operation`, Xero `eventType`. Xero sends no
+// delete events (a deleted invoice is an UPDATE to status DELETED), so neither does the sim.
+std::string generic_verb(WebhookChange c) {
+  return c == WebhookChange::kCreated ? "created" : c == WebhookChange::kDeleted ? "deleted" : "updated";
+}
+std::string qbo_operation(WebhookChange c) {
+  return c == WebhookChange::kCreated ? "Create" : c == WebhookChange::kDeleted ? "Delete" : "Update";
+}
+
 std::string generic_body(const WebhookEventData& e) {
   std::string body =
       "{\"id\":" + json_string(e.event_id) + ",\"type\":" +
-      json_string(std::string(collection_name(e.collection)) + (e.created ? ".created" : ".updated")) +
+      json_string(std::string(collection_name(e.collection)) + "." + generic_verb(e.change)) +
       ",\"time\":" + json_string(timestamp(e.modified_ms)) + ",\"ids\":[" + json_string(e.record_id) + "]";
   // The record's text goes in verbatim: amounts keep their exact decimal text.
   if (!e.record_json.empty()) body += ",\"data\":" + e.record_json;
@@ -47,7 +56,7 @@ std::string qbo_body(const WebhookEventData& e) {
   updated.replace(updated.size() - 1, 1, "+00:00");
   return R"({"eventNotifications":[{"realmId":"9130350000000000","dataChangeEvent":{"entities":[{"name":")" +
          std::string(qbo_entity(e.collection)) + "\",\"id\":" + json_string(e.record_id) +
-         ",\"operation\":\"" + (e.created ? "Create" : "Update") + "\",\"lastUpdated\":\"" + updated +
+         ",\"operation\":\"" + qbo_operation(e.change) + "\",\"lastUpdated\":\"" + updated +
          "\"}]}}]}";
 }
 
@@ -58,7 +67,7 @@ std::string xero_body(const WebhookEventData& e) {
   return R"({"events":[{"resourceUrl":"http://127.0.0.1/odata/)" +
          std::string(collection_name(e.collection)) + "/" + e.record_id +
          "\",\"resourceId\":" + json_string(e.record_id) + ",\"eventDateUtc\":\"" +
-         at.substr(0, at.size() - 1) + "\",\"eventType\":\"" + (e.created ? "CREATE" : "UPDATE") +
+         at.substr(0, at.size() - 1) + "\",\"eventType\":\"" + (e.change == WebhookChange::kCreated ? "CREATE" : "UPDATE") +
          "\",\"eventCategory\":\"" + std::string(xero_category(e.collection)) +
          R"(","tenantId":"00000000-0000-4000-8000-00000000e4f5","tenantType":"ORGANISATION"}],)" +
          "\"firstEventSequence\":" + sequence + ",\"lastEventSequence\":" + sequence +

@@ -21,12 +21,14 @@ enum class WebhookFormat : uint8_t { kHmacSha256, kStripe, kQbo, kXero };
 // "hmac-sha256" | "stripe" | "qbo" | "xero"; false for anything else.
 bool parse_webhook_format(std::string_view text, WebhookFormat& out);
 
+enum class WebhookChange : uint8_t { kUpdated, kCreated, kDeleted };
+
 // One change to notify.
 struct WebhookEventData {
   std::string event_id;  // unique per event; a duplicate delivery repeats it
   Collection collection = Collection::kInvoices;
   std::string record_id;    // "INV-0000042"
-  bool created = false;     // "created" (admin add) or "updated" (modify, void, emit)
+  WebhookChange change = WebhookChange::kUpdated;  // created: admin add; deleted: admin delete
   int64_t modified_ms = 0;  // the record's lastModifiedDateTime
   std::string record_json;  // the record as /odata serves it; "" for a thin event
   uint64_t sequence = 0;    // 1, 2, ...: Xero's event sequence

@@ -1,0 +1,186 @@
+// Deletes against the real erp-sim (DESIGN §4): a reconcile pass tombstones exactly the
+// invoices the ERP deleted, and one that does not read the whole stream tombstones nothing,
+// whether it failed, was stopped, or its process was killed.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <set>
+
+#include "daemon/generation.hpp"
+#include "daemon/sync_engine.hpp"
+#include "tests/integration/support_daemon.hpp"
+
+using namespace arsync;
+using namespace arsync::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// The demo connector and its invoices stream, built in this process from the deployment's config.
+struct InvoicesStream {
+  std::shared_ptr<const Generation> generation;
+  std::unique_ptr<Connector> connector;
+  const Mapping* mapping = nullptr;
+
+  explicit InvoicesStream(const SyncDeployment& deployment) {
+    auto loaded = load_generation(deployment.config());
+    REQUIRE(loaded);
+    generation = *loaded;
+    const ConnectorEntry& entry = generation->config.connectors.at(0);
+    auto created = entry.spec->create(entry.config, ConnectorContext{});
+    REQUIRE(created);
+    connector = std::move(*created);
+    for (const StreamEntry& s : entry.streams)
+      if (s.name == "invoices") mapping = &generation->mapping(s);
+    REQUIRE(mapping);
+  }
+};
+
+// Fails (or stops) the scan after `pages` pages: the real connector, with a fault after it.
+class CutShort final : public Connector {
+ public:
+  CutShort(Connector& inner, int pages, std::stop_source* stop) : inner_(inner), left_(pages), stop_(stop) {}
+  Result<Page> pull(const PullRequest& request) override {
+    if (left_-- > 0) return inner_.pull(request);
+    if (stop_) stop_->request_stop();
+    return fail(ErrorKind::kTransient, "connection reset (injected)");
+  }
+
+ private:
+  Connector& inner_;
+  int left_;
+  std::stop_source* stop_;
+};
+
+std::set<std::string> deleted_invoices(const ErpSimProcess& sim, int count) {
+  auto reply = http_request("POST", "127.0.0.1", sim.port(), "/admin/mutate",
+                            R"({"collection":"invoices","action":"delete","count":)" + std::to_string(count) + "}");
+  REQUIRE(reply.status == 200);
+  std::set<std::string> ids;
+  const auto body = nlohmann::json::parse(reply.body);
+  for (const auto& id : body["ids"]) ids.insert(id.get<std::string>());
+  REQUIRE(ids.size() == static_cast<std::size_t>(count));
+  return ids;
+}
+
+std::set<std::string> tombstoned(const SyncDeployment& deployment) {
+  std::set<std::string> ids;
+  std::string text =
+      MirrorQuery(deployment.mirror()).text("SELECT group_concat(erp_id, ' ') FROM invoices WHERE deleted = 1");
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t end = std::min(text.find(' ', at), text.size());
+    ids.insert(text.substr(at, end - at));
+    at = end + 1;
+  }
+  return ids;
+}
+
+std::string invoices_cursor(const SyncDeployment& deployment) {
+  return MirrorQuery(deployment.mirror())
+      .text("SELECT cursor FROM sync_cursors WHERE source = 'demo' AND stream = 'invoices'");
+}
+
+}  // namespace
+
+TEST_CASE("a reconcile tombstones exactly the invoices deleted in the ERP and leaves the cursor alone") {
+  ErpSimProcess sim({"--seed", "71", "--customers", "40", "--invoices", "3000"});
+  SyncDeployment deployment(sim, {{"page_size", "400"}});
+  REQUIRE(deployment.run({"sync", "--once"}).status.ok());
+  const std::string cursor = invoices_cursor(deployment);
+  const auto deleted = deleted_invoices(sim, 9);
+
+  InvoicesStream stream(deployment);
+  auto store = MirrorStore::open(deployment.mirror());
+  REQUIRE(store);
+  StreamStats stats = reconcile_stream(**store, {*stream.connector, *stream.mapping, "demo", "invoices"}, {});
+  INFO((stats.error ? stats.error->describe() : ""));
+  REQUIRE_FALSE(stats.error);
+  CHECK(stats.tombstoned == 9);
+  CHECK(stats.pages >= 7);  // the whole stream, from an empty cursor
+  store->reset();
+  CHECK(tombstoned(deployment) == deleted);
+  CHECK(invoices_cursor(deployment) == cursor);
+  check_mirror_matches_sim(deployment.mirror(), sim);
+  MirrorQuery q(deployment.mirror());
+  CHECK(q.scalar("SELECT tombstoned FROM sync_runs WHERE kind = 'reconcile'") == 9);
+  CHECK(q.text("SELECT outcome FROM sync_runs WHERE kind = 'reconcile'") == "succeeded");
+}
+
+TEST_CASE("a reconcile that fails or is stopped mid-scan tombstones nothing") {
+  ErpSimProcess sim({"--seed", "72", "--customers", "40", "--invoices", "3000"});
+  SyncDeployment deployment(sim, {{"page_size", "400"}});
+  REQUIRE(deployment.run({"sync", "--once"}).status.ok());
+  deleted_invoices(sim, 6);
+  InvoicesStream stream(deployment);
+  auto store = MirrorStore::open(deployment.mirror());
+  REQUIRE(store);
+
+  SUBCASE("the ERP fails after three pages") {
+    CutShort failing(*stream.connector, 3, nullptr);
+    StreamStats stats = reconcile_stream(**store, {failing, *stream.mapping, "demo", "invoices"}, {});
+    REQUIRE(stats.error);
+    CHECK(stats.pages == 3);
+    CHECK(stats.tombstoned == 0);
+    store->reset();
+    CHECK(MirrorQuery(deployment.mirror()).text("SELECT outcome FROM sync_runs WHERE kind = 'reconcile'") ==
+          "failed");
+  }
+  SUBCASE("a stop request (SIGTERM, reload) after two pages") {
+    std::stop_source stop;
+    CutShort stopping(*stream.connector, 2, &stop);
+    StreamStats stats =
+        reconcile_stream(**store, {stopping, *stream.mapping, "demo", "invoices"}, stop.get_token());
+    REQUIRE(stats.error);
+    CHECK(stats.tombstoned == 0);
+    store->reset();
+    CHECK(MirrorQuery(deployment.mirror()).text("SELECT outcome FROM sync_runs WHERE kind = 'reconcile'") ==
+          "interrupted");
+  }
+  CHECK(tombstoned(deployment).empty());
+  CHECK(MirrorQuery(deployment.mirror()).scalar("SELECT count(*) FROM invoices WHERE deleted = 1") == 0);
+}
+
+TEST_CASE("arsync run reconciles on schedule; kill -9 mid-scan tombstones nothing, the next pass does") {
+  ErpSimProcess sim({"--seed", "73", "--customers", "40", "--invoices", "4000", "--latency-ms", "40"});
+  DaemonSettings settings{.poll = "1h", .stream_extra = "        reconcile: 1h\n"};
+  SyncDeployment deployment(sim, {{"page_size", "100"}}, settings);
+  REQUIRE(deployment.run({"sync", "--once"}).status.ok());
+  const auto deleted = deleted_invoices(sim, 5);
+  auto reconciled_pages = [&] {
+    return MirrorQuery(deployment.mirror())
+        .scalar("SELECT coalesce(max(pages), 0) FROM sync_runs WHERE kind = 'reconcile' AND stream = 'invoices'");
+  };
+  {
+    // Never reconciled: due at start. Killed while the invoices scan is under way.
+    Daemon daemon(deployment);
+    wait_until([&] { return reconciled_pages() >= 3; }, 120s, "the invoices reconcile to be under way");
+    daemon.process->kill(SIGKILL);
+    REQUIRE(daemon.process->wait(10s));
+  }
+  CHECK(MirrorQuery(deployment.mirror()).scalar("SELECT count(*) FROM invoices WHERE deleted = 1") == 0);
+
+  Daemon restarted(deployment);  // the killed pass never succeeded: due again at once
+  auto succeeded = [&] {
+    return MirrorQuery(deployment.mirror())
+        .scalar("SELECT count(*) FROM sync_runs WHERE kind = 'reconcile' AND stream = 'invoices' AND "
+                "outcome = 'succeeded'");
+  };
+  wait_until([&] { return succeeded() == 1; }, 300s, "a complete reconcile of invoices");
+  CHECK(tombstoned(deployment) == deleted);
+  MirrorQuery q(deployment.mirror());
+  CHECK(q.text("SELECT outcome FROM sync_runs WHERE kind = 'reconcile' AND stream = 'invoices' ORDER BY id "
+               "LIMIT 1") == "interrupted");
+  auto metrics = restarted.get("/metrics");
+  CHECK(metrics.body.find("arsync_rows_tombstoned_total{connector=\"demo\",stream=\"invoices\",how=\"reconcile\"} 5") !=
+        std::string::npos);
+  restarted.process->kill(SIGTERM);
+  REQUIRE(restarted.process->wait(30s));
+
+  // A restart within the interval does not rescan.
+  Daemon again(deployment);
+  wait_until([&] { return again.logged("stream_finished"); }, 60s, "the restart's first pulls");
+  CHECK(succeeded() == 1);
+  CHECK_FALSE(again.logged("reconcile_started"));
+}
