@@ -53,6 +53,9 @@ class WebhookEmitter {
 
   // Queues one event per record id (wire ids, as /admin/mutate returns them).
   void notify(Collection collection, const std::vector<std::string>& record_ids, WebhookChange change);
+  void notify(Collection collection, const std::vector<std::string>& record_ids, bool created) {
+    notify(collection, record_ids, created ? WebhookChange::kCreated : WebhookChange::kUpdated);
+  }
   WebhookCounters counters() const;
 
  private:
