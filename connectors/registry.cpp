@@ -3,6 +3,7 @@
 #include "connectors/dropdir_connector.hpp"
 #include "connectors/json_http_connector.hpp"
 #include "connectors/odbc_connector.hpp"
+#include "connectors/xml_http_connector.hpp"
 
 namespace arsync {
 namespace {
@@ -11,6 +12,7 @@ const ConnectorSpec* const kBuiltins[] = {
     &json_http_spec(),
     &odbc_spec(),
     &dropdir_spec(),
+    &xml_http_spec(),
 };
 
 }  // namespace

@@ -16,7 +16,7 @@ Result<std::shared_ptr<pugi::xml_document>> parse(std::string_view body) {
   return doc;
 }
 
-Result<std::vector<Record>> records(const std::shared_ptr<pugi::xml_document>& doc,
+Result<std::vector<Record>> records(const std::shared_ptr<const pugi::xml_document>& doc,
                                     std::string_view record_xpath) {
   pugi::xpath_node_set nodes;
   try {
@@ -59,6 +59,11 @@ Result<std::optional<std::string>> next_link(const pugi::xml_document& doc, std:
 }
 
 }  // namespace
+
+Result<std::vector<Record>> select_xml_records(std::shared_ptr<const pugi::xml_document> document,
+                                               std::string_view record_xpath) {
+  return records(document, record_xpath);
+}
 
 Result<std::vector<Record>> read_xml_records(std::string_view body, std::string_view record_xpath) {
   auto doc = parse(body);

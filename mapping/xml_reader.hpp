@@ -10,6 +10,7 @@
 // their memory.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +22,11 @@
 namespace arsync {
 
 Result<std::vector<Record>> read_xml_records(std::string_view body, std::string_view record_xpath);
+
+// The records of a document already parsed (a connector that also reads paging and faults from
+// the page parses it once and shares the document with its records).
+Result<std::vector<Record>> select_xml_records(std::shared_ptr<const pugi::xml_document> document,
+                                               std::string_view record_xpath);
 
 struct XmlPage {
   std::vector<Record> records;

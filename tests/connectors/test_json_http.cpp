@@ -1,49 +1,18 @@
 // json-http against a scripted fake transport and a fake clock: paging, cursor, retry policy.
 #include <doctest/doctest.h>
 
-#include <deque>
-
 #include "connectors/json_http_connector.hpp"
+#include "tests/connectors/scripted_transport.hpp"
 
 using namespace arsync;
 using namespace std::chrono_literals;
 
 namespace {
 
-// Records what was slept instead of sleeping.
-class FakeClock final : public Clock {
- public:
-  std::chrono::steady_clock::time_point now() override { return now_; }
-  bool sleep_for(std::chrono::nanoseconds d, std::stop_token) override {
-    sleeps.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(d));
-    now_ += d;
-    return true;
-  }
-  std::vector<std::chrono::milliseconds> sleeps;
-
- private:
-  std::chrono::steady_clock::time_point now_{};
-};
-
-// Answers requests from a script, in order, and remembers them.
-struct Script {
-  std::deque<Result<HttpResponse>> answers;
-  std::vector<HttpRequest> requests;
-};
-Script* g_script = nullptr;
-
-class ScriptedTransport final : public HttpTransport {
- public:
-  Result<HttpResponse> send(const HttpRequest& request, std::chrono::milliseconds) override {
-    g_script->requests.push_back(request);
-    REQUIRE_FALSE(g_script->answers.empty());
-    auto answer = std::move(g_script->answers.front());
-    g_script->answers.pop_front();
-    return answer;
-  }
-};
-
-std::unique_ptr<HttpTransport> make_scripted(HttpTransportOptions) { return std::make_unique<ScriptedTransport>(); }
+using test::FakeClock;
+using test::g_script;
+using test::make_scripted;
+using test::Script;
 
 HttpResponse ok(std::string body) { return {200, {{"Content-Type", "application/json"}}, std::move(body)}; }
 

@@ -106,7 +106,8 @@ Api::Api(Dataset& dataset, FaultInjector& faults, ApiOptions options)
     : dataset_(dataset),
       faults_(faults),
       options_(std::move(options)),
-      base_url_("http://127.0.0.1:" + std::to_string(options_.port)) {}
+      base_url_("http://127.0.0.1:" + std::to_string(options_.port)),
+      xml_(dataset, faults, options_.token) {}
 
 ApiResponse Api::handle(const ApiRequest& request) {
   auto target = parse_target(request.target);
@@ -115,6 +116,8 @@ ApiResponse Api::handle(const ApiRequest& request) {
   if (path.starts_with("/odata/")) {
     const std::string_view name = std::string_view(path).substr(7);
     if (is_odata_resource(name)) return odata(request, name, *target);
+  } else if (path == kXmlGatewayPath) {
+    return xml_.handle(request);
   } else if (path == "/admin/stats") {
     if (request.method != "GET") return error_response(405, "MethodNotAllowed", "use GET /admin/stats");
     return admin_stats();

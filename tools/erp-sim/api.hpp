@@ -15,6 +15,7 @@
 #include "tools/erp-sim/faults.hpp"
 #include "tools/erp-sim/odata_query.hpp"
 #include "tools/erp-sim/webhook_emitter.hpp"
+#include "tools/erp-sim/xml_api.hpp"
 
 namespace arsync::sim {
 
@@ -29,7 +30,8 @@ struct ApiRequest {
 
 struct ApiResponse {
   unsigned status = 200;
-  std::string body;        // always JSON
+  std::string body;        // JSON, except the XML API's answers
+  std::string_view content_type = "application/json";
   int retry_after_s = -1;  // >= 0: send a Retry-After header
   bool www_authenticate = false;
   // Fault instructions for the transport.
@@ -69,6 +71,7 @@ class Api {
   FaultInjector& faults_;
   const ApiOptions options_;
   const std::string base_url_;
+  XmlApi xml_;  // POST /ia/xml/xmlgw.phtml (xml_api.hpp)
 };
 
 // The JSON error body every non-2xx answer carries: {"error":{"code":..,"message":..}}, with

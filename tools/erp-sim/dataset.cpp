@@ -7,6 +7,7 @@
 
 #include "tools/erp-sim/faults.hpp"
 #include "tools/erp-sim/record_json.hpp"
+#include "tools/erp-sim/record_xml.hpp"
 #include "tools/erp-sim/sim_hash.hpp"
 #include "tools/erp-sim/written_json.hpp"
 
@@ -77,7 +78,10 @@ bool Dataset::write_record(const PageQuery& query, int64_t id, const OverlayEntr
       Customer customer;
       generator_.customer(id, customer);
       if (entry) customer.modified_ms = entry->modified_ms, customer.revision = entry->revision;
-      write_customer(out, customer, ledger_.patch(id));
+      if (query.format == WireFormat::kXml)
+        write_customer_xml(out, customer, ledger_.patch(id));
+      else
+        write_customer(out, customer, ledger_.patch(id));
       return true;
     }
     case Collection::kInvoices: {
@@ -95,27 +99,31 @@ bool Dataset::write_record(const PageQuery& query, int64_t id, const OverlayEntr
       const Spoil spoil = generator_.invoice_has_applications(id)
                               ? Spoil::kNone
                               : malformed_spoil(seed, id, query.malformed_rate);
-      write_invoice(out, invoice, spoil);
+      query.format == WireFormat::kXml ? write_invoice_xml(out, invoice, spoil) : write_invoice(out, invoice, spoil);
       return true;
     }
     case Collection::kPayments: {
       if (id > generator_.slot_count(Collection::kPayments)) {
         const WrittenPayment& written = ledger_.payment(id - generator_.slot_count(Collection::kPayments) - 1);
-        write_written_payment(out, written, entry ? entry->modified_ms : written.created_ms,
-                              entry ? entry->revision : 0);
+        const int64_t modified_ms = entry ? entry->modified_ms : written.created_ms;
+        const int revision = entry ? entry->revision : 0;
+        if (query.format == WireFormat::kXml)
+          write_written_payment_xml(out, written, modified_ms, revision);
+        else
+          write_written_payment(out, written, modified_ms, revision);
         return true;
       }
       Payment payment;
       if (!generator_.payment(id, payment)) return false;
       if (entry) payment.modified_ms = entry->modified_ms, payment.revision = entry->revision;
-      write_payment(out, payment);
+      query.format == WireFormat::kXml ? write_payment_xml(out, payment) : write_payment(out, payment);
       return true;
     }
     case Collection::kCreditMemos: {
       CreditMemo memo;
       if (!generator_.credit_memo(id, memo)) return false;
       if (entry) memo.modified_ms = entry->modified_ms, memo.revision = entry->revision;
-      write_credit_memo(out, memo);
+      query.format == WireFormat::kXml ? write_credit_memo_xml(out, memo) : write_credit_memo(out, memo);
       return true;
     }
   }
@@ -148,7 +156,7 @@ PageOutcome Dataset::write_page(const PageQuery& query, std::string& out) const 
   PageOutcome page;
   const auto emit = [&](int64_t id, const OverlayEntry* entry, int64_t modified_ms) {
     const size_t mark = out.size();
-    if (page.count > 0) out.push_back(',');
+    if (page.count > 0 && query.format == WireFormat::kJson) out.push_back(',');
     if (!write_record(query, id, entry, out)) {
       out.resize(mark);
       return;
@@ -181,6 +189,20 @@ PageOutcome Dataset::write_page(const PageQuery& query, std::string& out) const 
     emit(it->first.id, &overlay.by_id.at(it->first.id), it->first.modified_ms);
   }
   return page;
+}
+
+int64_t Dataset::count(const PageQuery& query) const {
+  std::shared_lock lock(mutex_);
+  const Collection collection = query.collection;
+  const Overlay& overlay = overlays_[static_cast<int>(collection)];
+  int64_t n = 0;
+  const int64_t generated = generator_.slot_count(collection);
+  for (int64_t id = first_generated_at_or_after(query); id <= generated; ++id)
+    if (overlay_entry(collection, id) == nullptr && generator_.exists(collection, id)) ++n;
+  const RecordKey since{query.since_ms, INT64_MIN};
+  auto it = query.after && since <= *query.after ? overlay.order.upper_bound(*query.after)
+                                                 : overlay.order.lower_bound(since);
+  return n + static_cast<int64_t>(std::distance(it, overlay.order.end()));
 }
 
 void Dataset::accumulate(Collection collection, int64_t id, double malformed_rate,

@@ -41,6 +41,10 @@ struct WriteLookup {
   std::string value;
 };
 
+// How records are written: the OData JSON objects (record_json), or the XML API's elements
+// (record_xml, no separators between records).
+enum class WireFormat : uint8_t { kJson, kXml };
+
 struct PageQuery {
   Collection collection = Collection::kInvoices;
   std::optional<RecordKey> after;  // from $skiptoken: strictly after this key
@@ -52,6 +56,7 @@ struct PageQuery {
   // Set: exactly these records (in this order, absent or deleted ones skipped, at most `top`),
   // for `$filter=id in (...)`; `after` and `since_ms` are then ignored.
   std::optional<std::vector<int64_t>> ids;
+  WireFormat format = WireFormat::kJson;
 };
 
 struct PageOutcome {
@@ -114,6 +119,10 @@ class Dataset {
 
   // Appends the page's records, comma-separated, to `out` (the caller writes the brackets).
   PageOutcome write_page(const PageQuery& query, std::string& out) const;
+
+  // How many records the query would serve with no page limit (its `top` is ignored): the XML
+  // API's totalcount/numremaining. O(records after the start).
+  int64_t count(const PageQuery& query) const;
 
   // Exact counts and sums of what is served now, excluding malformed records.
   Stats stats(double malformed_rate) const;

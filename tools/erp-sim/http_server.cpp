@@ -33,7 +33,7 @@ constexpr size_t kBodyLimit = 1 << 20;                     // admin bodies are t
 http::response<http::string_body> to_beast(ApiResponse& response, unsigned version, bool keep_alive) {
   http::response<http::string_body> res{static_cast<http::status>(response.status), version};
   res.set(http::field::server, "erp-sim");
-  res.set(http::field::content_type, "application/json");
+  res.set(http::field::content_type, response.content_type);
   if (response.retry_after_s >= 0) res.set(http::field::retry_after, std::to_string(response.retry_after_s));
   if (response.www_authenticate) res.set(http::field::www_authenticate, "Bearer");
   res.keep_alive(keep_alive);

@@ -79,7 +79,9 @@ void quoted(JsonWriter& w, std::string_view word) {
   w.raw('"');
 }
 
-std::string_view status_text(InvoiceStatus status) {
+}  // namespace
+
+std::string_view invoice_status_text(InvoiceStatus status) {
   switch (status) {
     case InvoiceStatus::kOpen:
       return "Open";
@@ -92,6 +94,18 @@ std::string_view status_text(InvoiceStatus status) {
   }
   return "Open";
 }
+
+void write_customer_domain(std::string& out, const Customer& customer) {
+  JsonWriter w(out);
+  write_customer_domain(w, customer);
+}
+
+void write_email_local(std::string& out, std::string_view word) {
+  JsonWriter w(out);
+  write_lower(w, word);
+}
+
+namespace {
 
 void write_invoice_lines(JsonWriter& w, const Invoice& inv) {
   w.raw(",\"lines\":[");
@@ -220,7 +234,7 @@ void write_invoice(std::string& out, const Invoice& inv, Spoil spoil) {
   w.raw(",\"remainingAmount\":");
   w.money(inv.remaining, inv.currency, inv.trim_money);
   w.raw(",\"status\":\"");
-  w.raw(status_text(inv.status));
+  w.raw(invoice_status_text(inv.status));
   w.raw("\",\"externalDocumentNumber\":\"");
   if (inv.revision > 0) {
     // /admin/mutate modify: a new PO number that says which revision it is.

@@ -26,6 +26,12 @@ void write_invoice(std::string& out, const Invoice& invoice, Spoil spoil = Spoil
 void write_payment(std::string& out, const Payment& payment);
 void write_credit_memo(std::string& out, const CreditMemo& memo);
 
+// Pieces the XML API renders identically (record_xml): a customer's e-mail domain
+// ("acme-tools-1.example"), a name as an e-mail local part ("pat"), an invoice's status word.
+void write_customer_domain(std::string& out, const Customer& customer);
+void write_email_local(std::string& out, std::string_view word);
+std::string_view invoice_status_text(InvoiceStatus status);
+
 }  // namespace arsync::sim
 
 namespace arsync::sim {

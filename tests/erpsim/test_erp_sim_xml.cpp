@@ -1,0 +1,170 @@
+// erp-sim's XML API (tools/erp-sim/API.md "XML API"): the same company as the OData API, read
+// with Intacct-style readByQuery/readMore through the real executable on a loopback port.
+#include <doctest/doctest.h>
+
+#include <map>
+#include <pugixml.hpp>
+#include <set>
+
+#include "tests/support/erp_sim_process.hpp"
+#include "tests/support/exact_json.hpp"
+#include "tests/support/http_client.hpp"
+
+namespace {
+
+using arsync::test::ErpSimProcess;
+using arsync::test::HttpReply;
+
+const std::vector<std::string> kSmallCompany = {"--seed", "11", "--customers", "30", "--invoices", "400"};
+
+std::string request(const std::string& function, const std::string& session = "") {
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><request><control><senderid>t</senderid><controlid>c1"
+         "</controlid><uniqueid>false</uniqueid><dtdversion>3.0</dtdversion></"
+         "control><operation><authentication>"
+         "<sessionid>" +
+         session + "</sessionid></authentication><content><function controlid=\"f1\">" + function +
+         "</function></content></operation></request>";
+}
+
+std::string read_by_query(const std::string& object, const std::string& query, int page_size) {
+  return "<readByQuery><object>" + object + "</object><fields>*</fields><query>" + query +
+         "</query><pagesize>" + std::to_string(page_size) + "</pagesize></readByQuery>";
+}
+
+HttpReply call(const ErpSimProcess& sim, const std::string& body) {
+  return arsync::test::http_request("POST", "127.0.0.1", sim.port(), "/ia/xml/xmlgw.phtml", body,
+                                    {{"Content-Type", "application/xml"}});
+}
+
+struct Answer {
+  HttpReply reply;
+  pugi::xml_document doc;
+  pugi::xml_node data() const {
+    return doc.child("response").child("operation").child("result").child("data");
+  }
+};
+
+void parse(Answer& a) {
+  REQUIRE_MESSAGE(a.doc.load_string(a.reply.body.c_str()), a.reply.body.substr(0, 300));
+}
+
+nlohmann::json stats(const ErpSimProcess& sim) {
+  auto reply = arsync::test::http_request("GET", "127.0.0.1", sim.port(), "/admin/stats");
+  REQUIRE(reply.status == 200);
+  return arsync::test::parse_exact(reply.body);
+}
+
+int exponent(const std::string& currency) { return currency == "JPY" ? 0 : currency == "KWD" ? 3 : 2; }
+
+}  // namespace
+
+TEST_CASE("readByQuery then readMore serves every invoice once, with counts and sums equal to /admin/stats") {
+  ErpSimProcess sim(kSmallCompany);
+  std::set<long long> ids;
+  std::map<std::string, std::int64_t> totals;
+  std::string body = request(read_by_query("ARINVOICE", "", 37));
+  long long expected_remaining = -1;
+  for (int pages = 0;; ++pages) {
+    REQUIRE(pages < 100);
+    Answer a{call(sim, body)};
+    REQUIRE(a.reply.status == 200);
+    CHECK(a.reply.header("Content-Type") == "application/xml");
+    parse(a);
+    pugi::xml_node data = a.data();
+    REQUIRE(data);
+    CHECK(std::string(data.attribute("listtype").value()) == "arinvoice");
+    CHECK(data.attribute("totalcount").as_llong() == 400);
+    for (pugi::xml_node invoice : data.children("arinvoice")) {
+      CHECK(ids.insert(invoice.child("RECORDNO").text().as_llong()).second);
+      std::string currency = invoice.child_value("CURRENCY");
+      totals[currency] +=
+          arsync::test::decimal_to_minor(invoice.child_value("TOTALENTERED"), exponent(currency));
+      CHECK(std::string(invoice.child_value("WHENMODIFIED")).size() == 19);  // MM/DD/YYYY HH:MM:SS
+    }
+    long long remaining = data.attribute("numremaining").as_llong(-1);
+    if (expected_remaining >= 0) CHECK(remaining == expected_remaining - data.attribute("count").as_llong());
+    expected_remaining = remaining;
+    if (remaining == 0) {
+      CHECK(std::string(data.attribute("resultId").value()).empty());
+      break;
+    }
+    body = request(std::string("<readMore><resultId>") + data.attribute("resultId").value() +
+                   "</resultId></readMore>");
+  }
+  auto s = stats(sim);
+  CHECK(static_cast<std::int64_t>(ids.size()) == arsync::test::exact_integer(s["invoices"]["count"]));
+  for (auto& [currency, value] : s["invoices"]["total"].items())
+    CHECK(totals[currency] == arsync::test::decimal_to_minor(value.get<std::string>(), exponent(currency)));
+}
+
+TEST_CASE("a WHENMODIFIED query returns exactly the records changed since that second") {
+  ErpSimProcess sim(kSmallCompany);
+  auto mutated = arsync::test::http_request("POST", "127.0.0.1", sim.port(), "/admin/mutate",
+                                            R"({"collection":"payments","action":"modify","count":4})");
+  REQUIRE(mutated.status == 200);
+  std::set<std::string> expected;
+  const nlohmann::json changed = nlohmann::json::parse(mutated.body);
+  for (auto& id : changed["ids"]) {
+    std::string wire = id.get<std::string>();  // PAY-0000012 -> RECORDNO 12
+    expected.insert(std::to_string(std::stoll(wire.substr(4))));
+  }
+  Answer a{call(sim, request(read_by_query("ARPYMT", "WHENMODIFIED >= '12/01/2025 00:00:00'", 100)))};
+  parse(a);
+  std::set<std::string> got;
+  for (pugi::xml_node p : a.data().children("arpymt")) {
+    got.insert(p.child_value("RECORDNO"));
+    CHECK(std::string(p.child_value("DOCNUMBER")).ends_with("-R1"));
+  }
+  CHECK(expected.size() == 4);
+  CHECK(got == expected);
+}
+
+TEST_CASE("a wrong session id is a sign-in failure written in a 200 answer") {
+  ErpSimProcess sim({"--invoices", "10", "--customers", "5", "--token", "s3cret"});
+  Answer bad{call(sim, request(read_by_query("CUSTOMER", "", 10), "nope"))};
+  CHECK(bad.reply.status == 200);
+  parse(bad);
+  auto operation = bad.doc.child("response").child("operation");
+  CHECK(std::string(operation.child("authentication").child_value("status")) == "failure");
+  CHECK(std::string(operation.child("errormessage").child("error").child_value("errorno")) == "XL03000006");
+  Answer good{call(sim, request(read_by_query("CUSTOMER", "", 10), "s3cret"))};
+  parse(good);
+  CHECK(good.data().attribute("count").as_int() == 5);
+}
+
+TEST_CASE("bad requests are failures the gateway names; injected faults apply to the XML API too") {
+  ErpSimProcess sim({"--invoices", "10", "--customers", "5"});
+  Answer broken{call(sim, "<request><control>")};
+  parse(broken);
+  CHECK(std::string(broken.doc.child("response").child("control").child_value("status")) == "failure");
+  CHECK(
+      std::string(broken.doc.child("response").child("errormessage").child("error").child_value("errorno")) ==
+      "XL03000003");
+
+  Answer unknown{call(sim, request("<readMore><resultId>RS-bogus</resultId></readMore>"))};
+  parse(unknown);
+  auto result = unknown.doc.child("response").child("operation").child("result");
+  CHECK(std::string(result.child_value("status")) == "failure");
+  CHECK(std::string(result.child("errormessage").child("error").child_value("errorno")) == "SIM-RESULTID");
+
+  Answer bad_query{call(sim, request(read_by_query("ARINVOICE", "TOTALDUE > 0", 10)))};
+  parse(bad_query);
+  CHECK(std::string(bad_query.doc.select_node("//result/status").node().text().get()) == "failure");
+
+  REQUIRE(arsync::test::http_request("POST", "127.0.0.1", sim.port(), "/admin/faults",
+                                     R"({"rate_429":1,"retry_after":3})")
+              .status == 200);
+  Answer limited{call(sim, request(read_by_query("ARINVOICE", "", 10)))};
+  CHECK(limited.reply.status == 429);
+  CHECK(limited.reply.header("Retry-After") == "3");
+  parse(limited);
+  CHECK(std::string(
+            limited.doc.child("response").child("errormessage").child("error").child_value("errorno")) ==
+        "GW-0010");
+
+  REQUIRE(
+      arsync::test::http_request("POST", "127.0.0.1", sim.port(), "/admin/faults", R"({"truncate_rate":1})")
+          .status == 200);
+  Answer cut{call(sim, request(read_by_query("ARINVOICE", "", 10)))};
+  CHECK_FALSE(cut.reply.complete);
+}
