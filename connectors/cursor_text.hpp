@@ -33,7 +33,7 @@ class CursorFormat {
   const std::string& pattern() const { return pattern_; }
 
  private:
-  std::string pattern_;
+  std::string pattern_ = "iso8601";  // a default CursorFormat reads ISO 8601
   bool iso_ = true;
 };
 

@@ -2,6 +2,7 @@
 
 #include <random>
 
+#include "connectors/cursor_text.hpp"
 #include "connectors/retry_policy.hpp"
 #include "connectors/token_bucket.hpp"
 #include "connectors/url.hpp"
@@ -131,16 +132,6 @@ std::string expand(std::string pattern, std::string_view name, std::string_view 
   return pattern;
 }
 
-// Digits after the decimal point of an ISO 8601 text, so a lowered cursor is written back at
-// the ERP's own precision.
-int fraction_digits(std::string_view iso) {
-  auto dot = iso.find('.');
-  if (dot == std::string_view::npos) return 0;
-  int n = 0;
-  while (dot + 1 + n < iso.size() && iso[dot + 1 + n] >= '0' && iso[dot + 1 + n] <= '9') ++n;
-  return n;
-}
-
 class JsonHttpConnector final : public Connector {
  public:
   JsonHttpConnector(std::string name, Settings settings, const ConnectorContext& context)
@@ -195,7 +186,7 @@ class JsonHttpConnector final : public Connector {
       auto cursor = parse_iso8601(request.cursor);
       if (!cursor)
         return fail(ErrorKind::kInvalidInput, "stored cursor is unreadable: " + cursor.error().message);
-      std::string from = format_iso8601(*cursor - settings_.overlap, fraction_digits(request.cursor));
+      std::string from = iso_.format(*cursor - settings_.overlap, request.cursor);
       std::string filter = expand(expand(stream.filter, "cursor_field", stream.cursor_field), "cursor", from);
       url += "&" + percent_encode(settings_.filter_param) + "=" + percent_encode(filter);
     }
@@ -282,18 +273,13 @@ class JsonHttpConnector final : public Connector {
   Page make_page(const StreamSettings& stream, const PullRequest& request, JsonPage parsed) {
     Page page;
     page.next_page_token = parsed.next_link.value_or("");
-    if (request.page_token.empty()) run_best_.reset(), run_best_text_ = request.cursor;
-    if (!stream.cursor_field.empty()) {
-      if (!run_best_ && !request.cursor.empty())
-        if (auto t = parse_iso8601(request.cursor)) run_best_ = *t;
+    if (request.page_token.empty()) run_.begin(iso_, request.cursor);
+    if (!stream.cursor_field.empty())
       for (const Record& record : parsed.records) {
         const Node* field = record.root.find(stream.cursor_field);
-        if (!field || !field->is_scalar()) continue;  // the mapping decides whether that is a reject
-        auto t = parse_iso8601(field->text());
-        if (t && (!run_best_ || *t > *run_best_)) run_best_ = *t, run_best_text_ = field->text();
+        if (field && field->is_scalar()) run_.see(iso_, field->text());  // else the mapping decides
       }
-    }
-    page.cursor = stream.ordered || page.next_page_token.empty() ? run_best_text_ : request.cursor;
+    page.cursor = run_.page_cursor(stream.ordered, page.next_page_token.empty());
     page.records = std::move(parsed.records);
     return page;
   }
@@ -308,8 +294,8 @@ class JsonHttpConnector final : public Connector {
   TokenBucket bucket_;
   std::mt19937_64 rng_;
   std::optional<std::chrono::milliseconds> retry_after_;
-  std::optional<UtcTime> run_best_;  // the greatest cursor value seen in the current run
-  std::string run_best_text_;        // ... as the ERP wrote it
+  const CursorFormat iso_;  // OData times: ISO 8601
+  RunCursor run_;           // the current run's cursor (cursor_text.hpp)
 };
 
 Result<std::unique_ptr<Connector>> create(const ConnectorConfig& config, const ConnectorContext& context) {

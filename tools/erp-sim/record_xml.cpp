@@ -13,31 +13,7 @@ namespace {
 constexpr int kCustomerDigits = 6;
 constexpr int kDocumentDigits = 7;
 
-// Appends text with the five XML specials escaped (table words have none today; a future one
-// must not break the document).
-void text(std::string& out, std::string_view value) {
-  for (char ch : value) {
-    switch (ch) {
-      case '&':
-        out.append("&amp;");
-        break;
-      case '<':
-        out.append("&lt;");
-        break;
-      case '>':
-        out.append("&gt;");
-        break;
-      case '"':
-        out.append("&quot;");
-        break;
-      case '\'':
-        out.append("&apos;");
-        break;
-      default:
-        out.push_back(ch);
-    }
-  }
-}
+void text(std::string& out, std::string_view value) { write_xml_text(out, value); }
 
 void open(std::string& out, std::string_view name) { out.append("<").append(name).append(">"); }
 void close(std::string& out, std::string_view name) { out.append("</").append(name).append(">"); }
@@ -119,6 +95,30 @@ constexpr std::array<std::string_view, kCollectionCount> kElements = {"customer"
                                                                       "aradjustment"};
 
 }  // namespace
+
+void write_xml_text(std::string& out, std::string_view value) {
+  for (char ch : value) {
+    switch (ch) {
+      case '&':
+        out.append("&amp;");
+        break;
+      case '<':
+        out.append("&lt;");
+        break;
+      case '>':
+        out.append("&gt;");
+        break;
+      case '"':
+        out.append("&quot;");
+        break;
+      case '\'':
+        out.append("&apos;");
+        break;
+      default:
+        out.push_back(ch);
+    }
+  }
+}
 
 std::string_view xml_object_name(Collection collection) { return kObjects[static_cast<int>(collection)]; }
 

@@ -22,6 +22,9 @@ void write_written_payment_xml(std::string& out, const WrittenPayment& payment, 
                                int revision);
 void write_credit_memo_xml(std::string& out, const CreditMemo& memo);
 
+// Appends `value` with the XML specials escaped (for element text and attribute values).
+void write_xml_text(std::string& out, std::string_view value);
+
 // The XML API's object name of a collection ("ARINVOICE") and back; its element name is the
 // lower-case form.
 std::string_view xml_object_name(Collection collection);

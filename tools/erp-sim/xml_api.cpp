@@ -16,18 +16,7 @@ constexpr size_t kMaxPageSize = 2000;  // Intacct's readByQuery limit
 
 std::string escape(std::string_view value) {
   std::string out;
-  for (char ch : value) {
-    if (ch == '&')
-      out += "&amp;";
-    else if (ch == '<')
-      out += "&lt;";
-    else if (ch == '>')
-      out += "&gt;";
-    else if (ch == '"')
-      out += "&quot;";
-    else
-      out += ch;
-  }
+  write_xml_text(out, value);
   return out;
 }
 
