@@ -44,7 +44,7 @@ XmlHttpClient::Once XmlHttpClient::call_once(const XmlCall& call, const std::str
                                                    pugi::parse_default, pugi::encoding_utf8);
   const bool ok_status = response->status >= 200 && response->status < 300;
   if (parsed) {
-    if (auto failure = dialect_.failure(*doc, settings_.transient_codes)) {
+    if (auto failure = dialect_.failure(*doc, response->status, settings_.transient_codes)) {
       failure->error.where = where;
       return {fail(std::move(failure->error)), retry_after, failure->restart};
     }

@@ -78,8 +78,18 @@ class IntacctDialect final : public XmlDialect {
     return {{"Content-Type", "application/xml"}, {"Accept", "application/xml"}};
   }
 
-  std::optional<XmlFailure> failure(const pugi::xml_document& page,
+  std::optional<XmlFailure> failure(const pugi::xml_document& page, int http_status,
                                     const std::set<std::string, std::less<>>& extra) const override {
+    std::optional<XmlFailure> found = read_failure(page, extra);
+    // The gateway answers 408/429/5xx when it could not finish (rate limit, mid-process failure):
+    // worth retrying whatever the body says.
+    if (found && (http_status == 408 || http_status == 429 || http_status >= 500))
+      found->error.kind = ErrorKind::kTransient;
+    return found;
+  }
+
+  std::optional<XmlFailure> read_failure(const pugi::xml_document& page,
+                                         const std::set<std::string, std::less<>>& extra) const {
     pugi::xml_node response = page.child("response");
     if (!response) return XmlFailure{{ErrorKind::kTransient, "the answer is not an Intacct <response>", {}}};
     if (text_of(response.child("control"), "status") == "failure")
@@ -185,13 +195,17 @@ class NetSuiteDialect final : public XmlDialect {
     return {{"Content-Type", "text/xml; charset=utf-8"}, {"SOAPAction", call.soap_action}};
   }
 
-  std::optional<XmlFailure> failure(const pugi::xml_document& page,
+  std::optional<XmlFailure> failure(const pugi::xml_document& page, int http_status,
                                     const std::set<std::string, std::less<>>& extra) const override {
     pugi::xml_node envelope = page.document_element();
     pugi::xml_node answer = first_element(child(envelope, "Body"));
     if (local_name(envelope) != "Envelope" || !answer)
       return XmlFailure{{ErrorKind::kTransient, "the answer is not a SOAP envelope with a body", {}}};
-    if (local_name(answer) == "Fault") return fault(answer, extra);
+    if (local_name(answer) == "Fault") {
+      XmlFailure f = fault(answer, extra);
+      if (http_status == 429 || http_status == 503) f.error.kind = ErrorKind::kTransient;  // never for good
+      return f;
+    }
     pugi::xml_node status = find_status(answer);
     if (!status || std::string_view(status.attribute("isSuccess").value()) != "false") return std::nullopt;
     std::string message = "NetSuite: " + std::string(local_name(answer)) + " failed";

@@ -67,10 +67,13 @@ class XmlDialect {
                                std::int64_t page_size) const = 0;
   virtual HttpHeaders headers(const XmlCall& call) const = 0;
 
-  // The failure the body reports, or nullopt when it says success. `extra_transient` are codes
-  // the config adds to the dialect's own transient ones.
+  // The failure the body reports, or nullopt when it says success. `http_status` is the answer's:
+  // what it adds to the body differs (SOAP 1.1 sends every fault with 500; Intacct's gateway
+  // answers 5xx only when it failed mid-process). `extra_transient` are codes the config adds to
+  // the dialect's own transient ones.
   virtual std::optional<XmlFailure> failure(
-      const pugi::xml_document& page, const std::set<std::string, std::less<>>& extra_transient) const = 0;
+      const pugi::xml_document& page, int http_status,
+      const std::set<std::string, std::less<>>& extra_transient) const = 0;
 
   // The page token for the next page of a read ("" when this page was the last).
   virtual std::string continuation(const pugi::xml_document& page) const = 0;

@@ -421,3 +421,11 @@ TEST_CASE("bad configuration is refused at creation with the reason") {
   REQUIRE_FALSE(made);
   CHECK(made.error().message.find("cursor_field \"WHEN[\" is not an XPath") != std::string::npos);
 }
+
+TEST_CASE("intacct: a failure answered with 5xx is a mid-process failure, retried whatever its code") {
+  Fixture f("intacct");
+  f.script.answers.push_back(xml(intacct_failure("control", "XX-1", "internal error"), 500));
+  f.script.answers.push_back(xml(intacct_page({})));
+  CHECK(f.connector->pull({"invoices", "", ""}));
+  CHECK(f.script.requests.size() == 2);
+}
