@@ -167,3 +167,20 @@ TEST_CASE("a sign-in failure written in a 200 answer stops the run at once with 
   CHECK(q.scalar("SELECT count(*) FROM sync_cursors") == 0);
   CHECK(q.scalar("SELECT count(*) FROM customers") == 0);
 }
+
+TEST_CASE("the Sage Intacct and NetSuite example configs and mappings pass arsync check") {
+  TempDir state("arsync-xml-examples");
+  for (const char* vendor : {"sage-intacct", "netsuite"}) {
+    ChildProcess child(ChildOptions{
+        ARSYNC_BIN,
+        {"--config",
+         std::string(ARSYNC_SOURCE_DIR) + "/etc/mappings/examples/" + vendor + "/arsync.example.yaml",
+         "check"},
+        {{"ARSYNC_STATE_DIR", state.path().string()}},
+        state.path()});
+    auto status = child.wait(std::chrono::minutes(1));
+    REQUIRE(status);
+    INFO(vendor << ": " << child.stdout_text() << child.stderr_text());
+    CHECK(status->ok());
+  }
+}
