@@ -11,16 +11,11 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
-#include <thread>
-#include <utility>  // before Asio (platform-notes)
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 #include "daemon/subscription_renewal.hpp"
 #include "tests/integration/support_daemon.hpp"
+#include "tests/integration/support_listener.hpp"
 
 using namespace arsync;
 using namespace arsync::test;
@@ -29,29 +24,12 @@ using nlohmann::json;
 
 namespace {
 
-namespace http = boost::beast::http;
-using tcp = boost::asio::ip::tcp;
-
 // BC's subscription endpoint for one subscription; answers 503 to the first `failures` requests.
 class SubscriptionEndpoint {
  public:
-  explicit SubscriptionEndpoint(int failures = 0) : failures_(failures) {
-    acceptor_.open(tcp::v4());
-    acceptor_.bind(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
-    acceptor_.listen();
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~SubscriptionEndpoint() {
-    stopping_ = true;
-    boost::system::error_code ec;
-    tcp::socket poke(io_);
-    poke.connect(acceptor_.local_endpoint(), ec);
-    thread_.join();
-  }
-  std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) +
-           "/api/v2.0/subscriptions('arsync-invoices')";
-  }
+  explicit SubscriptionEndpoint(int failures = 0)
+      : failures_(failures), listener_([this](const ListenerRequest& r) { return answer(r); }) {}
+  std::string url() const { return listener_.url("/api/v2.0/subscriptions('arsync-invoices')"); }
   int renewals() const { return renewals_; }
   std::vector<std::string> log() {
     std::lock_guard lock(mutex_);
@@ -59,67 +37,37 @@ class SubscriptionEndpoint {
   }
 
  private:
-  void serve() {
-    while (!stopping_) {
-      tcp::socket socket(io_);
-      boost::system::error_code ec;
-      acceptor_.accept(socket, ec);
-      if (ec || stopping_) continue;
-      boost::beast::flat_buffer buffer;
-      http::request<http::string_body> request;
-      http::read(socket, buffer, request, ec);
-      if (ec) continue;
-      http::response<http::string_body> response = answer(request);
-      response.keep_alive(false);
-      response.prepare_payload();
-      http::write(socket, response, ec);
-    }
-  }
-
-  http::response<http::string_body> answer(const http::request<http::string_body>& request) {
+  ListenerResponse answer(const ListenerRequest& request) {
     std::lock_guard lock(mutex_);
-    std::string method(request.method_string());
-    log_.push_back(method + " " + std::string(request[http::field::authorization]) + " " +
-                   std::string(request[http::field::if_match]) + " " + request.body());
-    http::response<http::string_body> response{http::status::ok, 11};
-    response.set(http::field::content_type, "application/json");
+    const std::string authorization = request.header("Authorization"), if_match = request.header("If-Match");
+    log_.push_back(request.method + " " + authorization + " " + if_match + " " + request.body);
     if (failures_ > 0) {
       --failures_;
-      response.result(http::status::service_unavailable);
-      return response;
+      return {503, "{}"};
     }
-    if (std::string(request[http::field::authorization]) != "Bearer bc-token") {
-      response.result(http::status::unauthorized);
-      return response;
-    }
-    if (method == "PATCH") {
-      json body = json::parse(request.body(), nullptr, false);
-      if (std::string(request[http::field::if_match]) != etag() || !body.is_object() ||
-          body.value("clientState", "") != "state-secret" || body.value("resource", "") != kResource) {
-        response.result(http::status::precondition_failed);
-        return response;
-      }
+    if (authorization != "Bearer bc-token") return {401, "{}"};
+    if (request.method == "PATCH") {
+      json body = json::parse(request.body, nullptr, false);
+      if (if_match != etag() || !body.is_object() || body.value("clientState", "") != "state-secret" ||
+          body.value("resource", "") != kResource)
+        return {412, "{}"};
       ++renewals_;
     }
-    response.body() = json{{"@odata.etag", etag()},
-                           {"subscriptionId", "arsync-invoices"},
-                           {"notificationUrl", "https://arsync.example.com/webhooks/bc"},
-                           {"resource", kResource},
-                           {"expirationDateTime", "2026-01-0" + std::to_string(1 + renewals_) + "T10:00:00Z"}}
-                          .dump();
-    return response;
+    return {200, json{{"@odata.etag", etag()},
+                      {"subscriptionId", "arsync-invoices"},
+                      {"notificationUrl", "https://arsync.example.com/webhooks/bc"},
+                      {"resource", kResource},
+                      {"expirationDateTime", "2026-01-0" + std::to_string(1 + renewals_) + "T10:00:00Z"}}
+                     .dump()};
   }
   std::string etag() const { return "W/\"JzQ0O" + std::to_string(renewals_.load()) + "\""; }
 
   static constexpr const char* kResource = "api/v2.0/companies(c0ffee)/salesInvoices";
-  boost::asio::io_context io_;
-  tcp::acceptor acceptor_{io_};
-  std::atomic<bool> stopping_{false};
   std::atomic<int> renewals_{0};
   int failures_;
   std::mutex mutex_;
   std::vector<std::string> log_;
-  std::thread thread_;
+  LoopbackListener listener_;  // last: serves once everything above exists
 };
 
 // Points the deployment's demo connector's webhooks at business-central with renewal options.

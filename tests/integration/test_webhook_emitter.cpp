@@ -4,10 +4,6 @@
 // the records that changed. Also duplicates, reordering, thin vs fat, retries, counters.
 #include <doctest/doctest.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -17,6 +13,7 @@
 #include <utility>  // before Asio (platform-notes)
 
 #include "connectors/webhook.hpp"
+#include "tests/integration/support_listener.hpp"
 #include "tests/support/erp_sim_process.hpp"
 #include "tests/support/exact_json.hpp"
 #include "tests/support/http_client.hpp"
@@ -26,32 +23,15 @@ namespace {
 using namespace arsync;
 using namespace arsync::test;
 using nlohmann::json;
-namespace http = boost::beast::http;
-using tcp = boost::asio::ip::tcp;
 
-// A one-thread HTTP listener on a free loopback port that records every request and answers
-// it with status_for(index): 200 unless a test scripts failures.
+// A loopback listener that records every request and answers it with status_for(index): 200
+// unless a test scripts failures.
 class Receiver {
  public:
   explicit Receiver(std::function<unsigned(size_t)> status_for = [](size_t) { return 200u; })
-      : status_for_(std::move(status_for)) {
-    acceptor_.open(tcp::v4());
-    acceptor_.bind(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
-    acceptor_.listen();
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~Receiver() {
-    stopping_ = true;
-    boost::system::error_code ec;
-    tcp::socket poke(io_);  // unblocks accept()
-    poke.connect(acceptor_.local_endpoint(), ec);
-    thread_.join();
-  }
+      : status_for_(std::move(status_for)), listener_([this](const ListenerRequest& r) { return record(r); }) {}
 
-  uint16_t port() const { return acceptor_.local_endpoint().port(); }
-  std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port()) + path;
-  }
+  std::string url(const std::string& path) const { return listener_.url(path); }
 
   // The requests so far, once at least `count` have arrived (fails the test after 30 s).
   std::vector<WebhookRequest> wait_for(size_t count) {
@@ -64,41 +44,22 @@ class Receiver {
   }
 
  private:
-  void serve() {
-    while (!stopping_) {
-      tcp::socket socket(io_);
-      boost::system::error_code ec;
-      acceptor_.accept(socket, ec);
-      if (ec || stopping_) continue;
-      boost::beast::flat_buffer buffer;
-      http::request<http::string_body> request;
-      http::read(socket, buffer, request, ec);
-      if (ec) continue;
-      WebhookRequest recorded{
-          std::string(request.method_string()), std::string(request.target()), {}, request.body()};
-      for (const auto& field : request) recorded.headers.emplace_back(field.name_string(), field.value());
-      size_t index;
-      {
-        std::lock_guard lock(mutex_);
-        index = received_.size();
-        received_.push_back(std::move(recorded));
-      }
-      arrived_.notify_all();
-      http::response<http::string_body> response{static_cast<http::status>(status_for_(index)), 11};
-      response.keep_alive(false);
-      response.prepare_payload();
-      http::write(socket, response, ec);
+  ListenerResponse record(const ListenerRequest& request) {
+    size_t index;
+    {
+      std::lock_guard lock(mutex_);
+      index = received_.size();
+      received_.push_back({request.method, request.target, request.headers, request.body});
     }
+    arrived_.notify_all();
+    return {status_for_(index), "", "text/plain"};
   }
 
   std::function<unsigned(size_t)> status_for_;
-  boost::asio::io_context io_;
-  tcp::acceptor acceptor_{io_};
-  std::atomic<bool> stopping_{false};
   std::mutex mutex_;
   std::condition_variable arrived_;
   std::vector<WebhookRequest> received_;  // under mutex_
-  std::thread thread_;
+  LoopbackListener listener_;             // last: serves once everything above exists
 };
 
 std::unique_ptr<WebhookScheme> scheme(std::string_view name,
@@ -261,9 +222,8 @@ TEST_CASE("erp-sim retries a 5xx with the same body, and gives up on a 4xx") {
 TEST_CASE("with nobody listening, the admin answer is not held up and delivery fails after its retries") {
   uint16_t closed_port = 0;
   {
-    boost::asio::io_context io;
-    tcp::acceptor probe(io, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
-    closed_port = probe.local_endpoint().port();
+    LoopbackListener probe([](const ListenerRequest&) { return ListenerResponse{}; });
+    closed_port = probe.port();
   }  // closed again: connections to it are refused
   ErpSimProcess sim(
       {"--invoices", "20", "--webhook-url", "http://127.0.0.1:" + std::to_string(closed_port) + "/w"});
