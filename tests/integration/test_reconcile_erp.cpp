@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <fstream>
 #include <set>
 
 #include "daemon/generation.hpp"
@@ -183,4 +184,19 @@ TEST_CASE("arsync run reconciles on schedule; kill -9 mid-scan tombstones nothin
   wait_until([&] { return again.logged("stream_finished"); }, 60s, "the restart's first pulls");
   CHECK(succeeded() == 1);
   CHECK_FALSE(again.logged("reconcile_started"));
+}
+
+TEST_CASE("arsync check refuses a reconcile on a stream whose entity another stream also writes") {
+  ErpSimProcess sim({"--seed", "74", "--customers", "5", "--invoices", "10"});
+  SyncDeployment deployment(sim, {}, {.stream_extra = "        reconcile: 24h\n"});
+  REQUIRE(deployment.run({"check"}).status.ok());
+  // A second invoices stream: a reconcile of either would tombstone the other's rows.
+  std::ofstream(deployment.config(), std::ios::app)
+      << "      - name: invoices_again\n        path: invoices\n        mapping: "
+      << deployment.mapping("invoices.yaml").string() << "\n";
+  auto checked = deployment.run({"check"});
+  CHECK(checked.status.exited);
+  CHECK(checked.status.code == 2);
+  CHECK(checked.err.find("also writes invoices; a reconcile would tombstone its rows") != std::string::npos);
+  CHECK(checked.err.find("arsync.yaml:") != std::string::npos);  // where: the stream's line
 }
