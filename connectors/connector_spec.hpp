@@ -1,15 +1,13 @@
-// ConnectorSpec: a connector described as data (fluent-bit's config_map idea): its type name,
-// a one-line description, a declarative schema for its options and its streams' options, and
-// a factory. Built-ins are listed in one explicit table (registry.cpp); a plugin exports one
-// function returning its spec. The core never knows a connector's concrete type.
+// ConnectorSpec helpers for the host: checking configured options against a spec's schema
+// (check_options), typed access to checked options (OptionReader), durations, and joining
+// option tables. The types themselves (OptionSpec, ConnectorConfig, ConnectorContext,
+// ConnectorSpec, ...) are the public SDK's (connectors/include/arsync/connector.hpp). Built-ins
+// are listed in one explicit table (registry.cpp); plugins are loaded by plugin_loader.hpp.
 #pragma once
 
 #include <array>
 #include <chrono>
-#include <map>
-#include <memory>
 #include <span>
-#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,62 +18,6 @@
 #include "schema/result.hpp"
 
 namespace arsync {
-
-enum class OptionType {
-  kString,
-  kInteger,
-  kBool,
-  kDuration,  // "500ms", "30s", "5m", "1h"
-  kSecret,    // a string that is never logged or echoed back
-  kUrl,
-};
-
-struct OptionSpec {
-  std::string_view key;
-  OptionType type;
-  std::string_view default_value;  // "" with required = false: no default
-  bool required = false;
-  std::string_view description;
-};
-
-// One option as written in the config, after ${ENV} and file references were resolved.
-struct OptionValue {
-  std::string text;
-  std::string where;  // "arsync.yaml:12:5"
-};
-using OptionValues = std::map<std::string, OptionValue, std::less<>>;
-
-struct StreamConfig {
-  std::string name;
-  OptionValues options;  // the connector's stream options (engine keys like `mapping` removed)
-  std::string where;
-};
-
-struct ConnectorConfig {
-  std::string name;  // the instance name, also the `source` of its rows in the mirror
-  std::string type;  // the spec's type: "json-http"
-  OptionValues options;
-  std::vector<StreamConfig> streams;
-  std::string where;
-};
-
-// What a connector gets from its host: the environment, injected (tests swap in fakes).
-struct ConnectorContext {
-  Clock* clock = &system_clock();
-  // Creates the HTTP client a connector sends through; tests inject fakes or fault injectors.
-  std::unique_ptr<HttpTransport> (*make_transport)(HttpTransportOptions) = &make_http_transport;
-  std::stop_token stop;
-};
-
-struct ConnectorSpec {
-  std::string_view type;
-  std::string_view description;
-  std::span<const OptionSpec> options;
-  std::span<const OptionSpec> stream_options;
-  // Builds a connector from a config already checked against the two option schemas.
-  Result<std::unique_ptr<Connector>> (*create)(const ConnectorConfig& config,
-                                               const ConnectorContext& context);
-};
 
 // Checks `values` against `schema`: unknown keys (with a did-you-mean), missing required
 // options, and values that do not parse as their type. Every problem is reported.

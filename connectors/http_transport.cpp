@@ -196,12 +196,6 @@ class BeastTransport final : public HttpTransport {
 
 }  // namespace
 
-std::string_view HttpResponse::header(std::string_view name) const {
-  for (const auto& [key, value] : headers)
-    if (beast::iequals(key, name)) return value;
-  return {};
-}
-
 std::unique_ptr<HttpTransport> make_http_transport(HttpTransportOptions options) {
   return std::make_unique<BeastTransport>(std::move(options));
 }

@@ -4,6 +4,7 @@
 #include "connectors/json_http_connector.hpp"
 #include "connectors/odbc_connector.hpp"
 #include "connectors/xml_http_connector.hpp"
+#include "connectors/plugin_loader.hpp"
 
 namespace arsync {
 namespace {
@@ -22,7 +23,7 @@ std::span<const ConnectorSpec* const> builtin_connectors() { return kBuiltins; }
 const ConnectorSpec* find_connector(std::string_view type) {
   for (const ConnectorSpec* spec : kBuiltins)
     if (spec->type == type) return spec;
-  return nullptr;
+  return find_plugin_connector(type);
 }
 
 }  // namespace arsync

@@ -11,7 +11,7 @@ namespace arsync {
 
 std::span<const ConnectorSpec* const> builtin_connectors();
 
-// The built-in spec of `type`, or nullptr.
+// The built-in spec of `type`, else the loaded plugin's (plugin_loader.hpp), or nullptr.
 const ConnectorSpec* find_connector(std::string_view type);
 
 }  // namespace arsync

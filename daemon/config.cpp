@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "connectors/connector_spec.hpp"
+#include "connectors/plugin_loader.hpp"
 #include "connectors/registry.hpp"
 #include "connectors/webhook.hpp"
 
@@ -38,9 +39,13 @@ class ConfigReader {
       problem(root, "the config must be a mapping with 'mirror' and 'connectors'");
       return std::unexpected(std::move(problems_));
     }
+    // Plugins first, wherever the key sits: the connectors below may be of a plugin's type.
+    if (const YAML::Node dirs = static_cast<const YAML::Node&>(root)["plugin_dirs"]) read_plugin_dirs(dirs, config);
     for (auto item : root) {
       std::string key = item.first.as<std::string>();
-      if (key == "mirror") {
+      if (key == "plugin_dirs") {
+        // read above
+      } else if (key == "mirror") {
         config.mirror = path(item.second);
       } else if (key == "connectors") {
         read_connectors(item.second, config);
@@ -49,7 +54,8 @@ class ConfigReader {
       } else if (key == "portal") {
         read_portal(item.second, config.portal);
       } else {
-        problem(item.first, "unknown key '" + key + "' (expected mirror, connectors, server or portal)");
+        problem(item.first,
+                "unknown key '" + key + "' (expected mirror, plugin_dirs, connectors, server or portal)");
       }
     }
     if (config.mirror.empty()) problem(root, "missing 'mirror': the path of the SQLite mirror file");
@@ -124,6 +130,16 @@ class ConfigReader {
     std::string text = content.str();
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
     return text;
+  }
+
+  // plugin_dirs: one folder or a list of them; every *.so inside is loaded (plugin_loader.hpp).
+  void read_plugin_dirs(const YAML::Node& node, Config& config) {
+    if (node.IsSequence()) {
+      for (const YAML::Node& item : node) config.plugin_dirs.push_back(path(item));
+    } else {
+      config.plugin_dirs.push_back(path(node));
+    }
+    for (Error& e : load_plugins(config.plugin_dirs, where(node.Mark()))) problems_.push_back(std::move(e));
   }
 
   void read_connectors(const YAML::Node& list, Config& config) {

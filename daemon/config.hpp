@@ -1,6 +1,7 @@
 // Config: arsync.yaml parsed once into typed values (DESIGN §7).
 //
 //   mirror: /var/lib/arsync/mirror.db      # relative paths are relative to this file
+//   plugin_dirs: [/usr/lib/arsync/plugins] # connector plugins (*.so) loaded before connectors are checked
 //   connectors:
 //     - name: demo                         # the `source` of its rows in the mirror
 //       type: json-http                    # a ConnectorSpec type; its options follow inline
@@ -76,6 +77,7 @@ struct PortalOptions {
 struct Config {
   std::filesystem::path file;
   std::filesystem::path mirror;
+  std::vector<std::filesystem::path> plugin_dirs;  // absolute; docs/plugins.md
   std::vector<ConnectorEntry> connectors;
   ServerOptions server;
   PortalOptions portal;

@@ -1,0 +1,163 @@
+// arsync SDK — the connector API (DESIGN §6): how arsync talks to one ERP. A connector is a
+// ConnectorSpec — a type name, a one-line description, a declarative schema of its options
+// and its streams' options, and a factory — and the Connector objects the factory makes.
+// Built-in connectors and plugins (plugin.hpp) implement the same interface; this header and
+// the ones it includes are the whole public API, all inline: a plugin links no arsync code
+// and gets everything of the host's (clock, HTTP client) through its ConnectorContext.
+//
+// The engine hands a connector a stream and the committed cursor and takes records back; a
+// connector never opens the mirror.
+//
+// Threading: pull() and push() are called by one thread at a time (the stream's reader). They
+// may block (network, database); they return promptly when the context's stop token fires.
+// committed() is called by the mirror's writer thread, possibly while pull() runs.
+//
+// Errors: no exception crosses this interface. Failures are values, classified at the
+// connector (kTransient: worth retrying later; kPermanent: the ERP refused for good;
+// kInvalidInput: our configuration or the ERP's data is wrong) so the engine decides what to do.
+#pragma once
+
+#include <arsync/clock.hpp>
+#include <arsync/http.hpp>
+#include <arsync/record.hpp>
+#include <arsync/result.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace arsync {
+
+struct PullRequest {
+  std::string stream;      // the stream's configured name ("invoices")
+  std::string cursor;      // the committed cursor; "" before the stream's first page
+  std::string page_token;  // "" for a run's first page, else the previous Page::next_page_token
+  // Non-empty: a targeted read of these records only (a thin webhook's ids), at most
+  // max_ids_per_pull() of them; `cursor` is then ignored, and the page's cursor must be
+  // `cursor` unchanged: a targeted read moves the stream's delta cursor neither way.
+  std::vector<std::string> ids;
+};
+
+struct Page {
+  std::vector<Record> records;
+  // The stream's cursor once this page is committed. Committed in the same transaction as the
+  // page's rows, so it must never be ahead of a record that this run has not yet returned.
+  std::string cursor;
+  std::string next_page_token;  // "" when this run has read everything there is
+};
+
+// What happened to one pushed item (fluent-bit's OK / RETRY / ERROR).
+enum class PushStatus {
+  kDelivered,  // the ERP has it; erp_ref says under which id
+  kRetry,      // not delivered; safe to send again later (timeout before sending, 5xx, 429)
+  kReject,     // the ERP refused it for good (validation); an operator must look
+};
+
+struct PushRequest {
+  std::string kind;             // "payment", "credit_request", "profile_change", ...
+  std::string idempotency_key;  // stable across retries of the same item
+  std::string body;             // the ERP request produced by the mapping's push section
+};
+
+struct PushResult {
+  PushStatus status = PushStatus::kRetry;
+  std::string erp_ref;                                   // the ERP's id for the item, when delivered
+  std::string message;                                   // the ERP's words, for operators
+  std::optional<std::chrono::milliseconds> retry_after;  // the ERP's own hint (429 Retry-After)
+};
+
+class Connector {
+ public:
+  virtual ~Connector() = default;
+
+  // Reads the page after request.cursor / request.page_token. Transient failures are retried
+  // inside the connector's own policy first; what persists comes back as an Error.
+  virtual Result<Page> pull(const PullRequest& request) = 0;
+
+  // How many ids one targeted pull of `stream` may name; 0 (the default) when the connector
+  // cannot read records by id, and the engine pulls the stream's delta instead.
+  virtual std::size_t max_ids_per_pull(const std::string& stream) const {
+    (void)stream;
+    return 0;
+  }
+
+  // Sends one outbox item. Connectors that cannot write say so with kReject.
+  virtual PushResult push(const PushRequest& request) {
+    return {PushStatus::kReject,
+            "",
+            "this connector cannot write to its ERP (item kind " + request.kind + ")",
+            {}};
+  }
+
+  // The page whose cursor is `cursor` is now committed to the mirror (with its rows), the
+  // acknowledgement a source needs when reading must be followed by an action on the ERP side
+  // (dropdir moves the file to processed/). Called on the writer thread after each committed
+  // page, in page order; it may run while pull() reads ahead. A crash can fall between the
+  // commit and this call: the next run sees the committed cursor and must finish the action
+  // then. Default: nothing.
+  virtual void committed(const std::string& cursor) { (void)cursor; }
+};
+
+enum class OptionType {
+  kString,
+  kInteger,
+  kBool,
+  kDuration,  // "500ms", "30s", "5m", "1h"
+  kSecret,    // a string that is never logged or echoed back
+  kUrl,
+};
+
+struct OptionSpec {
+  std::string_view key;
+  OptionType type;
+  std::string_view default_value;  // "" with required = false: no default
+  bool required = false;
+  std::string_view description;
+};
+
+// One option as written in the config, after ${ENV} and file references were resolved.
+struct OptionValue {
+  std::string text;
+  std::string where;  // "arsync.yaml:12:5"
+};
+using OptionValues = std::map<std::string, OptionValue, std::less<>>;
+
+struct StreamConfig {
+  std::string name;
+  OptionValues options;  // the connector's stream options (engine keys like `mapping` removed)
+  std::string where;
+};
+
+struct ConnectorConfig {
+  std::string name;  // the instance name, also the `source` of its rows in the mirror
+  std::string type;  // the spec's type: "json-http"
+  OptionValues options;
+  std::vector<StreamConfig> streams;
+  std::string where;
+};
+
+// What a connector gets from its host: the environment, injected (tests swap in fakes).
+struct ConnectorContext {
+  Clock* clock = &system_clock();
+  // Creates the HTTP client a connector sends through; tests inject fakes or fault injectors.
+  std::unique_ptr<HttpTransport> (*make_transport)(HttpTransportOptions) = &make_http_transport;
+  std::stop_token stop;
+};
+
+struct ConnectorSpec {
+  std::string_view type;
+  std::string_view description;
+  std::span<const OptionSpec> options;
+  std::span<const OptionSpec> stream_options;
+  // Builds a connector from a config already checked against the two option schemas.
+  Result<std::unique_ptr<Connector>> (*create)(const ConnectorConfig& config,
+                                               const ConnectorContext& context);
+};
+
+}  // namespace arsync
