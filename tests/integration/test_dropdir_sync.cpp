@@ -204,15 +204,18 @@ TEST_CASE("kill -9 of arsync mid-file, again and again: no duplicates, nothing l
                in / ("invoices_" + std::to_string(f) + ".csv"));
   }
 
-  // Each run is killed right after it has read its k-th file (k = 1, 2, 3, ...): while that
-  // file's page is being mapped or committed, or its move is pending. Waiting on the log keeps
-  // the kills mid-stream however fast or loaded the machine is.
+  // Runs are killed at moments chosen by what they log and do, not by timers, so the kills land
+  // mid-stream however fast or loaded the machine is. Even rounds: right after the run has read
+  // its k-th file (that file's page is being mapped or committed). Odd rounds: right after the
+  // run has moved a file to processed/ (the next file is being read or committed) — these
+  // rounds always make progress, so the loop ends.
   std::mt19937 rng(5);  // a fixed jitter, so a failure can be replayed
   std::uniform_int_distribution<int> jitter_ms(0, 40);
   int killed = 0;
-  for (int round = 0; round < 20 && files_in(in) > 0; ++round) {
+  auto processed = [&] { return fs::exists(in / "processed") ? files_in(in / "processed") : 0; };
+  for (int round = 0; round < 30 && files_in(in) > 0; ++round) {
     auto arsync = d.start({"sync", "--once"});
-    std::size_t wanted = 1 + round % 3;
+    std::size_t wanted_reads = 1 + (round / 2) % 3, processed_before = processed();
     auto deadline = std::chrono::steady_clock::now() + 60s;
     auto reads = [&] {
       std::string log = arsync->stderr_text();
@@ -222,7 +225,8 @@ TEST_CASE("kill -9 of arsync mid-file, again and again: no duplicates, nothing l
         ++n;
       return n;
     };
-    while (arsync->running() && reads() < wanted && std::chrono::steady_clock::now() < deadline)
+    auto moment = [&] { return round % 2 == 1 ? processed() > processed_before : reads() >= wanted_reads; };
+    while (arsync->running() && !moment() && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(1ms);
     std::this_thread::sleep_for(std::chrono::milliseconds(jitter_ms(rng)));
     if (arsync->running()) {
