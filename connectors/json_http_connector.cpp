@@ -3,6 +3,7 @@
 #include <random>
 
 #include "connectors/cursor_text.hpp"
+#include "connectors/hmac.hpp"
 #include "connectors/retry_policy.hpp"
 #include "connectors/token_bucket.hpp"
 #include "connectors/url.hpp"
@@ -44,11 +45,19 @@ constexpr OptionSpec kStreamOptions[] = {
     {"ids_filter", OptionType::kString, "", false,
      "filter reading records by id, e.g. \"id in ({ids})\" ({ids}: quoted, comma-separated); empty = "
      "thin webhooks pull the stream's delta instead"},
+    {"push_path", OptionType::kString, "", false, "where pushed items are POSTed; empty = path"},
+    {"push_ref", OptionType::kString, "id", false, "where the ERP's id sits in its answer to a push"},
+    {"idempotency_header", OptionType::kString, "Idempotency-Key", false,
+     "request header carrying a pushed item's idempotency key"},
+    {"lookup", OptionType::kString, "", false,
+     "where a pushed item is looked up by its key, e.g. payments?$filter=idempotencyKey eq '{key}'; "
+     "empty = the ERP cannot be asked (an unanswered push then waits for an operator)"},
 };
 
 struct StreamSettings {
   std::string path, records, next_link, cursor_field, filter, ids_filter;
   bool ordered = true;
+  std::string push_path, push_ref, idempotency_header, lookup;
 };
 
 struct Settings {
@@ -64,21 +73,6 @@ struct Settings {
   HttpTransportOptions transport;
   std::map<std::string, StreamSettings, std::less<>> streams;
 };
-
-std::string base64(std::string_view in) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); i += 3) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    if (i + 2 < in.size()) v |= static_cast<unsigned char>(in[i + 2]);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
-    out += i + 2 < in.size() ? kAlphabet[v & 63] : '=';
-  }
-  return out;
-}
 
 Result<Settings> read_settings(const ConnectorConfig& config) {
   OptionReader opt(config.options, kOptions);
@@ -96,7 +90,7 @@ Result<Settings> read_settings(const ConnectorConfig& config) {
                   config.where);
     s.auth_header = "Bearer " + opt.string("token");
   } else if (auth == "basic") {
-    s.auth_header = "Basic " + base64(opt.string("username") + ":" + opt.string("password"));
+    s.auth_header = "Basic " + to_base64(opt.string("username") + ":" + opt.string("password"));
   } else if (auth != "none") {
     return fail(ErrorKind::kInvalidInput, "connector " + config.name + ": auth must be none, bearer or basic",
                 config.where);
@@ -117,9 +111,19 @@ Result<Settings> read_settings(const ConnectorConfig& config) {
 
   for (const StreamConfig& stream : config.streams) {
     OptionReader so(stream.options, kStreamOptions);
-    s.streams[stream.name] = {so.string("path"),   so.string("records"),    so.string("next_link"),
-                              so.string("cursor_field"), so.string("filter"), so.string("ids_filter"),
-                              so.boolean("ordered")};
+    StreamSettings& st = s.streams[stream.name];
+    st.path = so.string("path");
+    st.records = so.string("records");
+    st.next_link = so.string("next_link");
+    st.cursor_field = so.string("cursor_field");
+    st.filter = so.string("filter");
+    st.ids_filter = so.string("ids_filter");
+    st.ordered = so.boolean("ordered");
+    st.push_path = so.string("push_path");
+    st.push_ref = so.string("push_ref");
+    st.idempotency_header = so.string("idempotency_header");
+    st.lookup = so.string("lookup");
+    if (st.push_path.empty()) st.push_path = st.path;
   }
   return s;
 }
@@ -160,7 +164,90 @@ class JsonHttpConnector final : public Connector {
     return static_cast<std::size_t>(settings_.ids_per_request);
   }
 
+  // One attempt, no retry loop: the outbox worker owns retries, so that every wait is
+  // persisted and survives a restart. Only an answer that proves the ERP did not act is kRetry;
+  // anything that may have reached it unanswered is kUnknown (looked up before a re-send).
+  PushResult push(const PushRequest& request) override {
+    auto stream = settings_.streams.find(request.stream);
+    if (stream == settings_.streams.end())
+      return {PushStatus::kReject, "", "connector " + name_ + " has no stream '" + request.stream + "'", {}};
+    const std::string url = collection_url(stream->second.push_path);
+    HttpRequest http{"POST", url, {{"Accept", "application/json"}}, request.body};
+    http.headers.emplace_back("Content-Type", request.content_type.empty() ? "application/json" : request.content_type);
+    http.headers.emplace_back(stream->second.idempotency_header, request.idempotency_key);
+    if (!settings_.auth_header.empty()) http.headers.emplace_back("Authorization", settings_.auth_header);
+    if (!bucket_.acquire(context_.stop)) return {PushStatus::kRetry, "", "stopped before sending", {}};
+    auto response = transport_->send(http, settings_.timeout);
+    if (!response) return {PushStatus::kUnknown, "", response.error().describe(), {}};
+    return classify_push(*response, stream->second, url);
+  }
+
+  Result<std::optional<std::string>> lookup(const PushRequest& request) override {
+    auto stream = settings_.streams.find(request.stream);
+    if (stream == settings_.streams.end() || stream->second.lookup.empty())
+      return Connector::lookup(request);
+    const StreamSettings& st = stream->second;
+    const std::string url = collection_url(expand(expand(st.lookup, "key", request.idempotency_key), "path", st.path));
+    HttpRequest http{"GET", url, {{"Accept", "application/json"}}, {}};
+    if (!settings_.auth_header.empty()) http.headers.emplace_back("Authorization", settings_.auth_header);
+    if (!bucket_.acquire(context_.stop)) return fail(ErrorKind::kTransient, "stopped before the look-up", url);
+    auto response = transport_->send(http, settings_.timeout);
+    if (!response) return fail(response.error());
+    if (response->status < 200 || response->status >= 300) return fail(classify(*response, url));
+    auto page = read_json_page(response->body, st.records, "");
+    if (!page) return fail(ErrorKind::kTransient, "look-up answer is not a records page: " + page.error().message, url);
+    if (page->records.empty()) return std::optional<std::string>{};
+    return std::optional<std::string>(member_text(page->records.front().root, st.push_ref));
+  }
+
  private:
+  // {base_url}/{path}; `path` may carry a query whose values are not yet encoded (spaces).
+  std::string collection_url(std::string_view path) const {
+    std::string url = settings_.base.origin() + settings_.base.target;
+    if (url.back() != '/') url += '/';
+    for (char c : path) {
+      if (c == ' ') url += "%20";
+      else if (c == '\'') url += "%27";
+      else url += c;
+    }
+    return url;
+  }
+
+  // The text at a dotted member path of `node` ("id", "Payment.Id"), or "".
+  static std::string member_text(const Node& node, std::string_view path) {
+    const Node* at = &node;
+    while (at && !path.empty()) {
+      const auto dot = path.find('.');
+      at = at->find(path.substr(0, dot));
+      path = dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1);
+    }
+    return at && at->is_scalar() ? at->text() : std::string();
+  }
+
+  // The ERP's answer to a push. 429 and 503 refuse before acting (kRetry); 408 means the
+  // request never fully arrived (kRetry); 500/502/504 may come after the ERP committed
+  // (kUnknown); other 4xx are its verdict (kReject). A 2xx that carries an error member is a
+  // refusal too ("200 with an error in the body").
+  PushResult classify_push(const HttpResponse& response, const StreamSettings& stream, const std::string& url) {
+    const int status = response.status;
+    const std::string excerpt = response.body.substr(0, 300);
+    if (status >= 200 && status < 300) {
+      auto body = parse_json(response.body);
+      if (!body) return {PushStatus::kUnknown, "", "the ERP's answer is not JSON: " + body.error().message, {}};
+      if (body->find("error"))
+        return {PushStatus::kReject, "", "the ERP answered " + std::to_string(status) + " with an error: " + excerpt, {}};
+      return {PushStatus::kDelivered, member_text(*body, stream.push_ref), "", {}};
+    }
+    if (status == 429 || status == 503) {
+      auto hint = parse_retry_after(response.header("Retry-After"), std::chrono::system_clock::now());
+      return {PushStatus::kRetry, "", "ERP answered " + std::to_string(status) + " at " + url, hint};
+    }
+    if (status == 408) return {PushStatus::kRetry, "", "ERP answered 408 at " + url, {}};
+    if (status >= 500)
+      return {PushStatus::kUnknown, "", "ERP answered " + std::to_string(status) + ": " + excerpt, {}};
+    return {PushStatus::kReject, "", "ERP refused the item with " + std::to_string(status) + ": " + excerpt, {}};
+  }
+
   Result<std::string> page_url(const StreamSettings& stream, const PullRequest& request) const {
     if (!request.page_token.empty()) {
       // Follow the ERP's next link, but never send our credentials to another origin.

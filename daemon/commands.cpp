@@ -195,4 +195,54 @@ int run_resync(const fs::path& config_file, const std::string& connector, const 
   return kExitOk;
 }
 
+int run_outbox_list(const fs::path& config_file, const std::optional<std::string>& status, std::size_t limit) {
+  auto generation = load_or_report(config_file);
+  if (!generation) return kExitUsage;
+  std::optional<OutboxStatus> wanted;
+  if (status) {
+    wanted = outbox_status_from(*status);
+    if (!wanted) {
+      std::cerr << "arsync: unknown outbox state '" << *status
+                << "' (pending, in_flight, done, failed, unknown, cancelled)\n";
+      return kExitUsage;
+    }
+  }
+  auto store = open_mirror(generation->config, {.read_only = true});
+  if (!store) return kExitMirror;
+  auto items = store->list_outbox(wanted, limit);
+  if (!items) {
+    std::cerr << "arsync: " << items.error().describe() << '\n';
+    return kExitMirror;
+  }
+  std::printf("%-8s %-10s %-15s %-12s %-8s %-30s %s\n", "ID", "STATE", "KIND", "CONNECTOR", "TRIES", "KEY",
+              "ERP REF / LAST ERROR");
+  for (const OutboxItem& item : *items) {
+    const std::string detail = !item.erp_ref.empty() ? item.erp_ref
+                               : item.next_attempt_at.empty() ? item.last_error
+                                                              : item.last_error + " (next " + item.next_attempt_at + ")";
+    std::printf("%-8lld %-10s %-15s %-12s %-8lld %-30s %s\n", static_cast<long long>(item.id), to_string(item.status),
+                item.kind.c_str(), item.target.c_str(), static_cast<long long>(item.attempts),
+                item.idempotency_key.c_str(), detail.c_str());
+  }
+  return kExitOk;
+}
+
+int run_outbox_change(const fs::path& config_file, std::int64_t id, bool retry) {
+  auto generation = load_or_report(config_file);
+  if (!generation) return kExitUsage;
+  auto store = open_mirror(generation->config);
+  if (!store) return kExitMirror;
+  auto item = store->operate_outbox(id, retry ? OutboxStatus::kPending : OutboxStatus::kCancelled);
+  if (!item) {
+    std::cerr << "arsync: " << item.error().describe() << '\n';
+    return item.error().kind == ErrorKind::kIo ? kExitMirror : kExitUsage;
+  }
+  std::cout << "outbox item " << id << " is now " << to_string(item->status)
+            << (item->status == OutboxStatus::kUnknown ? ": the ERP is asked whether it has it before any re-send"
+                : retry ? ": the running daemon sends it again shortly"
+                        : "")
+            << '\n';
+  return kExitOk;
+}
+
 }  // namespace arsync

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <optional>
 #include <stop_token>
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace arsync {
@@ -29,5 +31,8 @@ int run_status(const std::filesystem::path& config, bool json);
 int run_check(const std::filesystem::path& config);
 int run_migrate(const std::filesystem::path& config);
 int run_resync(const std::filesystem::path& config, const std::string& connector, const std::string& stream);
+// `arsync outbox list [--state S] [--limit N]`, `outbox retry ID`, `outbox cancel ID`.
+int run_outbox_list(const std::filesystem::path& config, const std::optional<std::string>& state, std::size_t limit);
+int run_outbox_change(const std::filesystem::path& config, std::int64_t id, bool retry);
 
 }  // namespace arsync

@@ -53,9 +53,12 @@ class ConfigReader {
         read_server(item.second, config.server);
       } else if (key == "portal") {
         read_portal(item.second, config.portal);
+
+      } else if (key == "outbox") {
+        read_outbox(item.second, config.outbox);
       } else {
         problem(item.first,
-                "unknown key '" + key + "' (expected mirror, plugin_dirs, connectors, server or portal)");
+                "unknown key '" + key + "' (expected mirror, plugin_dirs, connectors, server, portal or outbox)");
       }
     }
     if (config.mirror.empty()) problem(root, "missing 'mirror': the path of the SQLite mirror file");
@@ -293,6 +296,27 @@ class ConfigReader {
       } else {
         problem(item.first, "unknown or malformed portal option '" + key +
                                 "' (expected read_threads, or tokens: a list of name/sha256/scopes)");
+      }
+    }
+  }
+
+  void read_outbox(const YAML::Node& node, OutboxSettings& outbox) {
+    if (!node.IsMap()) return problem(node, "'outbox' must be a mapping (concurrency, batch, retry_base, retry_max)");
+    for (auto item : node) {
+      const std::string key = item.first.as<std::string>();
+      const YAML::Node& value = item.second;
+      if (key == "concurrency") {
+        outbox.concurrency = static_cast<int>(integer(value));
+        if (outbox.concurrency < 1 || outbox.concurrency > 64) problem(value, "concurrency must be 1 to 64");
+      } else if (key == "batch") {
+        outbox.batch = static_cast<std::size_t>(integer(value));
+        if (outbox.batch < 1 || outbox.batch > 1000) problem(value, "batch must be 1 to 1000");
+      } else if (key == "retry_base") {
+        outbox.retry.base = duration(value);
+      } else if (key == "retry_max") {
+        outbox.retry.cap = duration(value);
+      } else {
+        problem(item.first, "unknown outbox option '" + key + "' (expected concurrency, batch, retry_base, retry_max)");
       }
     }
   }

@@ -42,6 +42,7 @@
 
 #include "connectors/connector_spec.hpp"
 #include "daemon/api_tokens.hpp"
+#include "connectors/retry_policy.hpp"
 #include "daemon/http_server.hpp"
 #include "schema/result.hpp"
 
@@ -74,6 +75,19 @@ struct PortalOptions {
   int read_threads = 2;
 };
 
+// How the outbox worker delivers portal writes (daemon/outbox_worker.hpp):
+//   outbox:
+//     concurrency: 4        # items sent at once
+//     batch: 16             # items one sender claims per transaction
+//     retry_base: 1s        # first wait after a retryable failure (doubles, with jitter)
+//     retry_max: 15m        # longest wait
+struct OutboxSettings {
+  int concurrency = 4;
+  std::size_t batch = 16;
+  std::chrono::milliseconds idle_poll{1'000};  // how often an idle sender looks for due retries
+  RetryPolicy retry{.max_attempts = 0, .base = std::chrono::seconds(1), .cap = std::chrono::minutes(15)};
+};
+
 struct Config {
   std::filesystem::path file;
   std::filesystem::path mirror;
@@ -81,6 +95,7 @@ struct Config {
   std::vector<ConnectorEntry> connectors;
   ServerOptions server;
   PortalOptions portal;
+  OutboxSettings outbox;
 
   const ConnectorEntry* find_connector(std::string_view name) const;
 };

@@ -16,6 +16,8 @@
 #include "daemon/inbox_processor.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/portal_api.hpp"
+#include "daemon/outbox_worker.hpp"
+#include "daemon/portal_writes.hpp"
 #include "daemon/service_notify.hpp"
 #include "daemon/subscription_renewal.hpp"
 #include "daemon/webhook_intake.hpp"
@@ -50,6 +52,7 @@ class Daemon {
 
   void declare_metrics();
   void start_workers();
+  void start_outbox();
   void schedule(const std::string& connector, const std::string& stream, std::chrono::milliseconds delay);
   void schedule_reconcile(const std::string& connector, const StreamEntry& stream);
   void on_run_done(const StreamStats& stats);
@@ -83,6 +86,8 @@ class Daemon {
   std::unique_ptr<PortalApi> portal_;
   std::unique_ptr<InboxProcessor> processor_;
   std::unique_ptr<SubscriptionRenewal> renewal_;
+  std::unique_ptr<OutboxWorker> outbox_;
+  std::unique_ptr<PortalWrites> portal_writes_;
   std::map<std::string, std::unique_ptr<ConnectorWorker>> workers_;
   std::map<std::pair<std::string, std::string>, StreamState> streams_;
   asio::signal_set signals_{io_, SIGINT, SIGTERM, SIGHUP};
@@ -107,8 +112,13 @@ int Daemon::run() {
     std::cerr << "arsync: " << port.error().describe() << '\n';
     return kExitUsage;
   }
-  // Portal writes (issue 7's write side) are given here; without a handler they answer 503.
-  portal_ = std::make_unique<PortalApi>(generation_->config.mirror, generation_->config.portal, PortalWriteHandler{});
+  start_outbox();
+  portal_ = std::make_unique<PortalApi>(
+      generation_->config.mirror, generation_->config.portal,
+      [this](const ServerRequest& request, std::string_view principal, Respond respond) {
+        if (draining_) return respond({503, "application/json", R"({"error":{"code":"ShuttingDown","message":"send it again shortly"}})", {{"Retry-After", "5"}}});
+        portal_writes_->handle(request, principal, std::move(respond));
+      });
   intake_ = std::make_unique<WebhookIntake>(*store_, metrics_, [this] { processor_->wake(); });
   processor_ = std::make_unique<InboxProcessor>(
       *store_, metrics_, [this] { return current(); },
@@ -152,6 +162,10 @@ void Daemon::declare_metrics() {
       "error).");
   metrics_.declare("arsync_webhook_events_total", T::kCounter,
                    "Webhook events processed, by connector and how (mapped, pulled, skipped, failed).");
+  metrics_.declare("arsync_outbox_depth", T::kGauge,
+                   "Outbox items by state (pending, in_flight, unknown, failed): portal writes not yet in the ERP.");
+  metrics_.declare("arsync_outbox_pushes_total", T::kCounter,
+                   "Outbox deliveries by connector, kind and outcome (done, pending = retry later, failed, unknown).");
   metrics_.declare("arsync_http_requests_total", T::kCounter, "HTTP requests by route and status.");
   metrics_.declare("arsync_http_request_duration_seconds", T::kHistogram, "HTTP request latency by route.");
   metrics_.declare("arsync_http_connections_refused_total", T::kCounter,
@@ -200,6 +214,18 @@ void Daemon::schedule_reconcile(const std::string& connector, const StreamEntry&
   state.reconcile_timer->async_wait([this, connector, name = stream.name](boost::system::error_code ec) {
     if (!ec && !draining_) trigger(connector, name, RunKind::kReconcile);
   });
+}
+
+// Items a dead process left in_flight become unknown (looked up before any re-send), then the
+// worker starts delivering; portal writes wake it as they commit.
+void Daemon::start_outbox() {
+  if (auto recovered = store_->recover_outbox(); !recovered)
+    log(LogLevel::kError, "outbox_recover_failed", {{"error", recovered.error().describe()}});
+  else if (*recovered > 0)
+    log(LogLevel::kWarn, "outbox_recovered", {{"unknown", static_cast<long long>(*recovered)}});
+  outbox_ = std::make_unique<OutboxWorker>(*store_, metrics_, [this] { return current(); }, ConnectorContext{},
+                                           generation_->config.outbox);
+  portal_writes_ = std::make_unique<PortalWrites>(*store_, [this] { return current(); }, [this] { outbox_->wake(); });
 }
 
 void Daemon::schedule(const std::string& connector, const std::string& stream,
@@ -336,6 +362,12 @@ void Daemon::handle(ServerRequest request, Respond respond) {
 
 ServerResponse Daemon::metrics_page() {
   if (auto depth = store_->inbox_depth()) metrics_.set("arsync_inbox_depth", {}, static_cast<double>(*depth));
+  if (auto counts = store_->outbox_counts()) {
+    metrics_.set("arsync_outbox_depth", {{"state", "pending"}}, static_cast<double>(counts->pending));
+    metrics_.set("arsync_outbox_depth", {{"state", "in_flight"}}, static_cast<double>(counts->in_flight));
+    metrics_.set("arsync_outbox_depth", {{"state", "unknown"}}, static_cast<double>(counts->unknown));
+    metrics_.set("arsync_outbox_depth", {{"state", "failed"}}, static_cast<double>(counts->failed));
+  }
   const ServerCounters& c = server_->counters();
   metrics_.set("arsync_http_connections_refused_total", {}, static_cast<double>(c.connections_refused));
   metrics_.set("arsync_http_timeouts_total", {}, static_cast<double>(c.timeouts));
@@ -401,6 +433,8 @@ void Daemon::shutdown() {
   });
   retire_workers([this, grace] {
     intake_->stop();  // commits and answers what it accepted
+    portal_writes_->stop();
+    outbox_->stop();  // records the outcome of what it is sending
     processor_->stop();
     renewal_.reset();
     grace->cancel();

@@ -100,6 +100,23 @@ const StreamEntry* Generation::stream_for_entity(const std::string& connector,
   return nullptr;
 }
 
+const StreamEntry* Generation::push_stream(std::string_view connector, std::string_view entity) const {
+  const ConnectorEntry* entry = config.find_connector(connector);
+  if (!entry) return nullptr;
+  for (const StreamEntry& stream : entry->streams) {
+    const Mapping& m = mapping(stream);
+    if (m.has_push() && m.entity().name == entity) return &stream;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> Generation::push_targets(std::string_view entity) const {
+  std::vector<std::string> targets;
+  for (const ConnectorEntry& entry : config.connectors)
+    if (push_stream(entry.config.name, entity)) targets.push_back(entry.config.name);
+  return targets;
+}
+
 std::expected<std::shared_ptr<const Generation>, std::vector<Error>> load_generation(
     const std::filesystem::path& config_file) {
   auto config = load_config(config_file);

@@ -26,6 +26,11 @@ struct Generation {
   // The stream of `connector` that webhook events about `entity` belong to, or nullptr.
   // Matches webhook_entity, else the stream name; case-insensitive, singular or plural.
   const StreamEntry* stream_for_entity(const std::string& connector, std::string_view entity) const;
+  // The stream of `connector` whose mapping pushes entities named `entity` ("payment"), or
+  // nullptr when that connector takes no such items.
+  const StreamEntry* push_stream(std::string_view connector, std::string_view entity) const;
+  // The connectors that take pushed entities named `entity`.
+  std::vector<std::string> push_targets(std::string_view entity) const;
 };
 
 // Loads the config, every mapping and every webhook scheme; returns every problem found.

@@ -92,6 +92,18 @@ int main(int argc, char** argv) {
   auto* token_hash_cmd = token_cmd->add_subcommand(
       "hash", "read a token from stdin; print the sha256 to put in arsync.yaml's portal: tokens:");
   token_cmd->require_subcommand(1);
+  std::optional<std::string> outbox_state;
+  std::size_t outbox_limit = 50;
+  std::int64_t outbox_id = 0;
+  auto* outbox_cmd = app.add_subcommand("outbox", "portal writes on their way to the ERP");
+  auto* outbox_list = outbox_cmd->add_subcommand("list", "list outbox items, newest first");
+  outbox_list->add_option("--state", outbox_state, "only items in this state (pending, in_flight, done, failed, unknown, cancelled)");
+  outbox_list->add_option("--limit", outbox_limit, "at most this many (default 50)");
+  auto* outbox_retry = outbox_cmd->add_subcommand("retry", "send a failed item again (an unknown one is looked up first)");
+  outbox_retry->add_option("id", outbox_id)->required();
+  auto* outbox_cancel = outbox_cmd->add_subcommand("cancel", "give up on an item that is not in the ERP");
+  outbox_cancel->add_option("id", outbox_id)->required();
+  outbox_cmd->require_subcommand(1);
 
   auto* version_cmd = app.add_subcommand("version", "print the version");
 
@@ -114,6 +126,8 @@ int main(int argc, char** argv) {
   if (*status_cmd) return arsync::run_status(config, status_json);
   if (*migrate_cmd) return arsync::run_migrate(config);
   if (*resync_cmd) return arsync::run_resync(config, resync_connector, resync_stream);
+  if (*outbox_list) return arsync::run_outbox_list(config, outbox_state, outbox_limit);
+  if (*outbox_retry || *outbox_cancel) return arsync::run_outbox_change(config, outbox_id, outbox_retry->parsed());
   SignalStop signals;
   sync.config = config;
   return arsync::run_sync_once(sync, signals.token());

@@ -108,6 +108,7 @@ constexpr FieldSpec kPaymentFields[] = {
     {"unapplied", F::kMoney, true, {}, {}, "part of the amount not applied to any invoice"},
     {"status", F::kText, false, {}, kPaymentStatus},
     {"origin", F::kText, false, {}, kOrigin, "erp (default) or portal"},
+    {"portal_ref", F::kText, false, {}, {}, "the portal payment this ERP payment echoes (links, never duplicates)"},
     {"erp_updated_at", F::kTimestamp, false},
 };
 

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <type_traits>
 
+#include "schema/money.hpp"
+
 namespace arsync {
 namespace {
 
@@ -59,7 +61,69 @@ void append_entity(std::string& out, const Entity& entity) {
   out += '}';
 }
 
+using nlohmann::json;
+
+Result<Value> value_from_json(const FieldSpec& field, const json& j, const std::string& where) {
+  auto wrong = [&](std::string_view expected) {
+    return fail(ErrorKind::kInvalidInput, std::string(field.name) + " should be " + std::string(expected), where);
+  };
+  switch (field.type) {
+    case FieldType::kBool:
+      if (!j.is_boolean()) return wrong("true or false");
+      return Value(j.get<bool>());
+    case FieldType::kInteger:
+      if (!j.is_number_integer()) return wrong("an integer");
+      return Value(j.get<std::int64_t>());
+    case FieldType::kMoney: {
+      if (!j.is_object() || !j.contains("amount") || !j["amount"].is_string() || !j.contains("currency") ||
+          !j["currency"].is_string())
+        return wrong("{\"amount\": \"12.50\", \"currency\": \"USD\"}");
+      auto money = parse_money(j["amount"].get<std::string>(), j["currency"].get<std::string>());
+      if (!money) return fail(ErrorKind::kInvalidInput, std::string(field.name) + ": " + money.error().message, where);
+      return Value(std::move(*money));
+    }
+    case FieldType::kDecimal: {
+      if (!j.is_string()) return wrong("a decimal as text");
+      auto decimal = parse_decimal(j.get<std::string>());
+      if (!decimal) return fail(ErrorKind::kInvalidInput, std::string(field.name) + ": " + decimal.error().message, where);
+      return Value(*decimal);
+    }
+    default:
+      if (!j.is_string()) return wrong("text");
+      return Value(j.get<std::string>());
+  }
+}
+
+Result<Entity> entity_from(const EntitySpec& spec, const json& j, const std::string& where) {
+  if (!j.is_object()) return fail(ErrorKind::kInvalidInput, "a " + std::string(spec.name) + " must be an object", where);
+  Entity entity(&spec);
+  for (const auto& [name, member] : j.items()) {
+    if (member.is_null()) continue;
+    const std::string at = where + "." + name;
+    if (const int f = spec.field_index(name); f >= 0) {
+      auto value = value_from_json(spec.fields[f], member, at);
+      if (!value) return fail(value.error());
+      entity.values[f] = std::move(*value);
+    } else if (const int c = spec.child_index(name); c >= 0 && member.is_array()) {
+      for (std::size_t k = 0; k < member.size(); ++k) {
+        auto child = entity_from(*spec.children[c].entity, member[k], at + "[" + std::to_string(k) + "]");
+        if (!child) return fail(child.error());
+        entity.children[c].push_back(std::move(*child));
+      }
+    } else {
+      return fail(ErrorKind::kInvalidInput, "no field '" + name + "' in a " + std::string(spec.name), at);
+    }
+  }
+  return entity;
+}
+
 }  // namespace
+
+Result<Entity> entity_from_json(const EntitySpec& spec, std::string_view text) {
+  const json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) return fail(ErrorKind::kInvalidInput, "not valid JSON", std::string(spec.name));
+  return entity_from(spec, j, std::string(spec.name));
+}
 
 std::string entity_json(const Entity& entity) {
   std::string out;

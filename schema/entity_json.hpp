@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "schema/catalog.hpp"
+#include "schema/result.hpp"
 
 namespace arsync {
 
@@ -17,5 +18,9 @@ namespace arsync {
 void append_json_string(std::string& out, std::string_view text);
 
 std::string entity_json(const Entity& entity);
+
+// The reverse, for an outbox item's payload: an entity of `spec` from entity_json()'s text.
+// Unknown members, wrong types and bad amounts are InvalidInput errors naming the member.
+Result<Entity> entity_from_json(const EntitySpec& spec, std::string_view text);
 
 }  // namespace arsync

@@ -21,6 +21,8 @@
 #include <vector>
 
 #include "schema/catalog.hpp"
+#include "schema/outbox.hpp"
+#include "schema/portal_write.hpp"
 #include "schema/result.hpp"
 
 namespace arsync {
@@ -177,8 +179,34 @@ class MirrorStore {
                                  const std::vector<std::string>& erp_ids,
                                  const std::vector<std::int64_t>& inbox_done);
 
+  // --- Portal writes (DESIGN §1, §4 Push; portal_write.hpp). Each one checks the request's
+  // Idempotency-Key, validates against the mirror, and commits the portal object, its outbox
+  // item (when it has a target) and the API's answer in ONE transaction.
+  Result<PortalWriteResult> write_portal_payment(const ApiWrite& api, const PortalPaymentWrite& payment);
+  Result<PortalWriteResult> write_dispute(const ApiWrite& api, const DisputeWrite& dispute);
+  Result<PortalWriteResult> write_promise(const ApiWrite& api, const PromiseWrite& promise);
+  Result<PortalWriteResult> write_message(const ApiWrite& api, const MessageWrite& message);
+  Result<PortalWriteResult> write_credit_request(const ApiWrite& api, const CreditRequestWrite& request);
+  Result<PortalWriteResult> write_profile_change(const ApiWrite& api, const ProfileChangeWrite& change);
+
+  // --- Outbox (outbox.hpp). Items due now, oldest first, at most `limit`, marked in_flight in
+  // one transaction before anything is sent.
+  Result<std::vector<OutboxItem>> claim_outbox(std::size_t limit);
+  // Records what the ERP said about claimed items (and moves their portal objects), in one
+  // transaction. An item an operator cancelled meanwhile stays cancelled.
+  Result<void> finish_outbox(const std::vector<OutboxOutcome>& outcomes);
+  // At start-up: items left in_flight by a dead process become unknown. Returns how many.
+  Result<std::int64_t> recover_outbox();
+  Result<std::vector<OutboxItem>> list_outbox(std::optional<OutboxStatus> status, std::size_t limit);
+  Result<OutboxItem> outbox_item(std::int64_t id);
+  // `arsync outbox retry` (to = kPending) and `cancel` (to = kCancelled); kConflict when the
+  // item's state does not allow it.
+  Result<OutboxItem> operate_outbox(std::int64_t id, OutboxStatus to);
+  Result<OutboxCounts> outbox_counts();
+
  private:
   struct Impl;
+  friend class PortalWriteTx;  // portal_writes.cpp: the steps every portal write shares
   explicit MirrorStore(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -48,6 +48,12 @@ struct MirrorStore::Impl {
   Result<void> mark_seen(const PageWrite& page);
   Result<std::int64_t> tombstone_rows(const EntitySpec& entity, const std::vector<std::int64_t>& ids);
 
+  // outbox.cpp: moves the portal object of outbox item `item_id` along with it; bumps last_seq
+  // (not stored: store_last_seq() does, once per transaction).
+  Result<void> move_outbox_object(std::int64_t item_id, OutboxStatus status, std::string_view erp_ref,
+                                  const std::string& now);
+  Result<void> store_last_seq();
+
   Result<void> count_tables(StatusReport& report);
   Result<void> list_cursors(StatusReport& report);
   Result<void> list_last_runs(StatusReport& report);

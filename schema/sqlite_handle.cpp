@@ -78,4 +78,23 @@ Result<void> Database::run(Statement& s, std::string_view what) {
   return {};
 }
 
+Result<Transaction> Transaction::begin(Database& db, std::string_view what) {
+  const std::string step = "cannot start the transaction to " + std::string(what);
+  if (auto ok = db.exec("BEGIN IMMEDIATE", step); !ok) return fail(ok.error());
+  return Transaction(db);
+}
+
+Transaction::~Transaction() {
+  if (db_) (void)db_->exec("ROLLBACK", "cannot roll back");
+}
+
+Result<void> Transaction::commit(std::string_view what) {
+  Database* db = std::exchange(db_, nullptr);
+  if (auto ok = db->exec("COMMIT", "cannot commit " + std::string(what)); !ok) {
+    (void)db->exec("ROLLBACK", "cannot roll back");
+    return ok;
+  }
+  return {};
+}
+
 }  // namespace arsync

@@ -98,6 +98,25 @@ class Database {
   std::string path_;
 };
 
+// One write transaction (BEGIN IMMEDIATE: takes the write lock up front, so it never fails
+// half-way with SQLITE_BUSY on upgrade). Rolled back when it goes out of scope uncommitted, so
+// every early return of a failed step leaves the mirror as it was.
+class Transaction {
+ public:
+  static Result<Transaction> begin(Database& db, std::string_view what);
+  ~Transaction();
+  Transaction(Transaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  Transaction& operator=(Transaction&&) = delete;
+
+  Result<void> commit(std::string_view what);
+
+ private:
+  explicit Transaction(Database& db) : db_(&db) {}
+  Database* db_;  // null once committed or rolled back
+};
+
 // True for the result codes that mean "this row breaks a constraint" (NOT NULL, CHECK, UNIQUE,
 // FOREIGN KEY): a data problem of one record, not a failure of the mirror.
 inline bool is_constraint(int rc) { return (rc & 0xff) == SQLITE_CONSTRAINT; }

@@ -69,7 +69,9 @@ SyncDeployment::SyncDeployment(const ErpSimProcess& sim, std::map<std::string, s
     out << "      - name: " << stream[0] << "\n        path: " << stream[1]
         << "\n        poll: " << daemon.poll << "\n        mapping: " << (mappings_ / stream[2]).string()
         << "\n"
-        << daemon.stream_extra;
+        << daemon.stream_extra
+        << (daemon.stream_options.contains(stream[0]) ? daemon.stream_options.at(stream[0]) : "");
+  out << daemon.top_extra;
 }
 
 fs::path SyncDeployment::mapping(const std::string& file) const { return mappings_ / file; }

@@ -25,6 +25,8 @@ struct DaemonSettings {
   std::string server_extra;    // more `server:` options, YAML lines indented by 2
   bool copy_mappings = false;  // mappings copied into the deployment, so a test can break them
   std::string stream_extra;    // more options for every stream, YAML lines indented by 8
+  std::map<std::string, std::string> stream_options;  // stream -> more YAML options for it, indented by 8
+  std::string top_extra;       // more top-level YAML (portal:, outbox:), lines not indented
 };
 
 class SyncDeployment {

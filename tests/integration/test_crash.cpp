@@ -8,6 +8,7 @@
 #include <random>
 #include <thread>
 
+#include "tests/integration/running_daemon.hpp"
 #include "tests/integration/support.hpp"
 #include "tests/support/http_client.hpp"
 
@@ -20,9 +21,20 @@ TEST_CASE("kill -9 at random moments of a sync, 20 times, loses and duplicates n
   std::mt19937 rng(20261122);  // a fixed schedule, so a failure can be replayed
   std::uniform_int_distribution<int> delay_ms(5, 350);
 
+  // The random delay counts from the moment the run has begun (its sync_runs row exists), not
+  // from the process start: on a loaded machine start-up alone can take longer than the delay.
+  auto last_run = [&]() -> std::int64_t {
+    try {
+      return MirrorQuery(deployment.mirror()).scalar("SELECT coalesce(max(id), 0) FROM sync_runs");
+    } catch (const std::runtime_error&) {
+      return 0;  // no mirror yet, or its first migration is not committed yet
+    }
+  };
   int killed_while_running = 0;
   for (int round = 0; round < 20; ++round) {
+    const std::int64_t before = last_run();
     auto arsync = deployment.start({"sync", "--once"});
+    wait_until([&] { return !arsync->running() || last_run() > before; }, 60s, "the sync run to begin");
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
     if (arsync->running()) {
       arsync->kill(SIGKILL);

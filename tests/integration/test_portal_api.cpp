@@ -105,7 +105,7 @@ const std::regex kAmount(R"(^-?\d+(\.\d+)?$)");
 
 }  // namespace
 
-TEST_CASE("portal API: 401 without or with an unknown token, 403 without the scope, 405, 503 for writes") {
+TEST_CASE("portal API: 401 without or with an unknown token, 403 without the scope, 405, writes need an Idempotency-Key") {
   Portal p;
   Daemon& d = *p.daemon;
   auto none = d.get("/v1/customers");
@@ -118,10 +118,10 @@ TEST_CASE("portal API: 401 without or with an unknown token, 403 without the sco
   CHECK(d.get("/v1/customers", {{"Authorization", "bearer " + kReadToken}}).status == 200);
 
   CHECK(d.post("/v1/payments", "{}", bearer(kReadToken)).status == 403);
-  // No write handler is configured in this build's daemon: a clear 503, never a silent accept.
+  // A write-scoped token reaches the write handler, which wants an Idempotency-Key first.
   auto write = d.post("/v1/payments", "{}", bearer(kFullToken));
-  CHECK(write.status == 503);
-  CHECK(json::parse(write.body)["error"]["code"] == "writes_unavailable");
+  CHECK(write.status == 400);
+  CHECK(json::parse(write.body)["error"]["code"] == "IdempotencyKeyRequired");
   auto wrong_method = d.post("/v1/customers", "{}", bearer(kFullToken));
   CHECK(wrong_method.status == 405);
   CHECK(wrong_method.header("Allow") == "GET");

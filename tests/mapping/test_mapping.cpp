@@ -218,7 +218,7 @@ TEST_CASE("demo payments map methods, constants and applications") {
         "Wire); "
         "add it to map: or give an else: value");
   CHECK(rejected(mapping, records[5]) ==
-        "payments.yaml:23:5: field applications.0.amount: \"5,00\" at applications.0.amount is not a number: "
+        "payments.yaml:24:5: field applications.0.amount: \"5,00\" at applications.0.amount is not a number: "
         "misplaced thousands separator ','; is the decimal separator set correctly for this source?");
 }
 

@@ -152,7 +152,7 @@ TEST_CASE("push: unknown fields, collections and formats are load problems with 
         "t.yaml:10:28: push: unknown field 'amont' for payment (did you mean 'amount'?); its fields are "
         "erp_id, "
         "number, customer, payment_date, method, reference, currency, amount, unapplied, status, origin, "
-        "erp_updated_at\n");
+        "portal_ref, erp_updated_at\n");
   CHECK(problems(payment_yaml("  body: { L: { each: aplications, body: { A: { field: amount } } } }\n")) ==
         "t.yaml:10:22: push: each: 'aplications' is not a collection of payment (did you mean "
         "'applications'?); "

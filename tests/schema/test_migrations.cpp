@@ -92,7 +92,9 @@ TEST_CASE("the sync-state and portal tables exist") {
   RawDb raw(dir.path / "mirror.db");
   for (const char* table :
        {"sync_cursors", "inbox", "outbox", "rejects", "sync_runs", "mirror_state", "schema_migrations",
-        "disputes", "promises_to_pay", "promise_invoices", "messages", "documents", "applications"}) {
+        "disputes", "promises_to_pay", "promise_invoices", "messages", "documents", "applications",
+        "portal_payments", "portal_payment_applications", "credit_requests", "profile_changes",
+        "api_requests"}) {
     INFO(table);
     CHECK_FALSE(raw.columns(table).empty());
   }

@@ -55,14 +55,30 @@ struct Page {
 // What happened to one pushed item (fluent-bit's OK / RETRY / ERROR).
 enum class PushStatus {
   kDelivered,  // the ERP has it; erp_ref says under which id
-  kRetry,      // not delivered; safe to send again later (timeout before sending, 5xx, 429)
+  kRetry,      // not delivered; safe to send again later (refused before processing: 429, 503, 408)
   kReject,     // the ERP refused it for good (validation); an operator must look
+  kUnknown,    // the request may have reached the ERP but no answer came back (timeout, reset
+               // after sending, 500/502/504): the outbox looks the key up before any re-send
 };
+
+inline const char* to_string(PushStatus status) {
+  switch (status) {
+    case PushStatus::kDelivered: return "delivered";
+    case PushStatus::kRetry: return "retry";
+    case PushStatus::kReject: return "reject";
+    case PushStatus::kUnknown: return "unknown";
+  }
+  return "?";
+}
 
 struct PushRequest {
   std::string kind;             // "payment", "credit_request", "profile_change", ...
   std::string idempotency_key;  // stable across retries of the same item
-  std::string body;             // the ERP request produced by the mapping's push section
+  std::string body;             // json/xml: the ERP request produced by the mapping's push section
+  std::string stream;           // the stream whose mapping rendered it (where it is sent)
+  std::string content_type;     // json/xml bodies; "" = the connector's usual one
+  std::string statement;        // ODBC: SQL with ? placeholders, and one parameter per placeholder
+  std::vector<std::optional<std::string>> params;
 };
 
 struct PushResult {
@@ -93,6 +109,16 @@ class Connector {
             "",
             "this connector cannot write to its ERP (item kind " + request.kind + ")",
             {}};
+  }
+
+  // Whether the ERP already has the item `request` would create, found by its idempotency key
+  // (or a natural key, for ERPs without idempotency support): its erp_ref if so, nullopt if it
+  // certainly does not. An Error when the ERP cannot tell (unreachable) or the connector cannot
+  // look items up: the item then stays `unknown` and is never re-sent blindly.
+  virtual Result<std::optional<std::string>> lookup(const PushRequest& request) {
+    return fail(ErrorKind::kPermanent, "this connector cannot look up pushed items (item " +
+                                           request.idempotency_key +
+                                           "): resolve it with `arsync outbox retry` or `arsync outbox cancel`");
   }
 
   // The page whose cursor is `cursor` is now committed to the mirror (with its rows), the

@@ -1,0 +1,170 @@
+#include "daemon/outbox_worker.hpp"
+
+#include <map>
+#include <random>
+
+#include "schema/entity_json.hpp"
+#include "schema/log.hpp"
+#include "schema/timestamp.hpp"
+
+namespace arsync {
+
+std::string_view push_entity(std::string_view kind) {
+  if (kind == "payment") return "payment";
+  if (kind == "profile_change") return "customer";
+  if (kind == "dispute" || kind == "promise_to_pay" || kind == "message" || kind == "credit_request") return kind;
+  return "";
+}
+
+struct OutboxWorker::Lane {
+  std::shared_ptr<const Generation> generation;  // the one `connectors` were made from
+  std::map<std::string, std::unique_ptr<Connector>, std::less<>> connectors;
+  std::mt19937_64 rng{std::random_device{}()};
+
+  // This lane's instance of `name`, made from the current generation (remade after a reload).
+  Result<Connector*> connector(const std::shared_ptr<const Generation>& current, const std::string& name,
+                               const ConnectorContext& context) {
+    if (current != generation) {
+      connectors.clear();
+      generation = current;
+    }
+    if (auto found = connectors.find(name); found != connectors.end()) return found->second.get();
+    const ConnectorEntry* entry = generation->config.find_connector(name);
+    if (!entry) return fail(ErrorKind::kPermanent, "no connector '" + name + "' in the config");
+    auto made = entry->spec->create(entry->config, context);
+    if (!made) return fail(made.error());
+    return connectors.emplace(name, std::move(*made)).first->second.get();
+  }
+};
+
+OutboxWorker::OutboxWorker(MirrorStore& store, Metrics& metrics, CurrentGeneration current,
+                           ConnectorContext context, OutboxSettings settings)
+    : store_(store),
+      metrics_(metrics),
+      current_(std::move(current)),
+      context_(std::move(context)),
+      settings_(std::move(settings)) {
+  for (int i = 0; i < settings_.concurrency; ++i) lanes_.push_back(std::make_unique<Lane>());
+  for (auto& lane : lanes_)
+    threads_.emplace_back([this, lane = lane.get()](std::stop_token stop) { run(stop, *lane); });
+}
+
+OutboxWorker::~OutboxWorker() { stop(); }
+
+void OutboxWorker::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    ++wakes_;
+  }
+  wake_.notify_all();
+}
+
+void OutboxWorker::stop() {
+  for (auto& thread : threads_) thread.request_stop();
+  wake_.notify_all();
+  threads_.clear();  // joins: a batch being sent is finished and recorded first
+}
+
+void OutboxWorker::run(std::stop_token stop, Lane& lane) {
+  std::uint64_t seen = 0;
+  while (!stop.stop_requested()) {
+    auto items = store_.claim_outbox(settings_.batch);
+    if (!items) {
+      log(LogLevel::kError, "outbox_claim_failed", {{"error", items.error().describe()}});
+    } else if (!items->empty()) {
+      std::vector<OutboxOutcome> outcomes;
+      // Once claimed, an item is delivered even while stopping: its in_flight state would
+      // otherwise cost a look-up at the next start.
+      for (const OutboxItem& item : *items) outcomes.push_back(deliver(item, lane, stop));
+      if (auto ok = store_.finish_outbox(outcomes); !ok) {
+        // The items stay in_flight and become unknown at the next start: looked up, not re-sent.
+        log(LogLevel::kError, "outbox_record_failed", {{"error", ok.error().describe()}});
+      } else {
+        for (std::size_t i = 0; i < items->size(); ++i) record((*items)[i], outcomes[i]);
+      }
+      if (items->size() == settings_.batch) continue;  // more may be due right now
+    }
+    std::unique_lock lock(mutex_);
+    wake_.wait_for(lock, stop, settings_.idle_poll, [&] { return wakes_ != seen; });
+    seen = wakes_;
+  }
+}
+
+OutboxOutcome OutboxWorker::deliver(const OutboxItem& item, Lane& lane, std::stop_token stop) {
+  OutboxOutcome outcome{item.id};
+  auto later = [&](OutboxStatus status, std::string error, std::optional<std::chrono::milliseconds> hint = {}) {
+    const auto delay = hint ? settings_.retry.honour(*hint)
+                            : settings_.retry.backoff(static_cast<int>(item.attempts), lane.rng);
+    outcome.status = status;
+    outcome.error = std::move(error);
+    outcome.next_attempt_at = format_iso8601(std::chrono::system_clock::now() + delay, 3);
+    return outcome;
+  };
+  auto parked = [&](std::string error) {
+    outcome.status = OutboxStatus::kFailed;
+    outcome.error = std::move(error);
+    return outcome;
+  };
+
+  const std::shared_ptr<const Generation> generation = current_();
+  const std::string_view entity = push_entity(item.kind);
+  const StreamEntry* stream = generation->push_stream(item.target, entity);
+  if (entity.empty() || !stream)
+    return parked("connector '" + item.target + "' has no stream whose mapping pushes " +
+                  (entity.empty() ? item.kind : std::string(entity)) + " items (was the config changed?)");
+  const Mapping& mapping = generation->mapping(*stream);
+  auto canonical = entity_from_json(mapping.entity(), item.payload);
+  if (!canonical) return parked("the item's payload does not fit the mapping: " + canonical.error().describe());
+  auto body = mapping.push(*canonical);
+  if (!body) return parked(body.error().describe());
+  ConnectorContext context = context_;
+  context.stop = stop;
+  auto connector = lane.connector(generation, item.target, context);
+  if (!connector) return later(OutboxStatus::kPending, connector.error().describe());
+
+  PushRequest request{.kind = item.kind,
+                      .idempotency_key = item.idempotency_key,
+                      .body = std::move(body->body),
+                      .stream = stream->name,
+                      .content_type = body->content_type,
+                      .statement = std::move(body->statement),
+                      .params = std::move(body->params)};
+  if (item.status == OutboxStatus::kUnknown) {
+    auto found = (*connector)->lookup(request);
+    if (!found) return later(OutboxStatus::kUnknown, "look-up failed: " + found.error().describe());
+    if (*found) {
+      outcome.status = OutboxStatus::kDone;
+      outcome.erp_ref = **found;
+      return outcome;
+    }
+  }
+  PushResult result = (*connector)->push(request);
+  switch (result.status) {
+    case PushStatus::kDelivered:
+      outcome.status = OutboxStatus::kDone;
+      outcome.erp_ref = result.erp_ref;
+      return outcome;
+    case PushStatus::kReject: return parked(result.message);
+    case PushStatus::kRetry: return later(OutboxStatus::kPending, result.message, result.retry_after);
+    case PushStatus::kUnknown: return later(OutboxStatus::kUnknown, result.message);
+  }
+  return later(OutboxStatus::kUnknown, "unexpected push status");
+}
+
+void OutboxWorker::record(const OutboxItem& item, const OutboxOutcome& outcome) {
+  metrics_.add("arsync_outbox_pushes_total",
+               {{"connector", item.target}, {"kind", item.kind}, {"outcome", to_string(outcome.status)}});
+  const LogLevel level = outcome.status == OutboxStatus::kFailed ? LogLevel::kError
+                         : outcome.status == OutboxStatus::kDone ? LogLevel::kInfo
+                                                                 : LogLevel::kWarn;
+  log(level, "outbox_push",
+      {{"connector", item.target},
+       {"kind", item.kind},
+       {"item", static_cast<long long>(item.id)},
+       {"key", item.idempotency_key},
+       {"outcome", to_string(outcome.status)},
+       {"erp_ref", outcome.erp_ref},
+       {"error", outcome.error}});
+}
+
+}  // namespace arsync
