@@ -307,3 +307,45 @@ TEST_CASE("documents are listed per owner and read with their content") {
   CHECK(*doc->content == "%PD");
   CHECK(f.reader->document(2).error().kind == ErrorKind::kNotFound);
 }
+
+TEST_CASE("portal payments not yet booked by the ERP lower the shown balance (migration 006)") {
+  Fixture f;
+  {
+    RawDb db(f.mirror.path);
+    // pp-1 pending: 100.00 on INV-1 and 20.00 on INV-7. pp-2 submitted, and the ERP's PAY-2 is
+    // already in the mirror as its echo (portal_ref): booked, not pending. pp-3 failed.
+    db.exec(R"(
+      UPDATE payments SET portal_ref = 'pp-2' WHERE id = 2;
+      INSERT INTO portal_payments (id, portal_id, customer_id, target, method, payment_date, currency, amount,
+                                   status, created_by, created_at, updated_at, updated_seq) VALUES
+        (1, 'pp-1', 1, 'demo', 'card', '2025-03-30', 'USD', 12000, 'pending', 'portal-web', 't', 't', 60),
+        (2, 'pp-2', 1, 'demo', 'ach', '2025-03-24', 'USD', 10000, 'submitted', 'portal-web', 't', 't', 61),
+        (3, 'pp-3', 1, 'demo', 'card', '2025-03-30', 'USD', 3000, 'failed', 'portal-web', 't', 't', 62);
+      INSERT INTO portal_payment_applications (portal_payment_id, invoice_id, amount) VALUES
+        (1, 1, 10000), (1, 7, 2000), (2, 1, 5000), (3, 1, 3000);
+    )");
+  }
+  auto reopened = MirrorReader::open(f.mirror.path);
+  REQUIRE(reopened);
+  auto& reader = *reopened;
+  REQUIRE(reader->has_portal_payments());
+  auto one = reader->invoice(1);
+  REQUIRE_MESSAGE(one, why(one));
+  CHECK(one->invoice.balance == 60000);
+  CHECK(one->invoice.pending == 10000);
+  REQUIRE(one->pending_payments.size() == 1);
+  CHECK(one->pending_payments[0].portal_id == "pp-1");
+  CHECK(one->pending_payments[0].amount == 10000);
+
+  auto page = reader->invoices(1, {.statuses = {"disputed", "partially_paid"}, .today = "2025-03-31"});
+  REQUIRE(page);
+  std::map<std::string, std::int64_t> pending;
+  for (const InvoiceRow& row : page->items) pending[row.number] = row.pending;
+  CHECK(pending == std::map<std::string, std::int64_t>{{"INV-1", 10000}, {"INV-2", 0}, {"INV-7", 2000}});
+
+  auto feed = reader->changes(59, 10);
+  REQUIRE(feed);
+  REQUIRE(feed->items.size() == 3);
+  CHECK(feed->items[0].type == "portal_payment");
+  CHECK(feed->items[0].portal_id == "pp-1");
+}
