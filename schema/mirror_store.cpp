@@ -107,12 +107,28 @@ Result<void> MirrorStore::Impl::prepare_connection() {
   return db.exec("PRAGMA foreign_keys = ON", "cannot configure the mirror");
 }
 
+// Every migration not yet recorded is applied, in version order, not only those above the
+// highest recorded one: migrations written on parallel branches can land out of order (006
+// after 009), and a mirror that already has 009 must still get 006.
 Result<void> MirrorStore::Impl::migrate() {
   for (const Migration& migration : kMigrations) {
-    if (migration.version <= schema_version) continue;
+    if (migration.version <= schema_version) {
+      auto recorded = migration_recorded(migration.version);
+      if (!recorded) return fail(recorded.error());
+      if (*recorded) continue;
+    }
     if (auto ok = apply_migration(migration); !ok) return ok;
   }
   return {};
+}
+
+Result<bool> MirrorStore::Impl::migration_recorded(std::int64_t version) {
+  auto s = stmt("SELECT count(*) FROM schema_migrations WHERE version = ?1");
+  if (!s) return fail(s.error());
+  StatementScope scope(**s);
+  (*s)->bind_int(1, version);
+  if ((*s)->step() != SQLITE_ROW) return fail(db.error(SQLITE_ERROR, "cannot read schema_migrations"));
+  return (*s)->column_int(0) > 0;
 }
 
 // One migration, one transaction, recorded with it: a crash leaves the mirror at the previous
@@ -127,10 +143,9 @@ Result<void> MirrorStore::Impl::apply_migration(const Migration& migration) {
                   "cannot read the schema version");
     if (!has_table) return fail(has_table.error());
     if (*has_table) {
-      auto current = query_int("SELECT coalesce(max(version), 0) FROM schema_migrations",
-                               "cannot read the schema version");
-      if (!current) return fail(current.error());
-      if (*current >= migration.version) return {};
+      auto recorded = migration_recorded(migration.version);
+      if (!recorded) return fail(recorded.error());
+      if (*recorded) return {};
     }
     if (auto ok = db.exec(std::string(migration.sql).c_str(), "migration " + name + " failed"); !ok)
       return ok;

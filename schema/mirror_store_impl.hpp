@@ -35,6 +35,7 @@ struct MirrorStore::Impl {
   Result<void> prepare_connection();
   Result<void> migrate();
   Result<void> apply_migration(const Migration& migration);
+  Result<bool> migration_recorded(std::int64_t version);
   Result<void> check_recorded_migrations();
   Result<void> mark_interrupted_runs();
 

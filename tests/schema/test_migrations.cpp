@@ -102,6 +102,22 @@ TEST_CASE("the sync-state and portal tables exist") {
   CHECK(raw.text("PRAGMA journal_mode") == "wal");
 }
 
+TEST_CASE("a migration that landed out of order is applied to a mirror that has later ones") {
+  TempDir dir;
+  const fs::path db = dir.path / "mirror.db";
+  open_and_close(db);
+  {
+    // As if 005 had been written on a branch that landed after a mirror reached the latest.
+    RawDb raw(db);
+    raw.exec("DROP INDEX customers_number; DROP INDEX invoices_number; DROP INDEX credit_memos_number;"
+             "DELETE FROM schema_migrations WHERE version = 5");
+  }
+  open_and_close(db);
+  RawDb raw(db);
+  CHECK(raw.text("SELECT count(*) FROM schema_migrations WHERE version = 5") == "1");
+  CHECK(raw.text("SELECT count(*) FROM sqlite_master WHERE name = 'invoices_number'") == "1");
+}
+
 TEST_CASE("re-opening a mirror applies no migration twice") {
   TempDir dir;
   const fs::path db = dir.path / "mirror.db";
