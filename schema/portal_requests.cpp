@@ -49,214 +49,199 @@ bool profile_field(std::string_view name) {
 
 Result<PortalWriteResult> MirrorStore::write_dispute(const ApiWrite& api, const DisputeWrite& d) {
   std::lock_guard lock(impl_->mutex);
-  if (auto ok = impl_->writable("store a dispute"); !ok) return fail(ok.error());
-  PortalWriteTx tx(*impl_, api);
-  auto replay = tx.begin();
-  if (!replay) return fail(replay.error());
-  if (*replay) return std::move(**replay);
-  auto invoice = tx.invoice(d.invoice_id);
-  if (!invoice) return fail(invoice.error());
-  if (!*invoice) return invalid_write({{"invoice_id", "no such invoice: " + std::to_string(d.invoice_id)}});
-  const WriteInvoice& inv = **invoice;
-  std::vector<FieldError> errors;
-  if (inv.status == "void") errors.push_back({"invoice_id", "invoice " + inv.number + " is void"});
-  if (d.amount && d.currency != inv.currency)
-    errors.push_back({"amount", "currency mismatch: invoice " + inv.number + " is in " + inv.currency});
-  else if (d.amount && *d.amount > inv.total)
-    errors.push_back({"amount", money_text(*d.amount, d.currency) + " is more than invoice " + inv.number +
-                                    "'s total of " + money_text(inv.total, inv.currency)});
-  if (!errors.empty()) return invalid_write(std::move(errors));
-  auto id = tx.insert(
-      "INSERT INTO disputes (portal_id, invoice_id, reason_code, disputed_amount, currency, text, created_by, "
-      "created_at, updated_at, updated_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
-      [&](Statement& st) {
-        st.bind_text(1, d.portal_id);
-        st.bind_int(2, d.invoice_id);
-        st.bind_text(3, d.reason_code);
-        if (d.amount) st.bind_int(4, *d.amount), st.bind_text(5, d.currency);
-        else st.bind_null(4), st.bind_null(5);
-        st.bind_text(6, d.text);
-        st.bind_text(7, api.principal);
-        st.bind_text(8, tx.now());
-        st.bind_int(9, tx.seq());
-      },
-      "cannot store the dispute");
-  if (!id) return fail(id.error());
-  return tx.commit(0);
+  return PortalWriteTx::run(*impl_, api, "store a dispute", [&](PortalWriteTx& tx) -> Result<PortalWriteResult> {
+    auto invoice = tx.invoice(d.invoice_id);
+    if (!invoice) return fail(invoice.error());
+    if (!*invoice) return invalid_write({{"invoice_id", "no such invoice: " + std::to_string(d.invoice_id)}});
+    const WriteInvoice& inv = **invoice;
+    std::vector<FieldError> errors;
+    if (inv.status == "void") errors.push_back({"invoice_id", "invoice " + inv.number + " is void"});
+    if (d.amount && d.currency != inv.currency)
+      errors.push_back({"amount", "currency mismatch: invoice " + inv.number + " is in " + inv.currency});
+    else if (d.amount && *d.amount > inv.total)
+      errors.push_back({"amount", money_text(*d.amount, d.currency) + " is more than invoice " + inv.number +
+                                      "'s total of " + money_text(inv.total, inv.currency)});
+    if (!errors.empty()) return invalid_write(std::move(errors));
+    auto id = tx.insert(
+        "INSERT INTO disputes (portal_id, invoice_id, reason_code, disputed_amount, currency, text, created_by, "
+        "created_at, updated_at, updated_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
+        [&](Statement& st) {
+          st.bind_text(1, d.portal_id);
+          st.bind_int(2, d.invoice_id);
+          st.bind_text(3, d.reason_code);
+          if (d.amount) st.bind_int(4, *d.amount), st.bind_text(5, d.currency);
+          else st.bind_null(4), st.bind_null(5);
+          st.bind_text(6, d.text);
+          st.bind_text(7, api.principal);
+          st.bind_text(8, tx.now());
+          st.bind_int(9, tx.seq());
+        },
+        "cannot store the dispute");
+    if (!id) return fail(id.error());
+    return tx.commit(0);
+  });
 }
 
 Result<PortalWriteResult> MirrorStore::write_promise(const ApiWrite& api, const PromiseWrite& p) {
   std::lock_guard lock(impl_->mutex);
-  if (auto ok = impl_->writable("store a promise to pay"); !ok) return fail(ok.error());
-  PortalWriteTx tx(*impl_, api);
-  auto replay = tx.begin();
-  if (!replay) return fail(replay.error());
-  if (*replay) return std::move(**replay);
-  std::vector<FieldError> errors;
-  auto customer = known_customer(tx, p.customer_id, errors);
-  if (!customer) return fail(customer.error());
-  for (std::size_t i = 0; i < p.invoice_ids.size() && *customer; ++i) {
-    const std::string field = "invoice_ids[" + std::to_string(i) + "]";
-    auto invoice = tx.invoice(p.invoice_ids[i]);
-    if (!invoice) return fail(invoice.error());
-    if (!*invoice)
-      errors.push_back({field, "no such invoice: " + std::to_string(p.invoice_ids[i])});
-    else if ((*invoice)->customer_id != p.customer_id)
-      errors.push_back({field, "invoice " + (*invoice)->number + " belongs to another customer"});
-    else if ((*invoice)->currency != p.currency)
-      errors.push_back({field, "currency mismatch: invoice " + (*invoice)->number + " is in " + (*invoice)->currency});
-    else if ((*invoice)->balance <= 0)
-      errors.push_back({field, "invoice " + (*invoice)->number + " has nothing left to pay"});
-  }
-  if (!errors.empty()) return invalid_write(std::move(errors));
-  auto id = tx.insert(
-      "INSERT INTO promises_to_pay (portal_id, customer_id, promised_date, amount, currency, note, created_by, "
-      "created_at, updated_at, updated_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
-      [&](Statement& st) {
-        st.bind_text(1, p.portal_id);
-        st.bind_int(2, p.customer_id);
-        st.bind_text(3, p.promised_date);
-        st.bind_int(4, p.amount);
-        st.bind_text(5, p.currency);
-        if (p.note.empty()) st.bind_null(6); else st.bind_text(6, p.note);
-        st.bind_text(7, api.principal);
-        st.bind_text(8, tx.now());
-        st.bind_int(9, tx.seq());
-      },
-      "cannot store the promise to pay");
-  if (!id) return fail(id.error());
-  for (std::int64_t invoice_id : p.invoice_ids) {
-    auto row = tx.insert("INSERT INTO promise_invoices (promise_id, invoice_id) VALUES (?1, ?2)",
-                         [&](Statement& st) {
-                           st.bind_int(1, *id);
-                           st.bind_int(2, invoice_id);
-                         },
-                         "cannot store an invoice of the promise");
-    if (!row) return fail(row.error());
-  }
-  return tx.commit(0);
+  return PortalWriteTx::run(*impl_, api, "store a promise to pay", [&](PortalWriteTx& tx) -> Result<PortalWriteResult> {
+    std::vector<FieldError> errors;
+    auto customer = known_customer(tx, p.customer_id, errors);
+    if (!customer) return fail(customer.error());
+    for (std::size_t i = 0; i < p.invoice_ids.size() && *customer; ++i) {
+      const std::string field = "invoice_ids[" + std::to_string(i) + "]";
+      auto invoice = tx.invoice(p.invoice_ids[i]);
+      if (!invoice) return fail(invoice.error());
+      if (!*invoice)
+        errors.push_back({field, "no such invoice: " + std::to_string(p.invoice_ids[i])});
+      else if ((*invoice)->customer_id != p.customer_id)
+        errors.push_back({field, "invoice " + (*invoice)->number + " belongs to another customer"});
+      else if ((*invoice)->currency != p.currency)
+        errors.push_back({field, "currency mismatch: invoice " + (*invoice)->number + " is in " + (*invoice)->currency});
+      else if ((*invoice)->balance <= 0)
+        errors.push_back({field, "invoice " + (*invoice)->number + " has nothing left to pay"});
+    }
+    if (!errors.empty()) return invalid_write(std::move(errors));
+    auto id = tx.insert(
+        "INSERT INTO promises_to_pay (portal_id, customer_id, promised_date, amount, currency, note, created_by, "
+        "created_at, updated_at, updated_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
+        [&](Statement& st) {
+          st.bind_text(1, p.portal_id);
+          st.bind_int(2, p.customer_id);
+          st.bind_text(3, p.promised_date);
+          st.bind_int(4, p.amount);
+          st.bind_text(5, p.currency);
+          if (p.note.empty()) st.bind_null(6); else st.bind_text(6, p.note);
+          st.bind_text(7, api.principal);
+          st.bind_text(8, tx.now());
+          st.bind_int(9, tx.seq());
+        },
+        "cannot store the promise to pay");
+    if (!id) return fail(id.error());
+    for (std::int64_t invoice_id : p.invoice_ids) {
+      auto row = tx.insert("INSERT INTO promise_invoices (promise_id, invoice_id) VALUES (?1, ?2)",
+                           [&](Statement& st) {
+                             st.bind_int(1, *id);
+                             st.bind_int(2, invoice_id);
+                           },
+                           "cannot store an invoice of the promise");
+      if (!row) return fail(row.error());
+    }
+    return tx.commit(0);
+  });
 }
 
 Result<PortalWriteResult> MirrorStore::write_message(const ApiWrite& api, const MessageWrite& message) {
   std::lock_guard lock(impl_->mutex);
-  if (auto ok = impl_->writable("store a message"); !ok) return fail(ok.error());
-  PortalWriteTx tx(*impl_, api);
-  auto replay = tx.begin();
-  if (!replay) return fail(replay.error());
-  if (*replay) return std::move(**replay);
-  std::vector<FieldError> errors;
-  auto customer = known_customer(tx, message.customer_id, errors);
-  if (!customer) return fail(customer.error());
-  if (*customer) {
-    auto invoice = customer_invoice(tx, message.customer_id, message.invoice_id, errors);
-    if (!invoice) return fail(invoice.error());
-  }
-  if (!errors.empty()) return invalid_write(std::move(errors));
-  auto id = tx.insert(
-      "INSERT INTO messages (portal_id, customer_id, invoice_id, author, direction, body, created_at, updated_seq) "
-      "VALUES (?1, ?2, ?3, ?4, 'inbound', ?5, ?6, ?7)",
-      [&](Statement& st) {
-        st.bind_text(1, message.portal_id);
-        st.bind_int(2, message.customer_id);
-        if (message.invoice_id) st.bind_int(3, *message.invoice_id); else st.bind_null(3);
-        st.bind_text(4, api.principal);
-        st.bind_text(5, message.body);
-        st.bind_text(6, tx.now());
-        st.bind_int(7, tx.seq());
-      },
-      "cannot store the message");
-  if (!id) return fail(id.error());
-  return tx.commit(0);
+  return PortalWriteTx::run(*impl_, api, "store a message", [&](PortalWriteTx& tx) -> Result<PortalWriteResult> {
+    std::vector<FieldError> errors;
+    auto customer = known_customer(tx, message.customer_id, errors);
+    if (!customer) return fail(customer.error());
+    if (*customer) {
+      auto invoice = customer_invoice(tx, message.customer_id, message.invoice_id, errors);
+      if (!invoice) return fail(invoice.error());
+    }
+    if (!errors.empty()) return invalid_write(std::move(errors));
+    auto id = tx.insert(
+        "INSERT INTO messages (portal_id, customer_id, invoice_id, author, direction, body, created_at, updated_seq) "
+        "VALUES (?1, ?2, ?3, ?4, 'inbound', ?5, ?6, ?7)",
+        [&](Statement& st) {
+          st.bind_text(1, message.portal_id);
+          st.bind_int(2, message.customer_id);
+          if (message.invoice_id) st.bind_int(3, *message.invoice_id); else st.bind_null(3);
+          st.bind_text(4, api.principal);
+          st.bind_text(5, message.body);
+          st.bind_text(6, tx.now());
+          st.bind_int(7, tx.seq());
+        },
+        "cannot store the message");
+    if (!id) return fail(id.error());
+    return tx.commit(0);
+  });
 }
 
 Result<PortalWriteResult> MirrorStore::write_credit_request(const ApiWrite& api, const CreditRequestWrite& r) {
   std::lock_guard lock(impl_->mutex);
-  if (auto ok = impl_->writable("store a credit request"); !ok) return fail(ok.error());
-  PortalWriteTx tx(*impl_, api);
-  auto replay = tx.begin();
-  if (!replay) return fail(replay.error());
-  if (*replay) return std::move(**replay);
-  std::vector<FieldError> errors;
-  auto customer = known_customer(tx, r.customer_id, errors);
-  if (!customer) return fail(customer.error());
-  if (*customer) {
-    auto invoice = customer_invoice(tx, r.customer_id, r.invoice_id, errors);
-    if (!invoice) return fail(invoice.error());
-    if (*invoice && (*invoice)->currency != r.currency)
-      errors.push_back({"amount", "currency mismatch: invoice " + (*invoice)->number + " is in " + (*invoice)->currency});
-    else if (*invoice && r.amount > (*invoice)->total)
-      errors.push_back({"amount", money_text(r.amount, r.currency) + " is more than invoice " + (*invoice)->number +
-                                      "'s total of " + money_text((*invoice)->total, r.currency)});
-  }
-  if (!errors.empty()) return invalid_write(std::move(errors));
-  auto id = tx.insert(
-      "INSERT INTO credit_requests (portal_id, customer_id, invoice_id, currency, amount, reason_code, text, "
-      "created_by, created_at, updated_at, updated_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)",
-      [&](Statement& st) {
-        st.bind_text(1, r.portal_id);
-        st.bind_int(2, r.customer_id);
-        if (r.invoice_id) st.bind_int(3, *r.invoice_id); else st.bind_null(3);
-        st.bind_text(4, r.currency);
-        st.bind_int(5, r.amount);
-        st.bind_text(6, r.reason_code);
-        st.bind_text(7, r.text);
-        st.bind_text(8, api.principal);
-        st.bind_text(9, tx.now());
-        st.bind_int(10, tx.seq());
-      },
-      "cannot store the credit request");
-  if (!id) return fail(id.error());
-  return tx.commit(0);
+  return PortalWriteTx::run(*impl_, api, "store a credit request", [&](PortalWriteTx& tx) -> Result<PortalWriteResult> {
+    std::vector<FieldError> errors;
+    auto customer = known_customer(tx, r.customer_id, errors);
+    if (!customer) return fail(customer.error());
+    if (*customer) {
+      auto invoice = customer_invoice(tx, r.customer_id, r.invoice_id, errors);
+      if (!invoice) return fail(invoice.error());
+      if (*invoice && (*invoice)->currency != r.currency)
+        errors.push_back({"amount", "currency mismatch: invoice " + (*invoice)->number + " is in " + (*invoice)->currency});
+      else if (*invoice && r.amount > (*invoice)->total)
+        errors.push_back({"amount", money_text(r.amount, r.currency) + " is more than invoice " + (*invoice)->number +
+                                        "'s total of " + money_text((*invoice)->total, r.currency)});
+    }
+    if (!errors.empty()) return invalid_write(std::move(errors));
+    auto id = tx.insert(
+        "INSERT INTO credit_requests (portal_id, customer_id, invoice_id, currency, amount, reason_code, text, "
+        "created_by, created_at, updated_at, updated_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)",
+        [&](Statement& st) {
+          st.bind_text(1, r.portal_id);
+          st.bind_int(2, r.customer_id);
+          if (r.invoice_id) st.bind_int(3, *r.invoice_id); else st.bind_null(3);
+          st.bind_text(4, r.currency);
+          st.bind_int(5, r.amount);
+          st.bind_text(6, r.reason_code);
+          st.bind_text(7, r.text);
+          st.bind_text(8, api.principal);
+          st.bind_text(9, tx.now());
+          st.bind_int(10, tx.seq());
+        },
+        "cannot store the credit request");
+    if (!id) return fail(id.error());
+    return tx.commit(0);
+  });
 }
 
 Result<PortalWriteResult> MirrorStore::write_profile_change(const ApiWrite& api, const ProfileChangeWrite& change) {
   std::lock_guard lock(impl_->mutex);
-  if (auto ok = impl_->writable("store a profile change"); !ok) return fail(ok.error());
-  PortalWriteTx tx(*impl_, api);
-  auto replay = tx.begin();
-  if (!replay) return fail(replay.error());
-  if (*replay) return std::move(**replay);
-  std::vector<FieldError> errors;
-  auto customer = known_customer(tx, change.customer_id, errors);
-  if (!customer) return fail(customer.error());
-  nlohmann::json changes = nlohmann::json::object();
-  Entity pushed(find_entity("customer"));
-  for (std::size_t i = 0; i < change.changes.size(); ++i) {
-    const auto& c = change.changes[i];
-    const std::string field = "changes[" + std::to_string(i) + "].field";
-    if (!profile_field(c.field)) {
-      errors.push_back({field, "'" + c.field + "' cannot be changed on the portal"});
-      continue;
+  return PortalWriteTx::run(*impl_, api, "store a profile change", [&](PortalWriteTx& tx) -> Result<PortalWriteResult> {
+    std::vector<FieldError> errors;
+    auto customer = known_customer(tx, change.customer_id, errors);
+    if (!customer) return fail(customer.error());
+    nlohmann::json changes = nlohmann::json::object();
+    Entity pushed(find_entity("customer"));
+    for (std::size_t i = 0; i < change.changes.size(); ++i) {
+      const auto& c = change.changes[i];
+      const std::string field = "changes[" + std::to_string(i) + "].field";
+      if (!profile_field(c.field)) {
+        errors.push_back({field, "'" + c.field + "' cannot be changed on the portal"});
+        continue;
+      }
+      if (changes.contains(c.field)) errors.push_back({field, "'" + c.field + "' is changed twice"});
+      changes[c.field] = {{"from", c.from ? nlohmann::json(*c.from) : nlohmann::json()},
+                          {"to", c.to ? nlohmann::json(*c.to) : nlohmann::json()}};
+      if (c.to) pushed.set(c.field, *c.to);
     }
-    if (changes.contains(c.field)) errors.push_back({field, "'" + c.field + "' is changed twice"});
-    changes[c.field] = {{"from", c.from ? nlohmann::json(*c.from) : nlohmann::json()},
-                        {"to", c.to ? nlohmann::json(*c.to) : nlohmann::json()}};
-    if (c.to) pushed.set(c.field, *c.to);
-  }
-  if (!errors.empty()) return invalid_write(std::move(errors));
-  const std::string changes_text = changes.dump();  // bound, not copied: must outlive the insert
-  auto id = tx.insert(
-      "INSERT INTO profile_changes (portal_id, customer_id, changes, created_by, created_at, updated_at, "
-      "updated_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
-      [&](Statement& st) {
-        st.bind_text(1, change.portal_id);
-        st.bind_int(2, change.customer_id);
-        st.bind_text(3, changes_text);
-        st.bind_text(4, api.principal);
-        st.bind_text(5, tx.now());
-        st.bind_int(6, tx.seq());
-      },
-      "cannot store the profile change");
-  if (!id) return fail(id.error());
-  std::int64_t outbox_id = 0;
-  if (tx.can_push((*customer)->source)) {
-    pushed.set("erp_id", (*customer)->erp_id);
-    auto item = tx.enqueue("profile_change", change.portal_id, (*customer)->source, entity_json(pushed),
-                           "profile_changes", *id);
-    if (!item) return fail(item.error());
-    outbox_id = *item;
-  }
-  return tx.commit(outbox_id);
+    if (!errors.empty()) return invalid_write(std::move(errors));
+    const std::string changes_text = changes.dump();  // bound, not copied: must outlive the insert
+    auto id = tx.insert(
+        "INSERT INTO profile_changes (portal_id, customer_id, changes, created_by, created_at, updated_at, "
+        "updated_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+        [&](Statement& st) {
+          st.bind_text(1, change.portal_id);
+          st.bind_int(2, change.customer_id);
+          st.bind_text(3, changes_text);
+          st.bind_text(4, api.principal);
+          st.bind_text(5, tx.now());
+          st.bind_int(6, tx.seq());
+        },
+        "cannot store the profile change");
+    if (!id) return fail(id.error());
+    std::int64_t outbox_id = 0;
+    if (tx.can_push((*customer)->source)) {
+      pushed.set("erp_id", (*customer)->erp_id);
+      auto item = tx.enqueue("profile_change", change.portal_id, (*customer)->source, entity_json(pushed),
+                             "profile_changes", *id);
+      if (!item) return fail(item.error());
+      outbox_id = *item;
+    }
+    return tx.commit(outbox_id);
+  });
 }
 
 }  // namespace arsync

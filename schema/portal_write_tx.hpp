@@ -51,6 +51,19 @@ class PortalWriteTx {
   // Keeps the answer, advances the change sequence and commits.
   Result<PortalWriteResult> commit(std::int64_t outbox_id);
 
+  // The frame every portal write shares: the mirror must be writable, a replayed or reused
+  // Idempotency-Key is answered from api_requests, and otherwise `body(tx)` validates and
+  // writes inside the open transaction (ending with tx.commit()). Call with the store's mutex held.
+  template <class Body>
+  static Result<PortalWriteResult> run(MirrorStore::Impl& m, const ApiWrite& api, std::string_view what, Body body) {
+    if (auto ok = m.writable(what); !ok) return fail(ok.error());
+    PortalWriteTx tx(m, api);
+    auto replay = tx.begin();
+    if (!replay) return fail(replay.error());
+    if (*replay) return std::move(**replay);
+    return body(tx);
+  }
+
  private:
   MirrorStore::Impl& m_;
   const ApiWrite& api_;

@@ -172,90 +172,87 @@ std::string payment_payload(const PortalPaymentWrite& p, const WriteCustomer& cu
 
 Result<PortalWriteResult> MirrorStore::write_portal_payment(const ApiWrite& api, const PortalPaymentWrite& p) {
   std::lock_guard lock(impl_->mutex);
-  if (auto ok = impl_->writable("store a portal payment"); !ok) return fail(ok.error());
-  PortalWriteTx tx(*impl_, api);
-  auto replay = tx.begin();
-  if (!replay) return fail(replay.error());
-  if (*replay) return std::move(**replay);
+  return PortalWriteTx::run(*impl_, api, "store a portal payment", [&](PortalWriteTx& tx) -> Result<PortalWriteResult> {
 
-  std::vector<FieldError> errors;
-  auto customer = tx.customer(p.customer_id);
-  if (!customer) return fail(customer.error());
-  if (!*customer) return invalid_write({{"customer_id", "no such customer: " + std::to_string(p.customer_id)}});
-  if (!tx.can_push((*customer)->source))
-    return invalid_write({{"customer_id", "this customer's ERP ('" + (*customer)->source +
-                                        "') does not take portal payments: its connector has no push mapping "
-                                        "for payments"}});
-  std::vector<WriteInvoice> invoices;
-  std::int64_t applied = 0;
-  for (std::size_t i = 0; i < p.applications.size(); ++i) {
-    const auto& a = p.applications[i];
-    const std::string field = "applications[" + std::to_string(i) + "]";
-    for (std::size_t k = 0; k < i; ++k)
-      if (p.applications[k].invoice_id == a.invoice_id)
-        errors.push_back({field + ".invoice_id", "the invoice is already applied in applications[" +
-                                                     std::to_string(k) + "]"});
-    auto invoice = tx.invoice(a.invoice_id);
-    if (!invoice) return fail(invoice.error());
-    invoices.push_back(invoice->value_or(WriteInvoice{}));
-    applied += a.amount;
-    if (!*invoice) {
-      errors.push_back({field + ".invoice_id", "no such invoice: " + std::to_string(a.invoice_id)});
-      continue;
+    std::vector<FieldError> errors;
+    auto customer = tx.customer(p.customer_id);
+    if (!customer) return fail(customer.error());
+    if (!*customer) return invalid_write({{"customer_id", "no such customer: " + std::to_string(p.customer_id)}});
+    if (!tx.can_push((*customer)->source))
+      return invalid_write({{"customer_id", "this customer's ERP ('" + (*customer)->source +
+                                          "') does not take portal payments: its connector has no push mapping "
+                                          "for payments"}});
+    std::vector<WriteInvoice> invoices;
+    std::int64_t applied = 0;
+    for (std::size_t i = 0; i < p.applications.size(); ++i) {
+      const auto& a = p.applications[i];
+      const std::string field = "applications[" + std::to_string(i) + "]";
+      for (std::size_t k = 0; k < i; ++k)
+        if (p.applications[k].invoice_id == a.invoice_id)
+          errors.push_back({field + ".invoice_id", "the invoice is already applied in applications[" +
+                                                       std::to_string(k) + "]"});
+      auto invoice = tx.invoice(a.invoice_id);
+      if (!invoice) return fail(invoice.error());
+      invoices.push_back(invoice->value_or(WriteInvoice{}));
+      applied += a.amount;
+      if (!*invoice) {
+        errors.push_back({field + ".invoice_id", "no such invoice: " + std::to_string(a.invoice_id)});
+        continue;
+      }
+      const WriteInvoice& inv = **invoice;
+      if (inv.customer_id != p.customer_id)
+        errors.push_back({field + ".invoice_id", "invoice " + inv.number + " belongs to another customer"});
+      else if (inv.currency != p.currency)
+        errors.push_back({field + ".amount", "currency mismatch: invoice " + inv.number + " is in " + inv.currency +
+                                                 ", the payment in " + p.currency});
+      else if (inv.status == "void")
+        errors.push_back({field + ".invoice_id", "invoice " + inv.number + " is void"});
+      else if (a.amount > inv.balance - inv.pending)
+        errors.push_back({field + ".amount", "over-application: " + money_text(a.amount, p.currency) +
+                                                 " exceeds the open balance of invoice " + inv.number + " (" +
+                                                 money_text(inv.balance - inv.pending, p.currency) +
+                                                 (inv.pending ? " after pending portal payments)" : ")")});
     }
-    const WriteInvoice& inv = **invoice;
-    if (inv.customer_id != p.customer_id)
-      errors.push_back({field + ".invoice_id", "invoice " + inv.number + " belongs to another customer"});
-    else if (inv.currency != p.currency)
-      errors.push_back({field + ".amount", "currency mismatch: invoice " + inv.number + " is in " + inv.currency +
-                                               ", the payment in " + p.currency});
-    else if (inv.status == "void")
-      errors.push_back({field + ".invoice_id", "invoice " + inv.number + " is void"});
-    else if (a.amount > inv.balance - inv.pending)
-      errors.push_back({field + ".amount", "over-application: " + money_text(a.amount, p.currency) +
-                                               " exceeds the open balance of invoice " + inv.number + " (" +
-                                               money_text(inv.balance - inv.pending, p.currency) +
-                                               (inv.pending ? " after pending portal payments)" : ")")});
-  }
-  if (applied > p.amount)
-    errors.push_back({"applications", "the applications (" + money_text(applied, p.currency) +
-                                          ") exceed the payment's amount (" + money_text(p.amount, p.currency) + ")"});
-  if (!errors.empty()) return invalid_write(std::move(errors));
+    if (applied > p.amount)
+      errors.push_back({"applications", "the applications (" + money_text(applied, p.currency) +
+                                            ") exceed the payment's amount (" + money_text(p.amount, p.currency) + ")"});
+    if (!errors.empty()) return invalid_write(std::move(errors));
 
-  auto id = tx.insert(
-      "INSERT INTO portal_payments (portal_id, customer_id, target, method, reference, payment_date, currency, "
-      "amount, created_by, created_at, updated_at, updated_seq) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)",
-      [&](Statement& st) {
-        st.bind_text(1, p.portal_id);
-        st.bind_int(2, p.customer_id);
-        st.bind_text(3, (*customer)->source);
-        st.bind_text(4, p.method);
-        if (p.reference.empty()) st.bind_null(5); else st.bind_text(5, p.reference);
-        st.bind_text(6, p.payment_date);
-        st.bind_text(7, p.currency);
-        st.bind_int(8, p.amount);
-        st.bind_text(9, api.principal);
-        st.bind_text(10, tx.now());
-        st.bind_int(11, tx.seq());
-      },
-      "cannot store the portal payment");
-  if (!id) return fail(id.error());
-  for (const auto& a : p.applications) {
-    auto row = tx.insert(
-        "INSERT INTO portal_payment_applications (portal_payment_id, invoice_id, amount) VALUES (?1, ?2, ?3)",
+    auto id = tx.insert(
+        "INSERT INTO portal_payments (portal_id, customer_id, target, method, reference, payment_date, currency, "
+        "amount, created_by, created_at, updated_at, updated_seq) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)",
         [&](Statement& st) {
-          st.bind_int(1, *id);
-          st.bind_int(2, a.invoice_id);
-          st.bind_int(3, a.amount);
+          st.bind_text(1, p.portal_id);
+          st.bind_int(2, p.customer_id);
+          st.bind_text(3, (*customer)->source);
+          st.bind_text(4, p.method);
+          if (p.reference.empty()) st.bind_null(5); else st.bind_text(5, p.reference);
+          st.bind_text(6, p.payment_date);
+          st.bind_text(7, p.currency);
+          st.bind_int(8, p.amount);
+          st.bind_text(9, api.principal);
+          st.bind_text(10, tx.now());
+          st.bind_int(11, tx.seq());
         },
-        "cannot store a portal payment application");
-    if (!row) return fail(row.error());
-  }
-  auto item = tx.enqueue("payment", p.portal_id, (*customer)->source, payment_payload(p, **customer, invoices),
-                         "portal_payments", *id);
-  if (!item) return fail(item.error());
-  return tx.commit(*item);
+        "cannot store the portal payment");
+    if (!id) return fail(id.error());
+    for (const auto& a : p.applications) {
+      auto row = tx.insert(
+          "INSERT INTO portal_payment_applications (portal_payment_id, invoice_id, amount) VALUES (?1, ?2, ?3)",
+          [&](Statement& st) {
+            st.bind_int(1, *id);
+            st.bind_int(2, a.invoice_id);
+            st.bind_int(3, a.amount);
+          },
+          "cannot store a portal payment application");
+      if (!row) return fail(row.error());
+    }
+    auto item = tx.enqueue("payment", p.portal_id, (*customer)->source, payment_payload(p, **customer, invoices),
+                           "portal_payments", *id);
+    if (!item) return fail(item.error());
+    return tx.commit(*item);
+  });
 }
 
 }  // namespace arsync
