@@ -187,7 +187,10 @@ class JsonHttpConnector final : public Connector {
     if (stream == settings_.streams.end() || stream->second.lookup.empty())
       return Connector::lookup(request);
     const StreamSettings& st = stream->second;
-    const std::string url = collection_url(expand(expand(st.lookup, "key", request.idempotency_key), "path", st.path));
+    // The key goes into an OData string literal: a quote in it is doubled ('O''Brien').
+    std::string key;
+    for (char c : request.idempotency_key) key += c == '\'' ? std::string("''") : std::string(1, c);
+    const std::string url = collection_url(expand(expand(st.lookup, "key", key), "path", st.path));
     HttpRequest http{"GET", url, {{"Accept", "application/json"}}, {}};
     if (!settings_.auth_header.empty()) http.headers.emplace_back("Authorization", settings_.auth_header);
     if (!bucket_.acquire(context_.stop)) return fail(ErrorKind::kTransient, "stopped before the look-up", url);

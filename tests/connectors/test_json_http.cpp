@@ -176,3 +176,85 @@ TEST_CASE("a client-side rate limit spaces requests out") {
   CHECK(f.clock.sleeps[0] >= 499ms);
   CHECK(f.clock.sleeps[1] >= 499ms);
 }
+
+// --- Push (the outbox's side): one attempt per call, classified so that nothing that may have
+// reached the ERP is ever sent again without a look-up.
+
+namespace {
+
+HttpResponse answer(int status, std::string body, HttpHeaders headers = {}) {
+  return HttpResponse{status, std::move(headers), std::move(body)};
+}
+
+PushRequest payment_push(std::string key = "pay_1") {
+  return PushRequest{.kind = "payment", .idempotency_key = std::move(key), .body = R"({"amount":1.00})",
+                     .stream = "invoices"};
+}
+
+std::string header_of(const HttpRequest& r, std::string_view name) {
+  for (auto& [k, v] : r.headers)
+    if (k == name) return v;
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("push: POSTs the body with the idempotency key and reads the ERP's id from the answer") {
+  Fixture f({{"push_path", {"payments", ""}}, {"push_ref", {"Payment.Id", ""}}});
+  f.script.answers.push_back(answer(201, R"({"Payment":{"Id":"PAY-9"}})"));
+  PushResult r = f.connector->push(payment_push());
+  CHECK(r.status == PushStatus::kDelivered);
+  CHECK(r.erp_ref == "PAY-9");
+  REQUIRE(f.script.requests.size() == 1);
+  CHECK(f.script.requests[0].method == "POST");
+  CHECK(f.script.requests[0].url == "http://erp.test:8080/api/payments");
+  CHECK(header_of(f.script.requests[0], "Idempotency-Key") == "pay_1");
+  CHECK(header_of(f.script.requests[0], "Authorization") == "Bearer s3cret");
+}
+
+TEST_CASE("push: each ERP answer is classified as delivered, retry, reject or unknown") {
+  Fixture f;
+  struct Case {
+    Result<HttpResponse> response;
+    PushStatus expected;
+  };
+  std::vector<Case> cases;
+  cases.push_back({answer(422, R"({"error":{"code":"CurrencyMismatch"}})"), PushStatus::kReject});
+  cases.push_back({answer(200, R"({"error":{"code":"Locked"}})"), PushStatus::kReject});  // 200 with an error
+  cases.push_back({answer(429, "", {{"Retry-After", "7"}}), PushStatus::kRetry});
+  cases.push_back({answer(503, ""), PushStatus::kRetry});
+  cases.push_back({answer(408, ""), PushStatus::kRetry});
+  cases.push_back({answer(500, "oops"), PushStatus::kUnknown});  // may have committed first
+  cases.push_back({answer(504, ""), PushStatus::kUnknown});
+  cases.push_back({answer(201, "{\"id\":"), PushStatus::kUnknown});  // cut-off answer
+  cases.push_back({fail(ErrorKind::kTransient, "connection reset"), PushStatus::kUnknown});
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    f.script.answers.push_back(cases[i].response);
+    PushResult r = f.connector->push(payment_push());
+    INFO("case " << i << ": " << r.message);
+    CHECK(r.status == cases[i].expected);
+    if (i == 0) CHECK(r.message.find("CurrencyMismatch") != std::string::npos);
+    if (i == 2) CHECK(r.retry_after == std::chrono::milliseconds(7000));
+  }
+}
+
+TEST_CASE("look-up: finds a pushed item by its key (quotes doubled), or says for certain it is absent") {
+  Fixture f({{"lookup", {"payments?$filter=idempotencyKey eq '{key}'", ""}}});
+  f.script.answers.push_back(answer(200, R"({"value":[{"id":"PAY-3"}]})"));
+  auto found = f.connector->lookup(payment_push("o'brien"));
+  REQUIRE(found);
+  CHECK(*found == std::optional<std::string>("PAY-3"));
+  CHECK(f.script.requests[0].url ==
+        "http://erp.test:8080/api/payments?$filter=idempotencyKey%20eq%20%27o%27%27brien%27");
+  f.script.answers.push_back(answer(200, R"({"value":[]})"));
+  auto absent = f.connector->lookup(payment_push());
+  REQUIRE(absent);
+  CHECK_FALSE(absent->has_value());
+  f.script.answers.push_back(answer(503, ""));
+  CHECK_FALSE(f.connector->lookup(payment_push()).has_value());  // cannot tell: stays unknown
+
+  Fixture no_lookup;
+  auto cannot = no_lookup.connector->lookup(payment_push());
+  REQUIRE_FALSE(cannot.has_value());
+  CHECK(cannot.error().message.find("arsync outbox") != std::string::npos);
+}
