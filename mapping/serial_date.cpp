@@ -39,8 +39,8 @@ Result<MsJsonTime> parse_ms_json(std::string_view text) {
     if (z.size() != 4 || !read_int(z, hhmm) || hhmm % 100 >= 60 || hhmm / 100 > 14) return bad(text, why);
     out.offset_minutes = static_cast<int>(hhmm / 100 * 60 + hhmm % 100) * (inner[zone] == '-' ? -1 : 1);
   }
-  // ±1e15 ms is ±31,000 years: beyond that the day arithmetic below would leave year_month_day.
-  if (ms > 1'000'000'000'000'000 || ms < -1'000'000'000'000'000) return bad(text, "is out of range");
+  // UtcTime counts nanoseconds in 64 bits (years 1678 to 2262): keep to 1700..2200.
+  if (ms > 7'258'118'400'000 || ms < -8'520'336'000'000) return bad(text, "is out of range (years 1700 to 2200)");
   out.utc = UtcTime(std::chrono::milliseconds(ms));
   return out;
 }
@@ -85,6 +85,9 @@ Result<std::chrono::sys_days> parse_excel_serial(std::string_view text, ExcelBas
 Result<UtcTime> parse_excel_time(std::string_view text, ExcelBase base) {
   auto serial = parse_serial(text, base);
   if (!serial) return std::unexpected(serial.error());
+  // A date-time is a UtcTime, nanoseconds in 64 bits: keep to the years arsync parses (to 2200).
+  if (serial->day >= std::chrono::sys_days(std::chrono::year(2200) / 1 / 1))
+    return bad(text, "is after 2199-12-31");
   return UtcTime(serial->day) + std::chrono::milliseconds(serial->millis);
 }
 

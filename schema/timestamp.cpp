@@ -42,6 +42,9 @@ bool is_valid_date(int year, int month, int day) {
       .ok();
 }
 
+constexpr int kMinYear = 1700;
+constexpr int kMaxYear = 2200;
+
 Result<UtcTime> parse_iso8601(std::string_view text) {
   auto bad = [&](const char* why) {
     return fail(ErrorKind::kInvalidInput, "timestamp \"" + std::string(text) +
@@ -56,6 +59,8 @@ Result<UtcTime> parse_iso8601(std::string_view text) {
       !read_digits(text, 17, 2, s))
     return bad("bad time part");
   if (!is_valid_date(y, mo, d)) return bad("no such calendar date");
+  // UtcTime counts nanoseconds in 64 bits: about 1678 to 2262. Business dates sit well inside.
+  if (y < kMinYear || y > kMaxYear) return bad("year out of range (1700 to 2200)");
   if (h > 23 || mi > 59 || s > 60) return bad("time out of range");
 
   std::size_t pos = 19;

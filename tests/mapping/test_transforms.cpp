@@ -7,6 +7,8 @@
 
 #include "mapping/json_reader.hpp"
 #include "mapping/mapping.hpp"
+#include "mapping/serial_date.hpp"
+#include "schema/timestamp.hpp"
 
 using namespace arsync;
 
@@ -170,6 +172,20 @@ TEST_CASE("timestamps: ms_json is UTC whatever the writer's zone; iso8601 offset
       problems(customer_yaml("  erp_updated_at: { from: t, timestamp: ms_jsn }\n")) ==
       "t.yaml:5:41: field erp_updated_at timestamp: 'ms_jsn' is not supported (did you mean 'ms_json'?); use "
       "iso8601, ms_json, excel, excel1904\n");
+}
+
+// Found by the fuzzer: a year far from today overflowed the 64-bit nanosecond count of UtcTime
+// (years 1678 to 2262), which UBSan reports. Every way into a timestamp keeps to 1700..2200.
+TEST_CASE("timestamps far outside 1700..2200 are refused, never overflowed") {
+  auto iso = parse_iso8601("0001-01-01T00:00:00Z");
+  REQUIRE_FALSE(iso.has_value());
+  CHECK(iso.error().message.find("year out of range") != std::string::npos);
+  CHECK(parse_iso8601("2199-12-31T23:59:59.999Z").has_value());
+  CHECK_FALSE(mapping::parse_ms_json("/Date(1000000000000000)/").has_value());
+  CHECK_FALSE(mapping::parse_ms_json("/Date(-9000000000000)/").has_value());
+  CHECK(mapping::parse_ms_json("/Date(7258118399999)/").has_value());
+  CHECK_FALSE(mapping::parse_excel_time("2958465.5").has_value());
+  CHECK(mapping::parse_excel_time("109573.5").has_value());  // 2199-12-31 12:00
 }
 
 TEST_CASE("money: parentheses, trailing minus, thousands, currency exponents, decimal comma") {
