@@ -15,9 +15,11 @@ namespace {
 constexpr std::array<std::string_view, 6> kStatusNames = {"pending", "in_flight", "done",
                                                           "failed",  "unknown",   "cancelled"};
 
-constexpr std::string_view kItemColumns =
-    "id, idempotency_key, kind, target_connector, payload, status, attempts, coalesce(next_attempt_at, ''), "
-    "coalesce(last_error, ''), coalesce(erp_ref, ''), coalesce(conflict, ''), created_at, updated_at";
+// The columns read_item() reads, joined into each query as one literal at compile time.
+#define ARSYNC_OUTBOX_ITEM                                                                                \
+  "SELECT id, idempotency_key, kind, target_connector, payload, status, attempts, "                    \
+  "coalesce(next_attempt_at, ''), coalesce(last_error, ''), coalesce(erp_ref, ''), coalesce(conflict, ''), " \
+  "created_at, updated_at FROM outbox "
 
 OutboxItem read_item(const Statement& st) {
   OutboxItem item;
@@ -129,8 +131,8 @@ Result<std::vector<OutboxItem>> MirrorStore::claim_outbox(std::size_t limit) {
   Impl& m = *impl_;
   if (auto ok = m.writable("claim outbox items"); !ok) return fail(ok.error());
   const std::string now = now_iso8601();
-  auto select = m.stmt("SELECT " + std::string(kItemColumns) +
-                       " FROM outbox WHERE status IN ('pending', 'unknown') AND "
+  auto select = m.stmt(ARSYNC_OUTBOX_ITEM
+                       "WHERE status IN ('pending', 'unknown') AND "
                        "(next_attempt_at IS NULL OR next_attempt_at <= ?1) ORDER BY id LIMIT ?2");
   auto mark = m.stmt(
       "UPDATE outbox SET status = 'in_flight', attempts = attempts + 1, sent_at = ?2, updated_at = ?2 "
@@ -209,8 +211,7 @@ Result<std::int64_t> MirrorStore::recover_outbox() {
 
 Result<std::vector<OutboxItem>> MirrorStore::list_outbox(std::optional<OutboxStatus> status, std::size_t limit) {
   std::lock_guard lock(impl_->mutex);
-  auto s = impl_->stmt("SELECT " + std::string(kItemColumns) +
-                       " FROM outbox WHERE ?1 IS NULL OR status = ?1 ORDER BY id DESC LIMIT ?2");
+  auto s = impl_->stmt(ARSYNC_OUTBOX_ITEM "WHERE ?1 IS NULL OR status = ?1 ORDER BY id DESC LIMIT ?2");
   if (!s) return fail(s.error());
   Statement& st = **s;
   StatementScope scope(st);
@@ -225,7 +226,7 @@ Result<std::vector<OutboxItem>> MirrorStore::list_outbox(std::optional<OutboxSta
 
 Result<OutboxItem> MirrorStore::outbox_item(std::int64_t id) {
   std::lock_guard lock(impl_->mutex);
-  auto s = impl_->stmt("SELECT " + std::string(kItemColumns) + " FROM outbox WHERE id = ?1");
+  auto s = impl_->stmt(ARSYNC_OUTBOX_ITEM "WHERE id = ?1");
   if (!s) return fail(s.error());
   Statement& st = **s;
   StatementScope scope(st);
