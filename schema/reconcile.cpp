@@ -11,6 +11,10 @@
 //   - it spares rows whose updated_seq is past the scan's start: a webhook or another writer
 //     changed them meanwhile, so they exist whatever the scan saw.
 // Stamping is not a change (no new updated_seq): the change feed only reports real changes.
+//
+// SQL: the table name in these statements is the catalog's (EntitySpec::table, a compile-time
+// constant, never input), because SQLite cannot bind identifiers; every value is bound, and
+// each text is prepared once and cached like upsert_plan's catalog-generated statements.
 #include <unistd.h>
 
 #include "schema/mirror_store_impl.hpp"
