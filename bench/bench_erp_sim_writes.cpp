@@ -66,7 +66,7 @@ std::string body(const Target& t, long n) {
 
 // A UUID-shaped key (36 characters, as portals send them), unique per payment.
 std::string key(long n) {
-  char text[40];
+  char text[48];  // 24 + up to 20 digits + NUL
   std::snprintf(text, sizeof text, "00000000-0000-4000-8000-%012ld", n);
   return text;
 }

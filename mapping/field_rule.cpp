@@ -165,7 +165,7 @@ Result<Value> FieldRule::evaluate(const Node& record, const Node* parent, const 
   if (split) text = split_part(text, *split), form = TextForm::kSource;
   if (trim) text = mapping::trim(text);
   // An empty value is "no value" unless the map names it ({"": active}).
-  bool mapped_empty = text.empty() && !table.empty() && table.front().first.empty();
+  bool mapped_empty = text.empty() && table.maps_empty();
   if (text.empty() && !mapped_empty) return absent(place, "an empty value at " + path(), record, parent);
   std::string cased;
   if (text_case != TextCase::kKeep) {
@@ -178,22 +178,12 @@ Result<Value> FieldRule::evaluate(const Node& record, const Node* parent, const 
     text = cased;
   }
   if (!table.empty()) {
-    auto it = std::lower_bound(table.begin(), table.end(), text,
-                               [](const auto& row, std::string_view t) { return row.first < t; });
-    if (it != table.end() && it->first == text) {
-      text = it->second;
-    } else if (otherwise) {
-      text = *otherwise;
-    } else {
-      std::string known;
-      for (const auto& row : table) {
-        if (!known.empty()) known += ", ";
-        known += row.first.empty() ? "\"\"" : row.first;
-      }
-      return fail(error(place, quoted(text) + " at " + path() + " is not in the map (" + known +
-                                   "); add it to map: or give an else: value"));
-    }
-    form = TextForm::kCanonical;
+    auto mapped = table.translate(text);
+    if (!mapped)
+      return fail(error(place, quoted(text) + " at " + path() + " is not in the map (" + table.known() +
+                                   ") and its else: is reject; add it to map: if it is a valid value"));
+    if (table.translated(text)) form = TextForm::kCanonical;
+    text = *mapped;
   }
   auto value = convert(text, form, record, parent);
   if (!value) return fail(error(place, located(value.error().message, text, path())));

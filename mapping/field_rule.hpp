@@ -4,7 +4,7 @@
 // The transforms run in a fixed order, so the YAML order of keys never matters:
 //   source (from: path | value: constant | concat: parts) → split: → missing/null/"" ?
 //   default: or, with required: true, an error (unless map: names "") →
-//   trim → upper/lower → map: (else:) → conversion to the field's catalog type
+//   trim → upper/lower → map: (else: value, keep or reject) → conversion to the field's catalog type
 //   (text, integer, bool, money, decimal, date, timestamp, reference).
 // `value:` constants, `default:` and the right-hand side of `map:`/`else:` are written in
 // canonical form (dates as 2025-03-01, amounts as 12.50) and skip the source-format steps.
@@ -21,6 +21,7 @@
 #include "mapping/date_format.hpp"
 #include "mapping/path.hpp"
 #include "mapping/record.hpp"
+#include "mapping/value_table.hpp"
 #include "schema/catalog.hpp"
 #include "schema/money.hpp"
 #include "schema/result.hpp"
@@ -83,11 +84,10 @@ struct FieldRule {
   std::vector<std::pair<Condition, std::string>> cases;
   bool trim = false;
   TextCase text_case = TextCase::kKeep;
-  std::vector<std::pair<std::string, std::string>> table;  // map:, sorted by ERP value
-  std::optional<std::string> otherwise;                    // else:
-  std::optional<DateFormat> date;                          // date fields: the ERP's pattern (default ISO)
-  NumberFormat number;                                     // decimal fields
-  MoneyRule money;                                         // money fields
+  ValueTable table;                  // map: with its else:, ERP value → canonical
+  std::optional<DateFormat> date;    // date fields: the ERP's pattern (default ISO)
+  NumberFormat number;               // decimal fields
+  MoneyRule money;                   // money fields
 
   // The canonical value for `record` (monostate when absent and not required), or an error
   // naming the field, the ERP path and the value, located at `where`. `parent` is the parent

@@ -50,6 +50,8 @@ std::optional<FieldRule> MappingLoader::load_field(const Entry& entry, const Ent
 
 void MappingLoader::load_transforms(const Entry& entry, FieldRule& rule, bool in_child) {
   std::string field = "field " + entry.key;
+  std::optional<Rows> rows;  // map: and else: come in either order; they become one ValueTable
+  std::optional<Entry> otherwise;
   for (const Entry& t : entries(entry.value, field)) {
     const sv key = t.key;
     if (std::find(std::begin(kFieldKeys), std::end(kFieldKeys), key) == std::end(kFieldKeys)) {
@@ -60,11 +62,13 @@ void MappingLoader::load_transforms(const Entry& entry, FieldRule& rule, bool in
     if (!check_type(t, rule)) continue;
     if (key == "from") {
       if (auto p = path(t.value, field + " from:", in_child)) rule.from = std::move(*p);
-    } else if (key == "value" || key == "default" || key == "else") {
+    } else if (key == "value" || key == "default") {
       auto text = scalar(t.value, field + " " + t.key + ":");
       if (!text) continue;
-      (key == "value" ? rule.constant : key == "default" ? rule.fallback : rule.otherwise) = *text;
+      (key == "value" ? rule.constant : rule.fallback) = *text;
       check_canonical(t.value, rule, *text, t.key + ": ");
+    } else if (key == "else") {
+      otherwise = t;
     } else if (key == "trim") {
       rule.trim = flag(t.value, field + " trim:").value_or(false);
     } else if (key == "upper" || key == "lower") {
@@ -74,7 +78,7 @@ void MappingLoader::load_transforms(const Entry& entry, FieldRule& rule, bool in
         rule.text_case = key == "upper" ? TextCase::kUpper : TextCase::kLower;
       }
     } else if (key == "map") {
-      load_table(t, rule);
+      rows = table_rows(t, rule);
     } else if (key == "required") {
       rule.required = flag(t.value, field + " required:").value_or(false);
     } else if (key == "concat") {
@@ -94,6 +98,11 @@ void MappingLoader::load_transforms(const Entry& entry, FieldRule& rule, bool in
     } else {
       load_typed(t, rule, in_child);
     }
+  }
+  if (auto table = value_table(entry.key_node, field, std::move(rows), otherwise)) {
+    if (table->unmapped() == ValueTable::Unmapped::kValue)
+      check_canonical(otherwise->value, rule, table->otherwise(), "else: ");
+    rule.table = std::move(*table);
   }
 }
 
@@ -119,7 +128,6 @@ void MappingLoader::check_rule(const Entry& entry, const FieldRule& rule) {
     problem(at, "field " + rule.field + ": separator: belongs to concat: (split: has its own)");
   if (rule.required && rule.fallback)
     problem(at, "field " + rule.field + ": give required: or default:, not both");
-  if (rule.otherwise && rule.table.empty()) problem(at, "field " + rule.field + ": else: needs a map:");
   if (rule.spec->type == FieldType::kMoney && (!entry.value.IsMap() || !entry.value["money"]))
     problem(at, "field " + rule.field +
                     " is money: say which currency with money: {currency_from: <ERP field>} "

@@ -119,6 +119,8 @@ std::optional<PushField> MappingLoader::load_push_field(const YAML::Node& node, 
   PushField f;
   f.where = where(node.Mark());
   std::optional<std::string> name;
+  std::optional<Rows> rows;
+  std::optional<Entry> otherwise;
   for (const Entry& e : entries(node, "push: field")) {
     if (e.key == "field") {
       name = scalar(e.value, "push: field:");
@@ -149,16 +151,18 @@ std::optional<PushField> MappingLoader::load_push_field(const YAML::Node& node, 
         f.date = *p;
       }
     } else if (e.key == "map") {
+      rows.emplace();
       for (const Entry& row : entries(e.value, "push: map:"))
-        if (auto text = scalar(row.value, "push: map value")) f.table.emplace_back(row.key, *text);
-      std::sort(f.table.begin(), f.table.end());
+        if (auto text = scalar(row.value, "push: map value")) rows->emplace_back(row.key, *text);
     } else if (e.key == "else") {
-      f.otherwise = scalar(e.value, "push: else:");
+      otherwise = e;
     } else {
       problem(e.key_node, "unknown key " + quoted(e.key) + did_you_mean(e.key, kPushFieldKeys) +
                               " in a push field; it takes " + names_of(kPushFieldKeys));
     }
   }
+  if (auto table = value_table(node, "push: field " + name.value_or("?"), std::move(rows), otherwise))
+    f.table = std::move(*table);
   if (!name) return std::nullopt;
   if (!f.date.empty() && f.spec->type != FieldType::kDate)
     problem(node, "push: field " + std::string(f.spec->name) + " is " + to_string(f.spec->type) +

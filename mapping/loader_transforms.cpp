@@ -19,19 +19,38 @@ constexpr sv kRoundings[] = {"half_even", "half_up", "down"};
 
 }  // namespace
 
-void MappingLoader::load_table(const Entry& t, FieldRule& rule) {
+MappingLoader::Rows MappingLoader::table_rows(const Entry& t, const FieldRule& rule) {
+  Rows rows;
   if (!t.value.IsMap() || t.value.size() == 0) {
     problem(t.value,
             "field " + rule.field + " map: needs a table of ERP value: canonical value, e.g. {Open: open}");
-    return;
+    return rows;
   }
   for (const Entry& row : entries(t.value, "field " + rule.field + " map:")) {
     auto text = scalar(row.value, "map value for " + quoted(row.key));
     if (!text) continue;
     check_canonical(row.value, rule, *text, "map value for " + quoted(row.key) + ": ");
-    rule.table.emplace_back(row.key, *text);
+    rows.emplace_back(row.key, *text);
   }
-  std::sort(rule.table.begin(), rule.table.end());
+  return rows;
+}
+
+std::optional<ValueTable> MappingLoader::value_table(const YAML::Node& at, const std::string& what,
+                                                     std::optional<Rows> rows,
+                                                     const std::optional<Entry>& otherwise) {
+  if (otherwise && !rows) {
+    problem(otherwise->key_node, what + ": else: belongs to a map:");
+    return std::nullopt;
+  }
+  if (!rows) return std::nullopt;
+  if (!otherwise) {
+    problem(at, what + ": map: needs an else: saying what an unlisted value becomes: a value, "
+                                   "keep (use it as it is) or reject (reject the record)");
+    return std::nullopt;
+  }
+  auto text = scalar(otherwise->value, what + " else:");
+  if (!text) return std::nullopt;
+  return ValueTable(std::move(*rows), *text);
 }
 
 void MappingLoader::load_typed(const Entry& t, FieldRule& rule, bool in_child) {

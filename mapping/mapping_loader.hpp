@@ -90,7 +90,12 @@ class MappingLoader {
                        const std::string& what);
 
   // ----- transforms (loader_transforms.cpp) -----
-  void load_table(const Entry& t, FieldRule& rule);
+  using Rows = std::vector<std::pair<std::string, std::string>>;
+  Rows table_rows(const Entry& t, const FieldRule& rule);
+  // The map: rows and else: of a pull or push field as one table; a problem when either comes
+  // without the other (a map: must say what an unlisted value becomes).
+  std::optional<ValueTable> value_table(const YAML::Node& at, const std::string& what, std::optional<Rows> rows,
+                                        const std::optional<Entry>& otherwise);
   void load_typed(const Entry& t, FieldRule& rule, bool in_child);
   NumberFormat comma_format(const Entry& o, const std::string& field);
   void load_money(const Entry& t, FieldRule& rule, bool in_child);

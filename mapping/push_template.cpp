@@ -178,17 +178,13 @@ Result<std::optional<std::string>> PushField::text(const Entity& entity, const E
   else
     out = std::to_string(std::get<std::int64_t>(v));
   if (!table.empty()) {
-    auto it = std::lower_bound(table.begin(), table.end(), out,
-                               [](const auto& row, const std::string& t) { return row.first < t; });
-    if (it != table.end() && it->first == out)
-      out = it->second;
-    else if (otherwise)
-      out = *otherwise;
-    else
+    auto mapped = table.translate(out);
+    if (!mapped)
       return fail(ErrorKind::kInvalidInput,
-                  "push: " + std::string(spec->name) + " \"" + out +
-                      "\" is not in the map; add it to map: or give an else:",
+                  "push: " + std::string(spec->name) + " \"" + out + "\" is not in the map (" + table.known() +
+                      ") and its else: is reject; add it to map: if the ERP has a value for it",
                   where);
+    out = std::string(*mapped);
   } else if (!date.empty() && spec->type == FieldType::kDate) {
     out = format_date(out, date);
   }

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "mapping/value_table.hpp"
 #include "schema/catalog.hpp"
 #include "schema/result.hpp"
 
@@ -38,8 +39,7 @@ struct PushField {
   const FieldSpec* spec = nullptr;
   bool parent = false;  // "^amount": the field of the parent entity, inside each:
   std::string date;     // output pattern; "" = canonical
-  std::vector<std::pair<std::string, std::string>> table;  // map: canonical → ERP, sorted
-  std::optional<std::string> otherwise;                    // else:
+  ValueTable table;     // map: with its else:, canonical → ERP
   std::string where;                                       // file:line:col, for errors
 
   // The ERP text of the field, nullopt when absent.

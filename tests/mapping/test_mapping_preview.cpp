@@ -48,8 +48,8 @@ TEST_CASE("preview table: rejects carry the mapping's place and the reason; exit
   CHECK(
       r.out.find("reject  #7 INV-0000008  " + kRoot +
                  "/etc/mappings/demo/invoices.yaml:15:3: field status: \"Pending\" at status "
-                 "is not in the map (Canceled, Open, Paid, Partially Paid); add it to map: or give an else: "
-                 "value\n") != std::string::npos);
+                 "is not in the map (Canceled, Open, Paid, Partially Paid) and its else: is reject; add it "
+                 "to map: if it is a valid value\n") != std::string::npos);
   CHECK(r.out.ends_with("3 mapped, 0 skipped, 6 rejected\n"));
 }
 

@@ -109,6 +109,23 @@ TEST_CASE("push: absent fields are left out; JPY amounts have no decimals; map: 
   CHECK(m->push(p)->body.find(R"("Method":"Other")") != std::string::npos);
 }
 
+TEST_CASE("push: else: keep sends the canonical value; else: reject fails the item, naming the table") {
+  auto keep = Mapping::parse(
+      payment_yaml("  body:\n    Method: { field: method, map: { card: CreditCard }, else: keep }\n"), "t.yaml");
+  auto reject = Mapping::parse(
+      payment_yaml("  body:\n    Method: { field: method, map: { card: CreditCard }, else: reject }\n"), "t.yaml");
+  REQUIRE(keep);
+  REQUIRE(reject);
+  Entity p = portal_payment();
+  p.set("method", std::string("ach"));
+  CHECK(keep->push(p)->body == R"({"Method":"ach"})");
+  auto refused = reject->push(p);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().describe() ==
+        "t.yaml:11:13: push: method \"ach\" is not in the map (card) and its else: is reject; add it to map: if "
+        "the ERP has a value for it");
+}
+
 TEST_CASE("push: XML body built as elements and attributes, text escaped") {
   auto m = Mapping::parse(
       payment_yaml("  format: xml\n  body:\n    Payment:\n      \"@currency\": { field: currency }\n"
@@ -167,6 +184,9 @@ TEST_CASE("push: unknown fields, collections and formats are load problems with 
         "t.yaml:10:14: push: field amount is money, so date: does not apply\n");
   CHECK(problems(payment_yaml("  format: xml\n  body: { A: a, B: b }\n")) ==
         "t.yaml:11:9: push: an XML body: has exactly one root element, e.g. body: {Payment: {...}}\n");
+  CHECK(problems(payment_yaml("  body: { M: { field: method, map: { card: C } } }\n")) ==
+        "t.yaml:10:14: push: field method: map: needs an else: saying what an unlisted value becomes: a value, "
+        "keep (use it as it is) or reject (reject the record)\n");
   auto no_push = Mapping::parse("entity: customer\nfields:\n  erp_id: id\n  name: n\n", "t");
   REQUIRE(no_push);
   CHECK(no_push->push(portal_payment()).error().kind == ErrorKind::kNotFound);

@@ -69,7 +69,7 @@ fields:
   currency: "*[local-name()='Cur']"
   total: { from: "*[local-name()='Total']", money: { currency_from: "*[local-name()='Cur']", decimal_comma: true } }
   balance: { from: "*[local-name()='Open']", money: { currency_from: "*[local-name()='Cur']", decimal_comma: true } }
-  status: { from: "*[local-name()='State']", map: { O: open } }
+  status: { from: "*[local-name()='State']", map: { O: open }, else: reject }
   po_number: { from: "*[local-name()='Ref']", default: none }
   terms: { from: "*[local-name()='Terms']", default: missing }
 lines:
