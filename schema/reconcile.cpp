@@ -37,21 +37,20 @@ Result<void> check_sweepable(const EntitySpec& entity) {
               "customers, invoices, credit memos and payments carry tombstones");
 }
 
-// Runs `body` in one write transaction; on failure rolls back and restores the change sequence.
+// Runs `body` in one write transaction; on failure rolls back and restores the change sequence
+// (the sequence numbers the rolled-back rows took are free again).
 template <class Body>
 auto in_transaction(Database& db, std::int64_t& last_seq, std::string_view what, Body body) -> decltype(body()) {
   const std::int64_t seq_before = last_seq;
-  if (auto ok = db.exec("BEGIN IMMEDIATE", "cannot start the transaction to " + std::string(what)); !ok)
-    return fail(ok.error());
-  auto result = body();
-  if (result) {
-    if (auto ok = db.exec("COMMIT", "cannot commit the transaction to " + std::string(what)); !ok)
-      result = fail(ok.error());
-  }
-  if (!result) {
-    if (db.in_transaction()) (void)db.exec("ROLLBACK", "cannot roll back");
-    last_seq = seq_before;
-  }
+  auto result = [&]() -> decltype(body()) {
+    auto tx = Transaction::begin(db, what);
+    if (!tx) return fail(tx.error());
+    auto done = body();
+    if (!done) return done;
+    if (auto ok = tx->commit("the transaction to " + std::string(what)); !ok) return fail(ok.error());
+    return done;
+  }();
+  if (!result) last_seq = seq_before;
   return result;
 }
 
