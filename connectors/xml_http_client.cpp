@@ -46,9 +46,10 @@ XmlHttpClient::Once XmlHttpClient::call_once(const XmlCall& call, const std::str
   if (parsed) {
     if (auto failure = dialect_.failure(*doc, response->status, settings_.transient_codes)) {
       failure->error.where = where;
-      return {fail(std::move(failure->error)), retry_after, failure->restart};
+      return {fail(std::move(failure->error)), retry_after, failure->restart, response->status, true,
+              std::move(failure->codes)};
     }
-    if (ok_status) return {std::move(doc), retry_after, false};
+    if (ok_status) return {std::move(doc), retry_after, false, response->status};
   }
   std::string excerpt = response->body.substr(0, 300);
   if (ok_status)
@@ -56,14 +57,14 @@ XmlHttpClient::Once XmlHttpClient::call_once(const XmlCall& call, const std::str
                  "the answer is not well-formed XML at byte " + std::to_string(parsed.offset) + " (" +
                      parsed.description() + "); truncated or not XML",
                  where),
-            retry_after, false};
+            retry_after, false, response->status};
   if (retryable_status(response->status))
     return {fail(ErrorKind::kTransient, "ERP answered " + std::to_string(response->status) + ": " + excerpt,
                  where),
-            retry_after, false};
+            retry_after, false, response->status};
   return {fail(ErrorKind::kPermanent,
                "ERP refused the request with " + std::to_string(response->status) + ": " + excerpt, where),
-          retry_after, false};
+          retry_after, false, response->status};
 }
 
 Result<std::shared_ptr<pugi::xml_document>> XmlHttpClient::call(const XmlCall& call,

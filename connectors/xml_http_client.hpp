@@ -47,6 +47,9 @@ class XmlHttpClient {
     Result<std::shared_ptr<pugi::xml_document>> answer;
     std::optional<std::chrono::milliseconds> retry_after;
     bool restart = false;  // transient, but repeating the same request cannot cure it
+    int http_status = 0;   // 0: no answer at all (the request may or may not have arrived)
+    bool written_failure = false;    // the ERP wrote its failure in a readable body
+    std::vector<std::string> codes;  // ... with these error codes
   };
   Once call_once(const XmlCall& call, const std::string& control_id, bool unique, std::int64_t page_size);
 

@@ -34,10 +34,17 @@ constexpr OptionSpec kOwnOptions[] = {
     {"requests_per_second", OptionType::kInteger, "0", false, "client-side rate limit; 0 = none"},
     {"transient_codes", OptionType::kString, "", false,
      "more ERP error codes or fault names to retry (comma-separated), beside the dialect's own"},
+    {"duplicate_codes", OptionType::kString, "", false,
+     "ERP error codes (comma-separated) saying a pushed item's unique control id was used before: the "
+     "item may exist, so it is looked up, never parked or re-sent blindly"},
     {"verify_tls", OptionType::kBool, "true", false, "verify the server certificate"},
     {"ca_file", OptionType::kString, "", false, "extra CA bundle (PEM) for a private CA"},
 };
 constexpr auto kOptions = join_options(kOwnOptions, kRetryOptions);
+
+// Keys per detail read: a read's answer stays about one page's size, and a long key list stays
+// well inside what a gateway accepts in one function.
+constexpr std::size_t kMaxDetailKeys = 100;
 
 constexpr OptionSpec kStreamOptions[] = {
     {"request", OptionType::kString, "", true,
@@ -50,11 +57,24 @@ constexpr OptionSpec kStreamOptions[] = {
      "how the ERP writes that time: iso8601, or a pattern like \"%m/%d/%Y %H:%M:%S\" (UTC)"},
     {"ordered", OptionType::kBool, "false", false,
      "the ERP returns records in cursor_field order, so the cursor may move with each page"},
+    {"detail_request", OptionType::kString, "", false,
+     "a read of whole records by key, with {keys} = up to 100 of a page's keys, comma-separated, e.g. "
+     "<read><object>ARINVOICE</object><keys>{keys}</keys><fields>*</fields></read>: Intacct's readByQuery "
+     "answers header fields only, its read adds owned lines (ARINVOICEITEMS, ARPYMTDETAILS); empty = none"},
+    {"detail_key", OptionType::kString, "RECORDNO", false, "XPath, inside a page's record, of the key detail_request reads"},
+    {"lookup", OptionType::kString, "", false,
+     "the read that finds a pushed item by its key ({key}, XML-escaped), e.g. <readByQuery><object>ARPYMT"
+     "</object><fields>RECORDNO</fields><query>DESCRIPTION = '{key}'</query><pagesize>2</pagesize>"
+     "</readByQuery>; empty = the ERP cannot be asked (an unanswered push then waits for an operator)"},
+    {"lookup_ref", OptionType::kString, "RECORDNO", false,
+     "XPath, inside a record the lookup found, of the ERP's id for it (NetSuite: @internalId)"},
 };
 
 struct StreamSettings {
-  std::string request, filter, records;
+  std::string request, filter, records, lookup, detail_request;
   std::optional<pugi::xpath_query> cursor_field;  // compiled once
+  std::optional<pugi::xpath_query> lookup_ref;
+  std::optional<pugi::xpath_query> detail_key;
   CursorFormat format;
   bool ordered = false;
 };
@@ -65,6 +85,7 @@ struct Settings {
   XmlClientSettings client;
   std::int64_t page_size = 1000;
   std::chrono::milliseconds overlap{};
+  std::set<std::string, std::less<>> duplicate_codes;
   HttpTransportOptions transport;
   std::map<std::string, StreamSettings, std::less<>> streams;
 };
@@ -122,16 +143,27 @@ Result<StreamSettings> read_stream(const StreamConfig& stream) {
   auto format = CursorFormat::compile(so.string("cursor_format"));
   if (!format) return fail(ErrorKind::kInvalidInput, format.error().message, stream.where);
   s.format = *format;
-  std::string field = so.string("cursor_field");
-  if (!field.empty()) {
+  s.lookup = so.string("lookup");
+  s.detail_request = so.string("detail_request");
+  for (auto [option, target] : {std::pair{"cursor_field", &s.cursor_field}, std::pair{"lookup_ref", &s.lookup_ref},
+                                std::pair{"detail_key", &s.detail_key}}) {
+    const std::string path = so.string(option);
+    if (path.empty() || (target == &s.lookup_ref && s.lookup.empty()) ||
+        (target == &s.detail_key && s.detail_request.empty()))
+      continue;
     try {
-      s.cursor_field.emplace(field.c_str());
+      target->emplace(path.c_str());
     } catch (const pugi::xpath_exception& e) {
       return fail(ErrorKind::kInvalidInput,
-                  "stream " + stream.name + ": cursor_field \"" + field + "\" is not an XPath: " + e.what(),
+                  "stream " + stream.name + ": " + option + " \"" + path + "\" is not an XPath: " + e.what(),
                   stream.where);
     }
   }
+  if (!s.lookup.empty() && operation_name(s.lookup).empty())
+    return fail(ErrorKind::kInvalidInput, "stream " + stream.name + ": lookup must be an XML element", stream.where);
+  if (!s.detail_request.empty() && operation_name(s.detail_request).empty())
+    return fail(ErrorKind::kInvalidInput, "stream " + stream.name + ": detail_request must be an XML element",
+                stream.where);
   if (operation_name(s.request).empty())
     return fail(ErrorKind::kInvalidInput, "stream " + stream.name + ": request must be an XML element",
                 stream.where);
@@ -155,6 +187,7 @@ Result<Settings> read_settings(const ConnectorConfig& config) {
   s.client.retry = RetryPolicy::from_options(opt);
   s.client.requests_per_second = opt.integer("requests_per_second");
   s.client.transient_codes = split_codes(opt.string("transient_codes"));
+  s.duplicate_codes = split_codes(opt.string("duplicate_codes"));
   s.page_size = opt.integer("page_size");
   s.overlap = opt.duration("overlap");
   s.transport.verify_tls = opt.boolean("verify_tls");
@@ -204,21 +237,48 @@ class XmlHttpConnector final : public Connector {
         run.see(s.format,
                 s.cursor_field->evaluate_string(pugi::xpath_node(pugi::xml_node(record.xml_element))));
     page.cursor = run.page_cursor(s.ordered, page.next_page_token.empty());
-    page.records = std::move(*records);
+    if (s.detail_request.empty()) {
+      page.records = std::move(*records);
+    } else {
+      auto whole = read_details(request.stream, s, *records);
+      if (!whole) return fail(whole.error());
+      page.records = std::move(*whole);
+    }
     return page;
   }
 
+  // One attempt, no retry loop: the outbox worker owns retries (persisted, so they survive a
+  // restart). The idempotency key is the request's unique control id.
   PushResult push(const PushRequest& request) override {
     std::string_view body = without_declaration(request.body);
     XmlCall call{std::string(body), operation_name(body)};
     auto once = client_.call_once(call, request.idempotency_key, true, 0);
-    if (!once.answer) {
-      const Error& e = once.answer.error();
-      PushStatus status = e.kind == ErrorKind::kTransient ? PushStatus::kRetry : PushStatus::kReject;
-      return {status, "", e.describe(), once.retry_after};
-    }
+    if (!once.answer) return classify_push(once);
     std::string id = dialect_->created_id(**once.answer);
     return {PushStatus::kDelivered, id, id.empty() ? "delivered; the answer names no id" : "delivered", {}};
+  }
+
+  Result<std::optional<std::string>> lookup(const PushRequest& request) override {
+    auto stream = settings_.streams.find(request.stream);
+    if (stream == settings_.streams.end() || stream->second.lookup.empty()) return Connector::lookup(request);
+    const StreamSettings& s = stream->second;
+    // The key sits inside the ERP's query literal ('{key}'); quoting rules differ between ERPs,
+    // so a key that would need them is refused rather than guessed at (arsync's keys never do).
+    if (request.idempotency_key.find_first_of("'\\\"") != std::string::npos)
+      return fail(ErrorKind::kPermanent, "item " + request.idempotency_key +
+                                             ": its key has a quote or backslash and cannot be looked up");
+    const std::string op = expand(s.lookup, "key", xml_escape(request.idempotency_key));
+    auto doc = client_.call(XmlCall{op, operation_name(op)}, name_ + "-lookup-" + std::to_string(++calls_), 0);
+    if (!doc) return fail(doc.error());
+    auto records = select_xml_records(*doc, s.records.empty() ? dialect_->default_records() : s.records);
+    if (!records) return fail(records.error());
+    if (records->empty()) return std::optional<std::string>{};
+    const Record& found = records->front();
+    std::string id = s.lookup_ref->evaluate_string(pugi::xpath_node(pugi::xml_node(found.xml_element)));
+    if (id.empty())
+      return fail(ErrorKind::kPermanent, "the lookup of item " + request.idempotency_key +
+                                             " found a record without an id at lookup_ref: " + found.raw.substr(0, 200));
+    return std::optional<std::string>(std::move(id));
   }
 
  private:
@@ -234,6 +294,66 @@ class XmlHttpConnector final : public Connector {
                             std::to_string(settings_.page_size));
     std::string action = operation_name(op);
     return XmlCall{std::move(op), std::move(action)};
+  }
+
+  // The outcome of a push that did not deliver. Only an answer proving the ERP did not act is
+  // kRetry (429, 503, 408, a transient code in the body); anything that may have reached it
+  // unanswered is kUnknown (no answer, a cut-off or unreadable 2xx or 5xx, Intacct's 5xx
+  // "failed mid-process"), and so is a refusal saying the control id was used before. The
+  // outbox looks kUnknown items up before any re-send. The ERP's other refusals are kReject.
+  PushResult classify_push(const XmlHttpClient::Once& once) const {
+    const std::string message = once.answer.error().describe();
+    const int status = once.http_status;
+    if (status == 0) return {PushStatus::kUnknown, "", message, {}};
+    if (status == 429 || status == 503 || status == 408) return {PushStatus::kRetry, "", message, once.retry_after};
+    for (const std::string& code : once.codes)
+      if (settings_.duplicate_codes.contains(code))
+        return {PushStatus::kUnknown, "", "the ERP has seen this control id before: " + message, {}};
+    if (!once.written_failure && (status >= 500 || status < 300)) return {PushStatus::kUnknown, "", message, {}};
+    if (once.written_failure && dialect_->failure_may_follow_write(status))
+      return {PushStatus::kUnknown, "", message, {}};
+    if (once.written_failure && once.answer.error().kind == ErrorKind::kTransient)
+      return {PushStatus::kRetry, "", message, once.retry_after};
+    return {PushStatus::kReject, "", message, {}};
+  }
+
+  // The page's records read again whole by their keys (detail_request), in batches of at most
+  // kMaxDetailKeys, in the page's order. The cursor was already taken from the headers, so a
+  // record changed between the two reads is met again by the next delta. A header without a key
+  // is passed on as it is (the mapping rejects it with the reason); a key the read does not return
+  // (deleted in between) is left out, as a delta would.
+  Result<std::vector<Record>> read_details(const std::string& stream, const StreamSettings& s,
+                                           const std::vector<Record>& headers) {
+    std::vector<Record> out;
+    out.reserve(headers.size());
+    std::string keys;
+    std::size_t batched = 0;
+    auto flush = [&]() -> Result<bool> {
+      if (batched == 0) return true;
+      const std::string op = expand(s.detail_request, "keys", xml_escape(keys));
+      auto doc = client_.call(XmlCall{op, operation_name(op)}, name_ + "-" + stream + "-" + std::to_string(++calls_),
+                              settings_.page_size);
+      if (!doc) return fail(doc.error());
+      auto whole = select_xml_records(*doc, s.records.empty() ? dialect_->default_records() : s.records);
+      if (!whole) return fail(whole.error());
+      for (Record& record : *whole) out.push_back(std::move(record));
+      keys.clear();
+      batched = 0;
+      return true;
+    };
+    for (const Record& header : headers) {
+      std::string key = s.detail_key->evaluate_string(pugi::xpath_node(pugi::xml_node(header.xml_element)));
+      if (key.empty()) {
+        if (auto ok = flush(); !ok) return fail(ok.error());
+        out.push_back(header);
+        continue;
+      }
+      keys += (batched++ == 0 ? "" : ",") + key;
+      if (batched == kMaxDetailKeys)
+        if (auto ok = flush(); !ok) return fail(ok.error());
+    }
+    if (auto ok = flush(); !ok) return fail(ok.error());
+    return out;
   }
 
   // Constant after construction

@@ -13,8 +13,10 @@
 // error naming the ERP's code and words.
 // Push: the mapping's XML push body (Intacct <create>, NetSuite <add>) goes in the dialect's
 // envelope; Intacct gets the idempotency key as a unique control id. Outcome: Delivered with the
-// ERP's id, Retry (transport, 408/429/5xx, transient fault, unreadable answer), Reject (anything
-// the ERP refused for good).
+// ERP's id; Retry when the answer proves the ERP did not act (408/429/503, a transient code);
+// Unknown when it may have (no answer, cut-off or unreadable answer, 500/502/504, a
+// `duplicate_codes` refusal); Reject for anything else the ERP refused. Lookup: the stream's
+// `lookup` read with {key} finds the item the outbox is unsure about; `lookup_ref` is its id.
 #pragma once
 
 #include "connectors/connector_spec.hpp"

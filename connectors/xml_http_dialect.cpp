@@ -105,6 +105,8 @@ class IntacctDialect final : public XmlDialect {
     return std::nullopt;
   }
 
+  bool failure_may_follow_write(int http_status) const override { return http_status >= 500 && http_status != 503; }
+
   std::string continuation(const pugi::xml_document& page) const override {
     pugi::xml_node data = page.child("response").child("operation").child("result").child("data");
     if (data.attribute("numremaining").as_llong(0) <= 0) return "";
@@ -127,6 +129,7 @@ class IntacctDialect final : public XmlDialect {
                              const std::set<std::string, std::less<>>& extra) {
     bool transient = false;
     std::string message = "Intacct: " + what;
+    std::vector<std::string> codes;
     for (pugi::xml_node error : errors.children("error")) {
       std::string code = text_of(error, "errorno");
       transient |= contains(kIntacctTransient, code) || contains(extra, code);
@@ -135,8 +138,9 @@ class IntacctDialect final : public XmlDialect {
         std::string t = text_of(error, part);
         if (!t.empty()) message += ": " + t;
       }
+      codes.push_back(std::move(code));
     }
-    return {{transient ? ErrorKind::kTransient : ErrorKind::kPermanent, message, {}}};
+    return {{transient ? ErrorKind::kTransient : ErrorKind::kPermanent, message, {}}, false, std::move(codes)};
   }
 
   XmlAuth auth_;
@@ -210,16 +214,20 @@ class NetSuiteDialect final : public XmlDialect {
     if (!status || std::string_view(status.attribute("isSuccess").value()) != "false") return std::nullopt;
     std::string message = "NetSuite: " + std::string(local_name(answer)) + " failed";
     bool transient = false, restart = false;
+    std::vector<std::string> codes;
     for (pugi::xml_node detail = status.first_child(); detail; detail = detail.next_sibling()) {
       if (local_name(detail) != "statusDetail") continue;
       std::string code = text_of(detail, "code");
       restart |= contains(kNetSuiteRestart, code);
       transient |= contains(kNetSuiteTransient, code) || contains(extra, code);
       message += "; " + code + ": " + text_of(detail, "message");
+      codes.push_back(std::move(code));
     }
     return XmlFailure{{transient || restart ? ErrorKind::kTransient : ErrorKind::kPermanent, message, {}},
-                      restart};
+                      restart, std::move(codes)};
   }
+
+  bool failure_may_follow_write(int) const override { return false; }
 
   std::string continuation(const pugi::xml_document& page) const override {
     pugi::xml_node result = search_result(page);
@@ -278,7 +286,10 @@ class NetSuiteDialect final : public XmlDialect {
     std::string message = "SOAP fault " + code;
     if (!type.empty()) message += " (" + type + (detail_code.empty() ? "" : " " + detail_code) + ")";
     message += ": " + reason;
-    return {{transient ? ErrorKind::kTransient : ErrorKind::kPermanent, message, {}}};
+    std::vector<std::string> codes;
+    for (const std::string& c : {type, detail_code})
+      if (!c.empty()) codes.push_back(c);
+    return {{transient ? ErrorKind::kTransient : ErrorKind::kPermanent, message, {}}, false, std::move(codes)};
   }
 
   // NetSuite token-based authentication: signature = base64(HMAC-SHA256(consumerSecret&tokenSecret,

@@ -21,6 +21,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "connectors/http_transport.hpp"
 #include "schema/result.hpp"
@@ -51,6 +52,7 @@ struct XmlCall {
 struct XmlFailure {
   Error error;
   bool restart = false;
+  std::vector<std::string> codes;  // the ERP's own error codes (errorno, fault or status code)
 };
 
 class XmlDialect {
@@ -74,6 +76,11 @@ class XmlDialect {
   virtual std::optional<XmlFailure> failure(
       const pugi::xml_document& page, int http_status,
       const std::set<std::string, std::less<>>& extra_transient) const = 0;
+
+  // Whether a failure the ERP wrote in an answer with this HTTP status may come after a write
+  // was done (a push then looks its key up before any re-send). Intacct: a 5xx means it failed
+  // mid-process; NetSuite: no (SOAP 1.1 sends every fault with 500; the fault says what happened).
+  virtual bool failure_may_follow_write(int http_status) const = 0;
 
   // The page token for the next page of a read ("" when this page was the last).
   virtual std::string continuation(const pugi::xml_document& page) const = 0;

@@ -351,8 +351,8 @@ TEST_CASE("intacct push: delivered with the new RECORDNO; the idempotency key is
   CHECK(doc.select_node("//function[@controlid='k-1']/create/ARPYMT/CUSTOMERID"));
 }
 
-TEST_CASE("push outcomes: refused is Reject, 5xx/429/transport/unreadable are Retry") {
-  Fixture f("intacct");
+TEST_CASE("push outcomes: refused is Reject; 503/429 are Retry; no answer, cut-off, 500 or a used control id are Unknown") {
+  Fixture f("intacct", {}, {{"duplicate_codes", {"DUP-1, DUP-2", ""}}});
   f.script.answers.push_back(xml(intacct_failure("result", "BL34000061", "Customer C9 not found")));
   PushResult refused = f.connector->push({"payment", "k-2", "<create/>"});
   CHECK(refused.status == PushStatus::kReject);
@@ -368,13 +368,52 @@ TEST_CASE("push outcomes: refused is Reject, 5xx/429/transport/unreadable are Re
   CHECK(r429.status == PushStatus::kRetry);
   REQUIRE(r429.retry_after);
   CHECK(*r429.retry_after == 7s);
+  f.script.answers.push_back(xml(intacct_failure("control", "GW-0010", "Rate limit")));  // written in a 200
+  CHECK(f.connector->push({"payment", "k-4b", "<create/>"}).status == PushStatus::kRetry);
 
+  // The request may have reached the ERP: the outbox must look the key up before any re-send.
   f.script.answers.push_back(fail(ErrorKind::kTransient, "connection reset"));
-  CHECK(f.connector->push({"payment", "k-5", "<create/>"}).status == PushStatus::kRetry);
-
+  CHECK(f.connector->push({"payment", "k-5", "<create/>"}).status == PushStatus::kUnknown);
   f.script.answers.push_back(xml("<response><control><status>succ"));
-  CHECK(f.connector->push({"payment", "k-6", "<create/>"}).status == PushStatus::kRetry);
-  CHECK(f.script.requests.size() == 5);  // one request each: the outbox decides about retries
+  CHECK(f.connector->push({"payment", "k-6", "<create/>"}).status == PushStatus::kUnknown);
+  f.script.answers.push_back(xml(intacct_failure("control", "XX-1", "failed mid-process"), 500));
+  CHECK(f.connector->push({"payment", "k-7", "<create/>"}).status == PushStatus::kUnknown);
+  f.script.answers.push_back(xml(intacct_failure("result", "DUP-2", "control id used")));
+  PushResult used = f.connector->push({"payment", "k-8", "<create/>"});
+  CHECK(used.status == PushStatus::kUnknown);
+  CHECK(used.message.find("seen this control id before") != std::string::npos);
+  CHECK(f.script.requests.size() == 8);  // one request each: the outbox decides about retries
+}
+
+TEST_CASE("intacct lookup: the stream's lookup read finds a pushed item by its key, or says it is not there") {
+  Fixture f("intacct", {{"lookup", {"<readByQuery><object>ARPYMT</object><fields>RECORDNO</fields><query>"
+                                    "DESCRIPTION = '{key}'</query><pagesize>2</pagesize></readByQuery>", ""}}});
+  f.script.answers.push_back(xml(
+      "<response><control><status>success</status></control><operation><authentication><status>success"
+      "</status></authentication><result><status>success</status><function>readByQuery</function><data "
+      "listtype=\"arpymt\" count=\"1\" totalcount=\"1\" numremaining=\"0\"><arpymt><RECORDNO>812</RECORDNO>"
+      "</arpymt></data></result></operation></response>"));
+  auto found = f.connector->lookup({"payment", "pay_a&b", "<create/>", "invoices"});
+  REQUIRE(found);
+  REQUIRE(*found);
+  CHECK(**found == "812");
+  pugi::xml_document doc;
+  REQUIRE(doc.load_string(f.script.requests[0].body.c_str()));
+  CHECK(std::string(doc.select_node("//function/readByQuery/query").node().text().get()) ==
+        "DESCRIPTION = 'pay_a&b'");
+  CHECK(std::string(doc.select_node("/request/control/uniqueid").node().text().get()) == "false");
+
+  f.script.answers.push_back(xml(intacct_page({})));
+  auto absent = f.connector->lookup({"payment", "pay_c", "<create/>", "invoices"});
+  REQUIRE(absent);
+  CHECK_FALSE(*absent);
+
+  auto quoted = f.connector->lookup({"payment", "pay_'x", "<create/>", "invoices"});
+  REQUIRE_FALSE(quoted);
+  CHECK(quoted.error().message.find("cannot be looked up") != std::string::npos);
+  auto no_lookup = f.connector->lookup({"payment", "pay_d", "<create/>", "other"});
+  CHECK_FALSE(no_lookup);
+  CHECK(f.script.requests.size() == 2);
 }
 
 TEST_CASE("netsuite push: add is delivered with the baseRef internalId; isSuccess=false is a Reject") {
@@ -428,4 +467,52 @@ TEST_CASE("intacct: a failure answered with 5xx is a mid-process failure, retrie
   f.script.answers.push_back(xml(intacct_page({})));
   CHECK(f.connector->pull({"invoices", "", ""}));
   CHECK(f.script.requests.size() == 2);
+}
+
+TEST_CASE("intacct detail_request: each page's records are read again whole by their keys, 100 at a time") {
+  Fixture f("intacct", {{"detail_request", {"<read><object>ARINVOICE</object><keys>{keys}</keys><fields>*"
+                                            "</fields></read>", ""}}});
+  const std::string open = "<response><control><status>success</status></control><operation><authentication>"
+                           "<status>success</status></authentication><result><status>success</status>";
+  const std::string close = "</data></result></operation></response>";
+  // A page of 150 headers and, after the 120th, one without a RECORDNO.
+  std::string headers = open + "<function>readByQuery</function><data listtype=\"arinvoice\" numremaining=\"0\">";
+  for (int i = 1; i <= 150; ++i) {
+    headers += "<arinvoice><RECORDNO>" + std::to_string(i) +
+               "</RECORDNO><WHENMODIFIED>03/01/2025 10:00:00</WHENMODIFIED></arinvoice>";
+    if (i == 120) headers += "<arinvoice><WHENMODIFIED>03/01/2025 10:00:01</WHENMODIFIED></arinvoice>";
+  }
+  f.script.answers.push_back(xml(headers + close));
+  auto read_answer = [&](int from, int to) {
+    std::string body = open + "<function>read</function><data listtype=\"arinvoice\">";
+    for (int i = from; i <= to; ++i)
+      if (i != 7)  // deleted between the two reads: left out
+        body += "<arinvoice><RECORDNO>" + std::to_string(i) +
+                "</RECORDNO><ARINVOICEITEMS><arinvoiceitem><LINE_NO>1</LINE_NO></arinvoiceitem></ARINVOICEITEMS>"
+                "</arinvoice>";
+    return xml(body + close);
+  };
+  f.script.answers.push_back(read_answer(1, 100));    // a full batch
+  f.script.answers.push_back(read_answer(101, 120));  // the batch before the keyless header
+  f.script.answers.push_back(read_answer(121, 150));  // the rest
+  auto page = f.connector->pull({"invoices", "", ""});
+  REQUIRE(page);
+  REQUIRE(f.script.requests.size() == 4);
+  auto keys = [&](std::size_t request) {
+    pugi::xml_document doc;
+    REQUIRE(doc.load_string(f.script.requests[request].body.c_str()));
+    return std::string(doc.select_node("//function/read/keys").node().text().get());
+  };
+  CHECK(keys(1).starts_with("1,2,3,"));
+  CHECK(keys(1).ends_with(",99,100"));
+  CHECK(keys(2).starts_with("101,102,"));
+  CHECK(keys(2).ends_with(",120"));
+  CHECK(keys(3).starts_with("121,"));
+  CHECK(keys(3).ends_with(",150"));
+  REQUIRE(page->records.size() == 150);  // 150 headers + 1 keyless - 1 deleted
+  CHECK(page->records[0].raw.find("<ARINVOICEITEMS>") != std::string::npos);
+  CHECK(page->records[6].raw.find("<RECORDNO>8</RECORDNO>") != std::string::npos);
+  CHECK(page->records[119].raw.find("RECORDNO") == std::string::npos);  // passed on as it came
+  CHECK(page->records[120].raw.find("<RECORDNO>121</RECORDNO><ARINVOICEITEMS>") != std::string::npos);
+  CHECK(page->cursor == "03/01/2025 10:00:01");  // taken from the headers
 }

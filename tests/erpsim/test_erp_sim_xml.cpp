@@ -168,3 +168,131 @@ TEST_CASE("bad requests are failures the gateway names; injected faults apply to
   Answer cut{call(sim, request(read_by_query("ARINVOICE", "", 10)))};
   CHECK_FALSE(cut.reply.complete);
 }
+
+namespace {
+
+// A create of ARPYMT as arsync's intacct dialect sends it: the key as the function's control id.
+std::string create_request(const std::string& key, const std::string& arpymt, bool unique = true) {
+  return "<request><control><senderid>t</senderid><controlid>" + key + "</controlid><uniqueid>" +
+         (unique ? "true" : "false") +
+         "</uniqueid><dtdversion>3.0</dtdversion></control><operation><authentication><sessionid/>"
+         "</authentication><content><function controlid=\"" + key + "\"><create>" + arpymt +
+         "</create></function></content></operation></request>";
+}
+
+std::string arpymt(const std::string& customer, const std::string& currency, const std::string& portal_ref,
+                   const std::vector<std::pair<std::string, std::string>>& details) {
+  std::string out = "<ARPYMT><FINANCIALENTITY>BOA</FINANCIALENTITY><PAYMENTMETHOD>Credit Card</PAYMENTMETHOD>"
+                    "<CUSTOMERID>" + customer + "</CUSTOMERID><RECEIPTDATE>12/02/2025</RECEIPTDATE>"
+                    "<DOCNUMBER>ch_1</DOCNUMBER><DESCRIPTION>" + portal_ref + "</DESCRIPTION><CURRENCY>" +
+                    currency + "</CURRENCY><ARPYMTDETAILS>";
+  for (const auto& [invoice, amount] : details)
+    out += "<ARPYMTDETAIL><RECORDKEY>" + invoice + "</RECORDKEY><TRX_PAYMENTAMOUNT>" + amount +
+           "</TRX_PAYMENTAMOUNT></ARPYMTDETAIL>";
+  return out + "</ARPYMTDETAILS></ARPYMT>";
+}
+
+pugi::xml_node result_of(const Answer& a) { return a.doc.child("response").child("operation").child("result"); }
+std::string errorno(const Answer& a) { return result_of(a).child("errormessage").child("error").child_value("errorno"); }
+
+nlohmann::json writes(const ErpSimProcess& sim) {
+  return nlohmann::json::parse(arsync::test::http_request("GET", "127.0.0.1", sim.port(), "/admin/writes").body);
+}
+
+// The first open invoice (STATE Posted) of the company, as the XML API serves it.
+pugi::xml_node open_invoice(Answer& page) {
+  parse(page);
+  for (pugi::xml_node invoice : page.data().children("arinvoice"))
+    if (std::string(invoice.child_value("STATE")) == "Posted") return invoice;
+  FAIL("no open invoice in the first page");
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("create ARPYMT pays the invoice, a repeated control id creates nothing, DESCRIPTION finds it") {
+  ErpSimProcess sim(kSmallCompany);
+  Answer page{call(sim, request(read_by_query("ARINVOICE", "", 100)))};
+  const pugi::xml_node invoice = open_invoice(page);
+  const std::string record_no = invoice.child_value("RECORDNO"), due = invoice.child_value("TOTALDUE");
+  const std::string customer = invoice.child_value("CUSTOMERID"), currency = invoice.child_value("CURRENCY");
+  const std::string body = create_request("key-1", arpymt(customer, currency, "pp-1", {{record_no, due}}));
+  const auto payments_before = arsync::test::exact_integer(stats(sim)["payments"]["count"]);
+
+  Answer created{call(sim, body)};
+  parse(created);
+  INFO(created.reply.body);
+  CHECK(std::string(result_of(created).child_value("status")) == "success");
+  CHECK(std::string(result_of(created).child_value("controlid")) == "key-1");
+  const std::string payment_no = result_of(created).child("data").child("arpymt").child_value("RECORDNO");
+  CHECK_FALSE(payment_no.empty());
+
+  // The same company as the OData API: the invoice is paid and the next delta read shows it.
+  Answer changed{call(sim, request(read_by_query("ARINVOICE", "WHENMODIFIED >= '12/01/2025 00:00:00'", 100)))};
+  parse(changed);
+  REQUIRE(changed.data().attribute("count").as_int() == 1);
+  const pugi::xml_node paid = changed.data().child("arinvoice");
+  CHECK(std::string(paid.child_value("RECORDNO")) == record_no);
+  CHECK(std::string(paid.child_value("STATE")) == "Paid");
+  CHECK(arsync::test::decimal_to_minor(paid.child_value("TOTALDUE"), exponent(currency)) == 0);
+  CHECK(arsync::test::exact_integer(stats(sim)["payments"]["count"]) == payments_before + 1);
+
+  Answer again{call(sim, body)};
+  parse(again);
+  CHECK(std::string(result_of(again).child_value("status")) == "failure");
+  CHECK(errorno(again) == "SIM-DUPLICATE-CONTROLID");
+  CHECK(writes(sim)["payments"]["created"] == 1);
+
+  Answer found{call(sim, request(read_by_query("ARPYMT", "DESCRIPTION = 'pp-1'", 2)))};
+  parse(found);
+  REQUIRE(found.data().attribute("count").as_int() == 1);
+  const pugi::xml_node payment = found.data().child("arpymt");
+  CHECK(std::string(payment.child_value("RECORDNO")) == payment_no);
+  CHECK(std::string(payment.child_value("DESCRIPTION")) == "pp-1");
+  CHECK(std::string(payment.child_value("PAYMENTMETHOD")) == "Credit Card");
+  CHECK(std::string(payment.child("ARPYMTDETAILS").child("arpymtdetail").child_value("RECORDKEY")) == record_no);
+  Answer missing{call(sim, request(read_by_query("ARPYMT", "DESCRIPTION = 'pp-2'", 2)))};
+  parse(missing);
+  CHECK(missing.data().attribute("count").as_int() == 0);
+  CHECK(std::string(missing.data().attribute("numremaining").value()) == "0");
+}
+
+TEST_CASE("create ARPYMT refusals name the rule; drop_after_commit commits and answers nothing") {
+  ErpSimProcess sim(kSmallCompany);
+  Answer page{call(sim, request(read_by_query("ARINVOICE", "", 100)))};
+  const pugi::xml_node invoice = open_invoice(page);
+  const std::string record_no = invoice.child_value("RECORDNO"), currency = invoice.child_value("CURRENCY");
+  const std::string customer = invoice.child_value("CUSTOMERID");
+  const auto due = arsync::test::decimal_to_minor(invoice.child_value("TOTALDUE"), exponent(currency));
+  const std::string more = std::to_string(due + 1);  // minor units: JPY has no decimals, the rest are read exactly
+  const std::string over = exponent(currency) == 0 ? more : more.substr(0, more.size() - exponent(currency)) + "." +
+                                                                 more.substr(more.size() - exponent(currency));
+
+  Answer exceeds{call(sim, create_request("k-over", arpymt(customer, currency, "pp-o", {{record_no, over}})))};
+  parse(exceeds);
+  CHECK(errorno(exceeds) == "ApplicationExceedsRemaining");
+  Answer unknown{call(sim, create_request("k-unk", arpymt(customer, currency, "pp-u", {{"999999", "1"}})))};
+  parse(unknown);
+  CHECK(errorno(unknown) == "UnknownInvoice");
+  Answer advance{call(sim, create_request("k-adv", arpymt(customer, currency, "pp-a", {})))};
+  parse(advance);
+  CHECK(errorno(advance) == "MissingField");
+  CHECK(writes(sim)["payments"]["created"] == 0);
+  CHECK(writes(sim)["payments"]["rejected"] == 3);
+
+  REQUIRE(arsync::test::http_request("POST", "127.0.0.1", sim.port(), "/admin/faults",
+                                     R"({"drop_after_commit_rate":1})").status == 200);
+  CHECK_THROWS(call(sim, create_request("k-drop", arpymt(customer, currency, "pp-d", {{record_no, "1"}}))));
+  CHECK(writes(sim)["payments"]["created"] == 1);
+  Answer found{call(sim, request(read_by_query("ARPYMT", "DESCRIPTION = 'pp-d'", 2)))};
+  parse(found);
+  CHECK(found.data().attribute("count").as_int() == 1);
+  // Without <uniqueid>true the control id is not checked: each request creates a payment.
+  REQUIRE(arsync::test::http_request("POST", "127.0.0.1", sim.port(), "/admin/faults", "{}").status == 200);
+  for (int i = 0; i < 2; ++i) {
+    Answer twice{call(sim, create_request("k-free", arpymt(customer, currency, "pp-f", {{record_no, "1"}}), false))};
+    parse(twice);
+    CHECK(std::string(result_of(twice).child_value("status")) == "success");
+  }
+  CHECK(writes(sim)["payments"]["created"] == 3);
+}

@@ -18,7 +18,7 @@ constexpr const char* kXmlStreams[][3] = {
 }  // namespace
 
 void use_xml_api(const SyncDeployment& deployment, const ErpSimProcess& sim,
-                 std::map<std::string, std::string> options) {
+                 std::map<std::string, std::string> options, const DaemonSettings* daemon) {
   std::map<std::string, std::string> all = {{"base_url", sim.base_url() + "/ia/xml/xmlgw.phtml"},
                                             {"dialect", "intacct"},
                                             {"sender_id", "arsync-test"},
@@ -33,6 +33,7 @@ void use_xml_api(const SyncDeployment& deployment, const ErpSimProcess& sim,
   const std::filesystem::path mappings = std::filesystem::path(ARSYNC_SOURCE_DIR) / "etc/mappings/demo-xml";
   std::ofstream out(deployment.config(), std::ios::trunc);
   out << "mirror: " << deployment.mirror().string() << "\n";
+  if (daemon) out << "server:\n  listen: 127.0.0.1:0\n" << daemon->server_extra;
   out << "connectors:\n  - name: demo-xml\n    type: xml-http\n";
   for (auto& [k, v] : all) out << "    " << k << ": \"" << v << "\"\n";
   out << "    streams:\n";
@@ -42,7 +43,11 @@ void use_xml_api(const SyncDeployment& deployment, const ErpSimProcess& sim,
         << "</object><fields>*</fields><query>{filter}</query><pagesize>{page_size}</pagesize></"
            "readByQuery>\""
         << "\n        filter: \"WHENMODIFIED >= '{cursor}'\"\n        cursor_field: WHENMODIFIED"
-        << "\n        cursor_format: \"%m/%d/%Y %H:%M:%S\"\n        ordered: true\n";
+        << "\n        cursor_format: \"%m/%d/%Y %H:%M:%S\"\n        ordered: true\n"
+        << (daemon ? "        poll: " + daemon->poll + "\n" + daemon->stream_extra +
+                         (daemon->stream_options.contains(s[0]) ? daemon->stream_options.at(s[0]) : "")
+                   : "");
+  if (daemon) out << daemon->top_extra;
 }
 
 namespace asio = boost::asio;

@@ -20,8 +20,10 @@ namespace arsync::test {
 // Rewrites `deployment`'s arsync.yaml to sync `sim` through its XML API with the xml-http
 // connector (name "demo-xml") and etc/mappings/demo-xml — the streams of etc/arsync-xml.yaml.
 // `options` add to or replace the connector's options, e.g. {"backoff_base", "5ms"}.
+// With `daemon`, also what `arsync run` needs: its server, every stream's poll, the streams'
+// extra options (stream_options) and top-level YAML (portal:, outbox:).
 void use_xml_api(const SyncDeployment& deployment, const ErpSimProcess& sim,
-                 std::map<std::string, std::string> options = {});
+                 std::map<std::string, std::string> options = {}, const DaemonSettings* daemon = nullptr);
 
 // A loopback HTTP/1.1 server that answers each request with the next canned answer (in order)
 // and records the requests. An answer with `cut` sends its headers and half its body, then

@@ -99,14 +99,40 @@ TEST_CASE("Sage Intacct payments: readMore's last page, receipt methods, TOTALDU
             "status=posted origin=erp"});
 }
 
+TEST_CASE("Sage Intacct invoices by read: each invoice with its ARINVOICEITEMS lines in its own currency") {
+  CHECK(run("sage-intacct", "invoices", "arinvoice-read.xml") ==
+        std::vector<std::string>{
+            "erp_id=1201 number=INV-1201 customer=C-00017 issue_date=2025-02-10 due_date=2025-03-12 currency=USD "
+            "total=125000 USD balance=125000 USD status=open po_number=PO-77812 terms=N30 "
+            "[line_no=1 description=Consulting, February amount=100000 USD] "
+            "[line_no=2 description=Travel & expenses amount=25000 USD]",
+            "erp_id=1202 number=INV-1202 customer=C-00017 issue_date=2025-02-11 due_date=2025-03-13 currency=USD "
+            "total=98040 USD balance=48040 USD status=partially_paid po_number= terms=N30 "
+            "[line_no=1 description=Support plan Q1 amount=98040 USD]"});
+}
+
+TEST_CASE("Sage Intacct payments by read: ARPYMTDETAILS become applications, one per detail") {
+  CHECK(run("sage-intacct", "payments", "arpymt-read.xml") ==
+        std::vector<std::string>{
+            "erp_id=5011 customer=C-00017 payment_date=2025-03-01 method=check reference=10442 "
+            "currency=USD amount=50000 USD unapplied=0 USD status=posted origin=erp "
+            "[invoice=1202 amount=50000 USD applied_date=2025-03-01]",
+            "erp_id=5019 customer=C-00042 payment_date=2025-03-04 method=eft "
+            "reference=SEPA-88120 currency=EUR amount=400000 EUR unapplied=42950 EUR "
+            "status=posted origin=erp [invoice=1305 amount=300000 EUR applied_date=2025-03-04] "
+            "[invoice=1305 amount=57050 EUR applied_date=2025-03-04]"});
+}
+
 TEST_CASE("Sage Intacct push: a portal payment becomes create ARPYMT with one ARPYMTDETAIL per invoice") {
-  auto body = load("sage-intacct", "payments").push(portal_payment());
+  Entity payment = portal_payment();
+  payment.set("portal_ref", std::string("pay_7f3c"));
+  auto body = load("sage-intacct", "payments").push(payment);
   REQUIRE(body);
   CHECK(
       body->body ==
       "<?xml version=\"1.0\" encoding=\"utf-8\"?><create><ARPYMT><FINANCIALENTITY>BOA</FINANCIALENTITY>"
       "<PAYMENTMETHOD>Credit Card</PAYMENTMETHOD><CUSTOMERID>C-00017</CUSTOMERID><RECEIPTDATE>03/14/2025"
-      "</RECEIPTDATE><DOCNUMBER>ch_3Ab&amp;co</DOCNUMBER><CURRENCY>USD</"
+      "</RECEIPTDATE><DOCNUMBER>ch_3Ab&amp;co</DOCNUMBER><DESCRIPTION>pay_7f3c</DESCRIPTION><CURRENCY>USD</"
       "CURRENCY><ARPYMTDETAILS><ARPYMTDETAIL>"
       "<RECORDKEY>1201</RECORDKEY><TRX_PAYMENTAMOUNT>520.00</TRX_PAYMENTAMOUNT></ARPYMTDETAIL><ARPYMTDETAIL>"
       "<RECORDKEY>1202</RECORDKEY><TRX_PAYMENTAMOUNT>80.00</TRX_PAYMENTAMOUNT></ARPYMTDETAIL></ARPYMTDETAILS>"

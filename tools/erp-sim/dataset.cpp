@@ -137,7 +137,7 @@ PageOutcome Dataset::write_listed(const PageQuery& query, std::string& out) cons
     if (!exists(query.collection, id)) continue;
     const OverlayEntry* entry = overlay_entry(query.collection, id);
     const size_t mark = out.size();
-    if (page.count > 0) out.push_back(',');
+    if (page.count > 0 && query.format == WireFormat::kJson) out.push_back(',');
     if (!write_record(query, id, entry, out)) {
       out.resize(mark);
       continue;

@@ -178,7 +178,8 @@ class Dataset {
   std::optional<Currency> customer_currency(int64_t customer_id) const;
   std::optional<int64_t> lookup_id(WriteTarget target, const WriteLookup& lookup) const;
   PageOutcome write_key_page(const PageQuery& query, std::string& out) const;
-  bool write_written_record(WriteTarget target, int64_t id, std::string& out) const;
+  bool write_written_record(WriteTarget target, int64_t id, std::string& out,
+                            WireFormat format = WireFormat::kJson) const;
   WriteOutcome replay(const KeyEntry& entry) const;
   WriteOutcome create_payment(const WriteCall& call, uint64_t hash, const PaymentRequest& request);
   WriteOutcome create_portal_record(const WriteCall& call, uint64_t hash, const PortalRequest& request);

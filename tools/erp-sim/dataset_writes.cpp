@@ -284,10 +284,11 @@ WriteOutcome Dataset::update_customer(const WriteCall& call, uint64_t hash, cons
 }
 
 // The current record behind a key entry, as GET serves it.
-bool Dataset::write_written_record(WriteTarget target, int64_t id, std::string& out) const {
+bool Dataset::write_written_record(WriteTarget target, int64_t id, std::string& out, WireFormat format) const {
   if (target == WriteTarget::kCustomers || target == WriteTarget::kPayments) {
-    const Collection collection = target == WriteTarget::kCustomers ? Collection::kCustomers : Collection::kPayments;
-    return write_record(PageQuery{collection}, id, overlay_entry(collection, id), out);
+    PageQuery query{target == WriteTarget::kCustomers ? Collection::kCustomers : Collection::kPayments};
+    query.format = format;
+    return write_record(query, id, overlay_entry(query.collection, id), out);
   }
   for (int k = 0; k < kPortalKindCount; ++k) {
     if (portal_target(static_cast<PortalKind>(k)) != target) continue;
@@ -311,7 +312,7 @@ PageOutcome Dataset::write_key_page(const PageQuery& query, std::string& out) co
   if (query.collection != Collection::kPayments && query.collection != Collection::kCustomers) return page;
   const WriteTarget target = query.collection == Collection::kPayments ? WriteTarget::kPayments : WriteTarget::kCustomers;
   const auto id = lookup_id(target, *query.lookup);
-  if (id && write_written_record(target, *id, out)) page.count = 1;
+  if (id && write_written_record(target, *id, out, query.format)) page.count = 1;
   return page;
 }
 

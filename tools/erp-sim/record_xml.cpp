@@ -335,6 +335,7 @@ void write_written_payment_xml(std::string& out, const WrittenPayment& p, int64_
   date(out, "RECEIPTDATE", p.day);
   element(out, "PAYMENTMETHOD", payment_method(kPaymentMethods[p.method]));
   element(out, "DOCNUMBER", revision > 0 ? p.reference + "-R" + std::to_string(revision) : p.reference);
+  element(out, "DESCRIPTION", p.portal_ref);  // the portal's reference (API.md: create ARPYMT)
   element(out, "CURRENCY", currency_code(p.currency));
   money(out, "TOTALENTERED", p.amount, p.currency);
   int64_t applied = 0;

@@ -7,6 +7,8 @@
 
 #include "tools/erp-sim/api.hpp"
 #include "tools/erp-sim/record_xml.hpp"
+#include "tools/erp-sim/webhook_emitter.hpp"
+#include "tools/erp-sim/xml_writes.hpp"
 
 namespace arsync::sim {
 namespace {
@@ -81,6 +83,13 @@ std::optional<int64_t> parse_query(std::string_view query) {
   return strictly ? *time + 1000 : *time;  // whole seconds: "> 10:00:00" starts at 10:00:01
 }
 
+// A record's element (and a <data>'s listtype): the object name in lower case, "arinvoice".
+std::string element_name(Collection collection) {
+  std::string element(xml_object_name(collection));
+  for (char& ch : element) ch = static_cast<char>(ch - 'A' + 'a');
+  return element;
+}
+
 // What a resultId holds: where the read is and what is left of it.
 struct ResultToken {
   Collection collection{};
@@ -127,7 +136,8 @@ namespace {
 
 // One page of a read, as a <result>: the first (after = nullopt) or a continuation.
 std::string read_page(const Dataset& dataset, double malformed_rate, std::string_view function,
-                      std::string_view controlid, ResultToken token, bool first) {
+                      std::string_view controlid, ResultToken token, bool first,
+                      std::optional<WriteLookup> lookup = std::nullopt) {
   PageQuery query;
   query.collection = token.collection;
   query.since_ms = token.since_ms;
@@ -135,15 +145,16 @@ std::string read_page(const Dataset& dataset, double malformed_rate, std::string
   query.malformed_rate = malformed_rate;
   query.format = WireFormat::kXml;
   if (!first) query.after = token.after;
-  if (first) token.total = token.remaining = dataset.count(query);
+  if (first && !lookup) token.total = token.remaining = dataset.count(query);
+  query.lookup = std::move(lookup);
   std::string records;
   const PageOutcome page = dataset.write_page(query, records);
+  if (query.lookup) token.total = token.remaining = static_cast<int64_t>(page.count);  // 0 or 1, one page
   // Records changed during a read move to the end and are served again there, so the count
   // left may exceed what was counted at the start: never say 0 while more is coming.
   const int64_t left =
       page.more ? std::max<int64_t>(token.remaining - static_cast<int64_t>(page.count), 1) : 0;
-  std::string element(xml_object_name(token.collection));
-  for (char& ch : element) ch = static_cast<char>(ch - 'A' + 'a');
+  const std::string element = element_name(token.collection);
   std::string out = "<result><status>success</status><function>" + std::string(function) +
                     "</function><controlid>" + escape(controlid) + "</controlid><data listtype=\"" + element +
                     "\" count=\"" + std::to_string(page.count) + "\" totalcount=\"" +
@@ -160,7 +171,114 @@ std::string read_page(const Dataset& dataset, double malformed_rate, std::string
   return out;
 }
 
+// The <result> of a create of ARPYMT: the new RECORDNO, as Intacct's 3.0 create answers.
+std::string created_result(std::string_view controlid, int64_t record_no) {
+  return "<result><status>success</status><function>create</function><controlid>" + escape(controlid) +
+         "</controlid><data listtype=\"objects\" count=\"1\"><arpymt><RECORDNO>" + std::to_string(record_no) +
+         "</RECORDNO></arpymt></data></result>";
+}
+
 }  // namespace
+
+std::string XmlApi::run_function(const pugi::xml_node& function, bool unique, bool& committed) {
+  const std::string fid = function.attribute("controlid").value();
+  const pugi::xml_node call = function.first_child();
+  const std::string_view name = call.name();
+  const double malformed = faults_.settings().malformed_rate;
+  if (name == "readByQuery") {
+    const auto collection = collection_from_xml_object(trim(call.child_value("object")));
+    const std::string_view query = call.child_value("query");
+    const auto since = parse_query(query);
+    const auto description = since ? std::nullopt : parse_description_query(query);
+    size_t size = kDefaultPageSize;
+    const std::string_view size_text = trim(call.child_value("pagesize"));
+    if (!size_text.empty()) {
+      auto [end, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), size);
+      if (ec != std::errc{} || end != size_text.data() + size_text.size()) size = 0;
+    }
+    if (!collection)
+      return function_failure(name, fid, "SIM-OBJECT", "object must be CUSTOMER, ARINVOICE, ARPYMT or ARADJUSTMENT");
+    if (!since && !description)
+      return function_failure(name, fid, "SIM-QUERY",
+                              "query must be empty, WHENMODIFIED >= 'MM/DD/YYYY HH:MM:SS' or DESCRIPTION = '...'");
+    if (size < 1 || size > kMaxPageSize) return function_failure(name, fid, "SIM-PAGESIZE", "pagesize must be 1 to 2000");
+    std::optional<WriteLookup> lookup;
+    if (description) lookup = WriteLookup{true, *description};  // only written payments carry one
+    return read_page(dataset_, malformed, name, fid, ResultToken{*collection, since.value_or(INT64_MIN), {}, 0, 0, size},
+                     true, std::move(lookup));
+  }
+  if (name == "readMore") {
+    const auto token = decode(call.child_value("resultId"));
+    if (!token) return function_failure(name, fid, "SIM-RESULTID", "unknown or finished resultId");
+    return read_page(dataset_, malformed, name, fid, *token, false);
+  }
+  if (name == "read") return read(call, fid);
+  if (name == "create") return create(call, fid, unique, committed);
+  return function_failure(name, fid, "SIM-FUNCTION", "supported functions: readByQuery, readMore, read, create (ARPYMT)");
+}
+
+// read: whole records by RECORDNO (`keys`, comma-separated), in the order asked; keys that do not
+// exist are left out. The simulator's readByQuery already carries the owned lines, so read
+// answers the same elements (Intacct's readByQuery does not: clients read them here).
+std::string XmlApi::read(const pugi::xml_node& call, const std::string& fid) {
+  const auto collection = collection_from_xml_object(trim(call.child_value("object")));
+  if (!collection)
+    return function_failure("read", fid, "SIM-OBJECT", "object must be CUSTOMER, ARINVOICE, ARPYMT or ARADJUSTMENT");
+  std::vector<int64_t> ids;
+  std::string_view keys = trim(call.child_value("keys"));
+  while (!keys.empty()) {
+    const size_t comma = keys.find(',');
+    const std::string_view key = trim(keys.substr(0, comma));
+    int64_t id = 0;
+    const auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), id);
+    if (ec != std::errc{} || end != key.data() + key.size() || id < 1)
+      return function_failure("read", fid, "SIM-KEYS", "keys must be RECORDNOs separated by commas");
+    ids.push_back(id);
+    keys = comma == std::string_view::npos ? std::string_view() : keys.substr(comma + 1);
+  }
+  if (ids.empty() || ids.size() > kMaxPageSize)
+    return function_failure("read", fid, "SIM-KEYS", "read takes 1 to 2000 keys");
+  PageQuery query;
+  query.collection = *collection;
+  query.top = ids.size();
+  query.malformed_rate = faults_.settings().malformed_rate;
+  query.format = WireFormat::kXml;
+  query.ids = std::move(ids);
+  std::string records;
+  const PageOutcome page = dataset_.write_page(query, records);
+  const std::string element = element_name(*collection);
+  return "<result><status>success</status><function>read</function><controlid>" + escape(fid) +
+         "</controlid><data listtype=\"" + element + "\" count=\"" + std::to_string(page.count) + "\">" + records +
+         "</data></result>";
+}
+
+// create of ARPYMT through the same Dataset::write as POST /odata/payments. With <uniqueid>true
+// the function's controlid is the idempotency key and a second use of it is refused (Intacct
+// refuses a repeated control id; it does not replay the first answer); with false every request
+// creates a payment.
+std::string XmlApi::create(const pugi::xml_node& call, const std::string& fid, bool unique, bool& committed) {
+  const pugi::xml_node arpymt = call.child("ARPYMT");
+  if (!arpymt || std::distance(call.children().begin(), call.children().end()) != 1)
+    return function_failure("create", fid, "SIM-OBJECT", "create takes exactly one ARPYMT");
+  if (unique && fid.empty())
+    return function_failure("create", fid, "SIM-CONTROLID", "with <uniqueid>true</uniqueid> the function needs a controlid");
+  auto parsed = parse_xml_payment(arpymt);
+  if (!parsed) {
+    dataset_.count_rejected(WriteTarget::kPayments);
+    return function_failure("create", fid, parsed.error().code, parsed.error().message);
+  }
+  const bool honor = unique && faults_.settings().honor_idempotency;
+  const WriteOutcome outcome = dataset_.write(WriteCall{WriteTarget::kPayments, "", fid, honor}, *parsed);
+  if (outcome.error) {
+    if (outcome.error->code == "IdempotencyKeyReused")
+      return function_failure("create", fid, kDuplicateControlId, "the control id '" + fid + "' was already used");
+    return function_failure("create", fid, outcome.error->code, outcome.error->message);
+  }
+  if (!outcome.committed)  // a replay: this control id made a payment before
+    return function_failure("create", fid, kDuplicateControlId, "the control id '" + fid + "' was already used");
+  committed = true;
+  return created_result(fid, parse_record_id(Collection::kPayments, outcome.created_payments.front()));
+}
 
 ApiResponse XmlApi::handle(const ApiRequest& request) {
   if (request.method != "POST")
@@ -198,48 +316,18 @@ ApiResponse XmlApi::handle(const ApiRequest& request) {
       break;
     case FaultKind::kNone: {
       std::string results;
-      const double malformed = faults_.settings().malformed_rate;
-      for (pugi::xml_node function : operation.child("content").children("function")) {
-        const std::string fid = function.attribute("controlid").value();
-        const pugi::xml_node call = function.first_child();
-        const std::string_view name = call.name();
-        if (name == "readByQuery") {
-          const auto collection = collection_from_xml_object(trim(call.child_value("object")));
-          const auto since = parse_query(call.child_value("query"));
-          size_t size = kDefaultPageSize;
-          const std::string_view size_text = trim(call.child_value("pagesize"));
-          if (!size_text.empty()) {
-            auto [end, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), size);
-            if (ec != std::errc{} || end != size_text.data() + size_text.size()) size = 0;
-          }
-          if (!collection)
-            results += function_failure(name, fid, "SIM-OBJECT",
-                                        "object must be CUSTOMER, ARINVOICE, ARPYMT or ARADJUSTMENT");
-          else if (!since)
-            results += function_failure(name, fid, "SIM-QUERY",
-                                        "query must be empty or WHENMODIFIED >= 'MM/DD/YYYY HH:MM:SS'");
-          else if (size < 1 || size > kMaxPageSize)
-            results += function_failure(name, fid, "SIM-PAGESIZE", "pagesize must be 1 to 2000");
-          else
-            results += read_page(dataset_, malformed, name, fid,
-                                 ResultToken{*collection, *since, {}, 0, 0, size}, true);
-        } else if (name == "readMore") {
-          const auto token = decode(call.child_value("resultId"));
-          if (!token)
-            results += function_failure(name, fid, "SIM-RESULTID", "unknown or finished resultId");
-          else
-            results += read_page(dataset_, malformed, name, fid, *token, false);
-        } else {
-          results +=
-              function_failure(name, fid, "SIM-FUNCTION", "supported functions: readByQuery, readMore");
-        }
-      }
+      bool committed = false;
+      const bool unique = trim(root.child("control").child_value("uniqueid")) == "true";
+      for (pugi::xml_node function : operation.child("content").children("function"))
+        results += run_function(function, unique, committed);
       response =
           xml_response(200, control("success", controlid) +
                                 "<operation><authentication><status>success</status><userid>sim</userid>"
                                 "<companyid>erp-sim</companyid></authentication>" +
                                 results + "</operation>");
-      response.truncate = fault.truncate;
+      response.truncate = fault.truncate && !committed;  // truncation is a read fault
+      // "Commit then drop the answer": the payment exists, the client hears nothing.
+      response.drop = committed && faults_.settings().drop_after_commit_rate > 0 && faults_.drop_after_commit();
       break;
     }
   }
