@@ -37,6 +37,7 @@ connectors:
         mapping: $PWD/etc/mappings/demo/invoices.yaml
 YAML
 ARSYNC_LOG_LEVEL=info build/daemon/arsync --config "$work/arsync.yaml" run 2>"$work/arsync.log" &
+pid=$!
 for _ in $(seq 200); do grep -q daemon_ready "$work/arsync.log" && break; sleep 0.05; done
 port=$(sed -n 's/.*event=daemon_ready listen=127.0.0.1:\([0-9]*\).*/\1/p' "$work/arsync.log")
 
@@ -58,8 +59,26 @@ setup = function(thread) threads = threads + 1; thread:set("id", threads) end
 LUA
 echo "bench_webhooks: ${seconds}s, $connections connections, against arsync run on 127.0.0.1:$port"
 # PERF=1 records a 5 s profile of arsync under load into /tmp/webhooks.perf (perf report -i ...).
-[ -n "${PERF:-}" ] && (perf record -g -o /tmp/webhooks.perf -p "$(pgrep -f "arsync --config $work")" -- sleep 5 >/dev/null 2>&1 &)
-wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/post.lua" "http://127.0.0.1:$port" | \
-  grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx|Socket errors"
+[ -n "${PERF:-}" ] && (perf record -g -o /tmp/webhooks.perf -p "$pid" -- sleep 5 >/dev/null 2>&1 &)
+# CPU seconds per daemon thread (utime+stime from /proc), summed by thread name: the daemon's cost
+# per event does not depend on how busy the machine is, unlike events/s on a shared box.
+thread_cpu() {
+  for t in /proc/"$pid"/task/*; do
+    printf '%s %s\n' "$(tr ' ' _ <"$t/comm")" "$(sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}')"
+  done | awk '{cpu[$1] += $2} END {for (n in cpu) print n, cpu[n]}' | sort
+}
+thread_cpu >"$work/cpu.before"
+# The client shares the two cores: wrk's own CPU is printed too.
+/usr/bin/time -f "%U %S" -o "$work/wrk.time" \
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/post.lua" "http://127.0.0.1:$port" >"$work/wrk.out"
+grep -E "Requests/sec|Latency|50%|90%|99%|requests in|Non-2xx|Socket errors" "$work/wrk.out"
 sleep 1
+thread_cpu >"$work/cpu.after"
+requests=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$work/wrk.out")
+hz=$(getconf CLK_TCK)
+echo "daemon CPU per request, by thread (µs), over the run and 1 s after:"
+join -a2 -e 0 -o 0,1.2,2.2 "$work/cpu.before" "$work/cpu.after" | \
+  awk -v n="$requests" -v hz="$hz" '{d = ($3 - $2) * 1e6 / hz / n; total += d; if (d > 0) printf "  %-16s %7.1f\n", $1, d}
+                                    END {printf "  %-16s %7.1f\n", "total", total}'
+awk -v n="$requests" '{printf "wrk (the client, 2 threads) CPU per request: %.1f µs\n", ($1 + $2) * 1e6 / n}' "$work/wrk.time"
 echo "inbox rows committed: $(sqlite3 "$work/mirror.db" 'SELECT count(*) FROM inbox')"

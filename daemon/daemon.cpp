@@ -124,7 +124,8 @@ int Daemon::run() {
       *store_, metrics_, [this] { return current(); },
       [this](const std::string& c, const std::string& s, const std::vector<std::string>& ids) {
         asio::post(io_, [this, c, s, ids] { ids.empty() ? trigger(c, s) : trigger_ids(c, s, ids); });
-      });
+      },
+      [this](std::vector<std::int64_t> ids) { return intake_->finish(std::move(ids)); });
   start_workers();
   renewal_ = std::make_unique<SubscriptionRenewal>(subscriptions_to_renew(generation_->config), metrics_);
   watch_signals();

@@ -18,11 +18,13 @@ constexpr auto kGather = std::chrono::milliseconds(50);
 }  // namespace
 
 InboxProcessor::InboxProcessor(MirrorStore& store, Metrics& metrics, CurrentGeneration current,
-                               TriggerPull trigger)
+                               TriggerPull trigger, FinishEvents finish)
     : store_(store),
       metrics_(metrics),
       current_(std::move(current)),
       trigger_(std::move(trigger)),
+      finish_(finish ? std::move(finish)
+                     : FinishEvents([this](std::vector<std::int64_t> ids) { return store_.finish_inbox_events(ids); })),
       thread_([this](std::stop_token stop) { run(stop); }) {}
 
 InboxProcessor::~InboxProcessor() { stop(); }
@@ -50,8 +52,9 @@ void InboxProcessor::run(std::stop_token stop) {
         if (stop.stop_requested()) break;
         if (process(*generation, item)) nothing_to_write.push_back(item.id);
       }
+      ask_for_reads();  // before the deliveries that asked are marked processed
       // One transaction for the lot: thin events are most of a busy ERP's traffic.
-      if (auto done = store_.finish_inbox_events(nothing_to_write); !done)
+      if (auto done = finish_(std::move(nothing_to_write)); !done)
         log(LogLevel::kError, "inbox_finish_failed", {{"error", done.error().describe()}});
       if (stop.stop_requested()) return;
     }
@@ -97,7 +100,10 @@ bool InboxProcessor::process(const Generation& generation, const InboxItem& item
       continue;
     }
     if (event.payload.empty() || event.operation == "delete") {
-      trigger_(item.source, stream->name, event.erp_ids);
+      if (event.erp_ids.empty())
+        pulls_.emplace(item.source, stream->name);
+      else
+        reads_[{item.source, stream->name}].insert(event.erp_ids.begin(), event.erp_ids.end());
       metrics_.add("arsync_webhook_events_total",
                    {{"connector", item.source}, {"how", event.erp_ids.empty() ? "pulled" : "targeted"}});
       continue;
@@ -123,6 +129,13 @@ bool InboxProcessor::process(const Generation& generation, const InboxItem& item
   }
   if (pages.empty() && deletes.empty()) return true;
   return write(item, pages, deletes, generation);
+}
+
+void InboxProcessor::ask_for_reads() {
+  for (const auto& [key, ids] : reads_) trigger_(key.first, key.second, {ids.begin(), ids.end()});
+  for (const auto& [connector, stream] : pulls_) trigger_(connector, stream, {});
+  reads_.clear();
+  pulls_.clear();
 }
 
 bool InboxProcessor::write(const InboxItem& item, std::map<const StreamEntry*, PageWrite>& pages,

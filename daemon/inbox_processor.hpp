@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -39,7 +40,12 @@ class InboxProcessor {
   using TriggerPull = std::function<void(const std::string& connector, const std::string& stream,
                                          const std::vector<std::string>& ids)>;
 
-  InboxProcessor(MirrorStore& store, Metrics& metrics, CurrentGeneration current, TriggerPull trigger);
+  // Marks deliveries that had nothing to write processed; returns once that is committed. The
+  // daemon passes WebhookIntake::finish (the group committer); unset, the store is written directly.
+  using FinishEvents = std::function<Result<void>(std::vector<std::int64_t> ids)>;
+
+  InboxProcessor(MirrorStore& store, Metrics& metrics, CurrentGeneration current, TriggerPull trigger,
+                 FinishEvents finish = {});
   ~InboxProcessor();
   InboxProcessor(const InboxProcessor&) = delete;
   InboxProcessor& operator=(const InboxProcessor&) = delete;
@@ -49,9 +55,12 @@ class InboxProcessor {
 
  private:
   void run(std::stop_token stop);
-  // Processes one delivery; returns true when it only triggered pulls or was skipped (nothing to
+  // Processes one delivery; returns true when it only asked for reads or was skipped (nothing to
   // write), so the caller marks it processed together with others in one transaction.
   bool process(const Generation& generation, const InboxItem& item);
+  // Asks the workers for the reads the batch's thin events named: one request per stream, not
+  // one per event (a storm of thin events is mostly the same few streams).
+  void ask_for_reads();
   // Records a failed attempt (parked as failed after a few); returns false.
   bool fail_item(const InboxItem& item, const std::string& why);
   // Writes a delivery's mapped pages and tombstones; the last write marks it processed.
@@ -63,6 +72,12 @@ class InboxProcessor {
   Metrics& metrics_;
   const CurrentGeneration current_;
   const TriggerPull trigger_;
+  const FinishEvents finish_;
+
+  // Touched only on the processor thread: the reads the current batch asks for, by (connector,
+  // stream); an empty set asks for the stream's delta pull.
+  std::map<std::pair<std::string, std::string>, std::set<std::string>> reads_;
+  std::set<std::pair<std::string, std::string>> pulls_;
 
   std::mutex mutex_;
   std::condition_variable_any wake_;

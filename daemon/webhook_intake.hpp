@@ -7,12 +7,18 @@
 // each delivery, so a 2xx always means "stored"; a kill -9 after it loses nothing. A delivery
 // already in the inbox (same event id) is answered 2xx and not stored twice.
 //
-// Thread-safe: handle() from the loop, stop() from anywhere.
+// The committer is also where the inbox processor's bookkeeping goes (finish()): marking
+// deliveries processed rides on the next group commits instead of taking the write lock and an
+// fsync of its own between them, which stalled the acks queued behind it.
+//
+// Thread-safe: handle() from the loop, finish() and stop() from anywhere.
 #pragma once
 
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <future>
+#include <memory>
 #include <mutex>
 #include <stop_token>
 #include <string>
@@ -35,6 +41,10 @@ class WebhookIntake {
 
   void handle(const std::string& connector, const WebhookScheme& scheme, const ServerRequest& request,
               Respond respond);
+  // Marks the deliveries `ids` processed in the coming group commits, a slice of each (so a
+  // large batch never holds back the acks committed beside it), and returns once all are
+  // committed. After stop() it writes them itself.
+  Result<void> finish(std::vector<std::int64_t> ids);
   void stop();
 
  private:
@@ -43,8 +53,19 @@ class WebhookIntake {
     int status;
     Respond respond;
   };
+  // One finish() call: its ids are committed a slice at a time; `done` is set after the last.
+  struct Finishing {
+    std::vector<std::int64_t> ids;
+    std::size_t next = 0;  // ids before it are in a commit already
+    Result<void> outcome;  // the first failed slice's error, if any
+    std::promise<Result<void>> done;
+  };
   void commit_loop(std::stop_token stop);
-  void commit(std::deque<Pending> batch);
+  // Takes the next slice of finish() ids, at most `limit` (caller holds mutex_); `from` gets the
+  // calls they belong to.
+  std::vector<std::int64_t> take_finished(std::size_t limit, std::vector<std::shared_ptr<Finishing>>& from);
+  void commit(std::deque<Pending> batch, const std::vector<std::int64_t>& finished,
+              const std::vector<std::shared_ptr<Finishing>>& from);
 
   // Constant after construction
   MirrorStore& store_;
@@ -53,8 +74,10 @@ class WebhookIntake {
 
   std::mutex mutex_;
   std::condition_variable_any wake_;
-  std::deque<Pending> queue_;  // guarded by mutex_
-  std::jthread committer_;     // last: starts after everything above exists
+  std::deque<Pending> queue_;                          // guarded by mutex_
+  std::deque<std::shared_ptr<Finishing>> finishing_;   // guarded by mutex_
+  bool closed_ = false;                                // the committer has ended; guarded by mutex_
+  std::jthread committer_;                             // last: starts after everything above exists
 };
 
 }  // namespace arsync

@@ -9,7 +9,8 @@
 
 namespace arsync {
 
-Result<std::vector<bool>> MirrorStore::add_inbox_events(const std::vector<InboxEvent>& events) {
+Result<std::vector<bool>> MirrorStore::add_inbox_events(const std::vector<InboxEvent>& events,
+                                                        const std::vector<std::int64_t>& processed) {
   std::lock_guard lock(impl_->mutex);
   Impl& m = *impl_;
   if (auto ok = m.writable("store webhook events"); !ok) return fail(ok.error());
@@ -35,6 +36,10 @@ Result<std::vector<bool>> MirrorStore::add_inbox_events(const std::vector<InboxE
       return fail(ok.error());
     }
     fresh.push_back(m.db.changes() > 0);
+  }
+  if (auto ok = m.finish_inbox_rows(processed, now); !ok) {
+    (void)m.db.exec("ROLLBACK", "cannot roll back the inbox transaction");
+    return fail(ok.error());
   }
   if (auto ok = m.db.exec("COMMIT", "cannot commit webhook events"); !ok) {
     (void)m.db.exec("ROLLBACK", "cannot roll back the inbox transaction");

@@ -142,8 +142,11 @@ class MirrorStore {
 
   // --- Webhook inbox (DESIGN §4): raw events committed before they are acknowledged.
   // Stores all `events` in ONE transaction (a group commit); result[i] is true when events[i]
-  // was new, false when (source, event_id) was already there (a duplicate delivery).
-  Result<std::vector<bool>> add_inbox_events(const std::vector<InboxEvent>& events);
+  // was new, false when (source, event_id) was already there (a duplicate delivery). The same
+  // transaction marks the events `processed` (ids) processed, as finish_inbox_events does: the
+  // daemon's committer carries both, so inbox bookkeeping costs no fsync of its own.
+  Result<std::vector<bool>> add_inbox_events(const std::vector<InboxEvent>& events,
+                                             const std::vector<std::int64_t>& processed = {});
   // The oldest pending events, at most `limit`.
   Result<std::vector<InboxItem>> pending_inbox(std::size_t limit);
   // Records a failed attempt at processing; after `max_attempts` the event is parked as failed,

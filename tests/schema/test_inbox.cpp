@@ -87,3 +87,31 @@ TEST_CASE("failed processing is retried, then parked as failed with the error fo
   CHECK(m.text("SELECT error FROM inbox") == "unknown entity 'Widget'");
   CHECK(m.store->pending_inbox(10)->empty());
 }
+
+TEST_CASE("a group commit stores new events and marks processed ones in one transaction") {
+  Mirror m;
+  REQUIRE(m.store->add_inbox_events({event("e1"), event("e2")}));
+  auto pending = m.store->pending_inbox(10);
+  REQUIRE(pending);
+  REQUIRE(pending->size() == 2);
+
+  auto stored = m.store->add_inbox_events({event("e3")}, {(*pending)[0].id});
+  REQUIRE(stored);
+  CHECK(*stored == std::vector<bool>{true});
+  CHECK(m.text("SELECT status FROM inbox WHERE event_id = 'e1'") == "processed");
+  CHECK(m.text("SELECT status FROM inbox WHERE event_id = 'e2'") == "pending");
+  CHECK(*m.store->inbox_depth() == 2);
+
+  SUBCASE("only processed marks, no new event") {
+    REQUIRE(m.store->add_inbox_events({}, {(*pending)[1].id}));
+    CHECK(m.text("SELECT status FROM inbox WHERE event_id = 'e2'") == "processed");
+  }
+  SUBCASE("a failed commit stores nothing and marks nothing") {
+    RawDb(m.path).exec(
+        "CREATE TRIGGER sabotage BEFORE INSERT ON inbox WHEN NEW.event_id = 'bad' "
+        "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
+    CHECK_FALSE(m.store->add_inbox_events({event("e4"), event("bad")}, {(*pending)[1].id}));
+    CHECK(m.number("SELECT count(*) FROM inbox WHERE event_id = 'e4'") == 0);
+    CHECK(m.text("SELECT status FROM inbox WHERE event_id = 'e2'") == "pending");
+  }
+}
