@@ -52,12 +52,19 @@ constexpr OptionSpec kStreamOptions[] = {
     {"lookup", OptionType::kString, "", false,
      "where a pushed item is looked up by its key, e.g. payments?$filter=idempotencyKey eq '{key}'; "
      "empty = the ERP cannot be asked (an unanswered push then waits for an operator)"},
+    {"content", OptionType::kString, "", false,
+     "each record's file to download, as a path under base_url with {member} from the record, e.g. "
+     "invoices('{invoiceId}')/pdf; the record gets _content, _contentType, _contentLength, _contentSha256"},
+    {"page_size", OptionType::kInteger, "0", false,
+     "records asked for per request on this stream; 0 = the connector's (keep it small with content:)"},
 };
 
 struct StreamSettings {
   std::string path, records, next_link, cursor_field, filter, ids_filter;
   bool ordered = true;
   std::string push_path, push_ref, idempotency_header, lookup;
+  std::string content;
+  std::int64_t page_size = 0;  // 0: the connector's
 };
 
 struct Settings {
@@ -123,6 +130,10 @@ Result<Settings> read_settings(const ConnectorConfig& config) {
     st.push_ref = so.string("push_ref");
     st.idempotency_header = so.string("idempotency_header");
     st.lookup = so.string("lookup");
+    st.content = so.string("content");
+    st.page_size = so.integer("page_size");
+    if (st.page_size < 0)
+      return fail(ErrorKind::kInvalidInput, "stream " + stream.name + ": page_size must be 0 or more", stream.where);
     if (st.push_path.empty()) st.push_path = st.path;
   }
   return s;
@@ -154,6 +165,9 @@ class JsonHttpConnector final : public Connector {
     if (!url) return fail(url.error());
     auto parsed = fetch(*url, stream->second);
     if (!parsed) return fail(parsed.error());
+    if (!stream->second.content.empty())
+      for (Record& record : parsed->records)
+        if (auto ok = attach_content(stream->second, record); !ok) return fail(ok.error());
     if (!request.ids.empty()) return Page{std::move(parsed->records), request.cursor, parsed->next_link.value_or("")};
     return make_page(stream->second, request, std::move(*parsed));
   }
@@ -266,7 +280,8 @@ class JsonHttpConnector final : public Connector {
     if (url.back() != '/') url += '/';
     url += stream.path;
     url += stream.path.find('?') == std::string::npos ? '?' : '&';
-    url += percent_encode(settings_.page_size_param) + "=" + std::to_string(settings_.page_size);
+    url += percent_encode(settings_.page_size_param) + "=" +
+           std::to_string(stream.page_size > 0 ? stream.page_size : settings_.page_size);
     if (!request.ids.empty()) {
       auto filter = ids_filter(stream, request);
       if (!filter) return fail(filter.error());
@@ -301,10 +316,55 @@ class JsonHttpConnector final : public Connector {
     return expand(stream.ids_filter, "ids", list);
   }
 
-  // One GET with the retry policy: transport errors, 408, 429, 5xx and unparseable bodies are
-  // retried; any other non-2xx ends the pull as kPermanent with the ERP's words.
+  // One page GET with the retry policy (get_with_retries); the body is parsed inside the retry
+  // loop, so a cut-off body is a transient failure.
   Result<JsonPage> fetch(const std::string& url, const StreamSettings& stream) {
-    HttpRequest request{"GET", url, {{"Accept", "application/json"}}, {}};
+    return get_with_retries<JsonPage>(url, "application/json", [&](HttpResponse& response) -> Result<JsonPage> {
+      auto parsed = read_json_page(response.body, stream.records, stream.next_link);  // parses in place
+      if (parsed) return parsed;
+      return fail(ErrorKind::kTransient, "response is not valid JSON: " + parsed.error().message, url);
+    });
+  }
+
+  // Downloads the record's file (stream option content:) and adds it to the record with its
+  // media type, size and SHA-256, computed here from the bytes received so they always agree.
+  // A file the ERP no longer has (404) is left off: the mapping then rejects the record, naming
+  // the missing field; any other failure ends the pull (the cursor stays before this page).
+  Result<void> attach_content(const StreamSettings& stream, Record& record) {
+    std::string path;
+    for (std::size_t at = 0; at < stream.content.size();) {
+      const std::size_t open = stream.content.find('{', at), close = stream.content.find('}', open);
+      if (open == std::string::npos || close == std::string::npos) {
+        path += stream.content.substr(at);
+        break;
+      }
+      path += stream.content.substr(at, open - at);
+      const Node* member = record.root.find(std::string_view(stream.content).substr(open + 1, close - open - 1));
+      if (member == nullptr || !member->is_scalar() || member->text().empty()) return {};  // the mapping says why
+      path += percent_encode(member->text());
+      at = close + 1;
+    }
+    const std::string url = collection_url(path);
+    auto file = get_with_retries<HttpResponse>(
+        url, "*/*", [](HttpResponse& r) -> Result<HttpResponse> { return std::move(r); }, true);
+    if (!file) return fail(file.error());
+    if (file->status == 404) return {};
+    std::string type(file->header("Content-Type"));
+    const std::string digest = to_hex(sha256(file->body));
+    const std::string size = std::to_string(file->body.size());
+    record.root.add("_content", Node::Type::kString, file->body);
+    record.root.add("_contentType", Node::Type::kString, type);
+    record.root.add("_contentLength", Node::Type::kNumber, size);
+    record.root.add("_contentSha256", Node::Type::kString, digest);
+    return {};
+  }
+
+  // One GET with the retry policy: transport errors, 408, 429, 5xx and what `read` calls
+  // transient are retried; any other non-2xx ends the pull as kPermanent with the ERP's words.
+  // With `answer_404`, a 404 is handed to `read` too (a file that is gone is an answer, not a failure).
+  template <class T, class Read>
+  Result<T> get_with_retries(const std::string& url, const char* accept, Read read, bool answer_404 = false) {
+    HttpRequest request{"GET", url, {{"Accept", accept}}, {}};
     if (!settings_.auth_header.empty()) request.headers.emplace_back("Authorization", settings_.auth_header);
     Error last{ErrorKind::kTransient, "no attempt made", url};
     for (int attempt = 1; attempt <= settings_.retry.max_attempts; ++attempt) {
@@ -315,11 +375,10 @@ class JsonHttpConnector final : public Connector {
         last = response.error();
         continue;
       }
-      if (response->status >= 200 && response->status < 300) {
-        // Parsed here, inside the retry loop: a cut-off body is a transient failure.
-        auto parsed = read_json_page(response->body, stream.records, stream.next_link);  // parses in place
-        if (parsed) return parsed;
-        last = {ErrorKind::kTransient, "response is not valid JSON: " + parsed.error().message, url};
+      if ((response->status >= 200 && response->status < 300) || (answer_404 && response->status == 404)) {
+        auto result = read(*response);
+        if (result || result.error().kind != ErrorKind::kTransient) return result;
+        last = result.error();
         continue;
       }
       last = classify(*response, url);

@@ -14,6 +14,7 @@ constexpr std::array<sv, 5> kInvoiceStatus = {"open", "partially_paid", "paid", 
 constexpr std::array<sv, 3> kCreditMemoStatus = {"open", "applied", "void"};
 constexpr std::array<sv, 3> kPaymentStatus = {"posted", "pending", "void"};
 constexpr std::array<sv, 2> kOrigin = {"erp", "portal"};
+constexpr std::array<sv, 3> kDocumentKind = {"invoice", "statement", "credit_memo"};
 
 constexpr FieldSpec kContactFields[] = {
     {"erp_id", F::kText, false, {}, {}, "the contact's id in the ERP, if it has one"},
@@ -112,6 +113,20 @@ constexpr FieldSpec kPaymentFields[] = {
     {"erp_updated_at", F::kTimestamp, false},
 };
 
+// A document copy pulled from the ERP (a json-http stream with `content:`); the connector gives
+// its bytes with their size and SHA-256, so the three always agree.
+constexpr FieldSpec kDocumentFields[] = {
+    {"erp_id", F::kText, true, {}, {}, "the document's id in the ERP"},
+    {"kind", F::kText, true, {}, kDocumentKind},
+    {"invoice", F::kRef, false, "invoice", {}, "the invoice this is a copy of"},
+    {"file_name", F::kText, true},
+    {"media_type", F::kText, true, {}, {}, "e.g. application/pdf; the portal serves the bytes with it"},
+    {"byte_size", F::kInteger, true},
+    {"sha256", F::kText, true, {}, {}, "hex SHA-256 of the bytes (the portal's ETag)"},
+    {"content", F::kText, false, {}, {}, "the bytes (stored as a BLOB)"},
+    {"erp_updated_at", F::kTimestamp, false},
+};
+
 constexpr EntitySpec kContact{"contact", "contacts", kContactFields, {}, false};
 constexpr EntitySpec kInvoiceLine{"invoice_line", "invoice_lines", kInvoiceLineFields, {}, false};
 constexpr EntitySpec kApplication{"application", "applications", kApplicationFields, {}, false};
@@ -125,7 +140,9 @@ constexpr EntitySpec kInvoice{"invoice", "invoices", kInvoiceFields, kInvoiceChi
 constexpr EntitySpec kCreditMemo{"credit_memo", "credit_memos", kCreditMemoFields, kApplicationChildren};
 constexpr EntitySpec kPayment{"payment", "payments", kPaymentFields, kApplicationChildren};
 
-constexpr const EntitySpec* kAll[] = {&kCustomer, &kInvoice, &kCreditMemo, &kPayment,
+constexpr EntitySpec kDocument{"document", "documents", kDocumentFields, {}};
+
+constexpr const EntitySpec* kAll[] = {&kCustomer, &kInvoice, &kCreditMemo, &kPayment, &kDocument,
                                       &kContact,  &kInvoiceLine, &kApplication};
 
 }  // namespace

@@ -1,6 +1,7 @@
 // json-http against a scripted fake transport and a fake clock: paging, cursor, retry policy.
 #include <doctest/doctest.h>
 
+#include "connectors/hmac.hpp"
 #include "connectors/json_http_connector.hpp"
 #include "tests/connectors/scripted_transport.hpp"
 
@@ -257,4 +258,31 @@ TEST_CASE("look-up: finds a pushed item by its key (quotes doubled), or says for
   auto cannot = no_lookup.connector->lookup(payment_push());
   REQUIRE_FALSE(cannot.has_value());
   CHECK(cannot.error().message.find("arsync outbox") != std::string::npos);
+}
+
+TEST_CASE("content: each record's file is downloaded and attached with its type, size and sha256") {
+  Fixture f({{"content", {"docs('{id}')/file", ""}}, {"page_size", {"3", ""}}});
+  f.script.answers.push_back(ok(page({{"A 1", "2025-01-01T00:00:00.000Z"}, {"B", "2025-01-01T00:00:01.000Z"},
+                                      {"C", "2025-01-01T00:00:02.000Z"}})));
+  const std::string bytes("%PDF-1.4\n%\xE2\xE3\xCF\xD3\n\0binary", 25);
+  f.script.answers.push_back(HttpResponse{200, {{"Content-Type", "application/pdf"}}, bytes});
+  f.script.answers.push_back(HttpResponse{503, {}, "busy"});  // retried
+  f.script.answers.push_back(HttpResponse{200, {{"Content-Type", "image/png"}}, "png"});
+  f.script.answers.push_back(HttpResponse{404, {}, R"({"error":{"code":"NotFound"}})"});  // gone: left off
+  auto result = f.connector->pull({"invoices", "", ""});
+  REQUIRE(result);
+  REQUIRE(f.script.requests.size() == 5);
+  CHECK(f.script.requests[0].url == "http://erp.test:8080/api/invoices?%24top=3");
+  CHECK(f.script.requests[1].url == "http://erp.test:8080/api/docs(%27A%201%27)/file");
+  REQUIRE(result->records.size() == 3);
+  const Node& a = result->records[0].root;
+  REQUIRE(a.find("_content"));
+  CHECK(a.find("_content")->text() == bytes);
+  CHECK(a.find("_contentType")->text() == "application/pdf");
+  CHECK(a.find("_contentLength")->text() == "25");
+  CHECK(a.find("_contentSha256")->text() == to_hex(sha256(bytes)));
+  CHECK(result->records[1].root.find("_contentType")->text() == "image/png");
+  CHECK(result->records[2].root.find("_content") == nullptr);
+  CHECK(result->records[0].raw.find("_content") == std::string::npos);  // rejects keep the listing only
+  CHECK(result->cursor == "2025-01-01T00:00:02.000Z");
 }

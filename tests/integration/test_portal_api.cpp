@@ -68,12 +68,12 @@ void add_documents(const SyncDeployment& deployment, std::int64_t invoice_id) {
   std::string id = std::to_string(invoice_id);
   std::string sql =
       "BEGIN; UPDATE mirror_state SET last_seq = last_seq + 2;"
-      "INSERT INTO documents (id, kind, owner_type, owner_id, file_name, media_type, byte_size, sha256,"
-      " content, path, created_at, updated_seq) VALUES"
-      " (1, 'invoice', 'invoice', " + id + ", 'copy.pdf', 'application/pdf', " + std::to_string(pdf.size()) +
+      "INSERT INTO documents (id, source, erp_id, kind, owner_type, owner_id, file_name, media_type, byte_size,"
+      " sha256, content, path, created_at, updated_seq) VALUES"
+      " (1, 'demo', 'doc-1', 'invoice', 'invoice', " + id + ", 'copy.pdf', 'application/pdf', " + std::to_string(pdf.size()) +
       ", '" + arsync::to_hex(arsync::sha256(pdf)) + "', CAST('" + pdf + "' AS BLOB), NULL,"
       " '2025-12-01T00:00:00.000Z', (SELECT last_seq - 1 FROM mirror_state)),"
-      " (2, 'invoice', 'invoice', " + id + ", 'tampered.pdf', 'application/pdf', 10, '" +
+      " (2, 'demo', 'doc-2', 'invoice', 'invoice', " + id + ", 'tampered.pdf', 'application/pdf', 10, '" +
       arsync::to_hex(arsync::sha256("the original bytes")) + "', NULL, 'documents/tampered.pdf',"
       " '2025-12-01T00:00:00.000Z', (SELECT last_seq FROM mirror_state)); COMMIT;";
   char* err = nullptr;

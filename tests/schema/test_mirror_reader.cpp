@@ -58,9 +58,9 @@ void build_fixture(RawDb& db) {
                                  updated_seq) VALUES
       (1, 'ptp-1', 1, '2025-04-15', 60000, 'USD', '2025-03-30T00:00:00.000Z', '2025-03-30T00:00:00.000Z', 52);
     INSERT INTO promise_invoices (promise_id, invoice_id, amount) VALUES (1, 1, 60000);
-    INSERT INTO documents (id, kind, owner_type, owner_id, file_name, media_type, byte_size, sha256, content,
-                           created_at, updated_seq) VALUES
-      (1, 'invoice', 'invoice', 1, 'INV-1.pdf', 'application/pdf', 3, printf('%064d', 0), x'255044',
+    INSERT INTO documents (id, source, erp_id, kind, owner_type, owner_id, file_name, media_type, byte_size, sha256,
+                           content, created_at, updated_seq) VALUES
+      (1, 'erp', 'doc-1', 'invoice', 'invoice', 1, 'INV-1.pdf', 'application/pdf', 3, printf('%064d', 0), x'255044',
        '2025-01-10T00:00:00.000Z', 53);
     UPDATE invoices SET deleted = 1, updated_seq = 54 WHERE id = 6;
   )");

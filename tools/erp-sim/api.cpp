@@ -115,6 +115,7 @@ ApiResponse Api::handle(const ApiRequest& request) {
   const std::string& path = target->path;
   if (path.starts_with("/odata/")) {
     const std::string_view name = std::string_view(path).substr(7);
+    if (auto invoice = invoice_pdf_key(name)) return invoice_pdf(request, *invoice);
     if (is_odata_resource(name)) return odata(request, name, *target);
   } else if (path == kXmlGatewayPath) {
     return xml_.handle(request);
@@ -176,9 +177,11 @@ ApiResponse Api::odata(const ApiRequest& request, std::string_view name, const T
 ApiResponse Api::collection_page(std::string_view name, const Target& target) {
   auto parsed = parse_collection_query(target);
   if (!parsed) return error_response(400, "BadRequest", parsed.error());
-  const auto collection = collection_from_name(name);
+  const bool documents = name == kInvoiceDocuments;  // the invoices, as their document entries
+  const auto collection = documents ? Collection::kInvoices : collection_from_name(name);
   PageQuery query{collection.value_or(Collection::kInvoices), parsed->after, parsed->since_ms, parsed->top,
                   faults_.settings().malformed_rate, parsed->lookup};
+  if (documents) query.format = WireFormat::kDocumentJson;
   if (parsed->ids && !collection)
     return error_response(400, "BadRequest", "id in (...) works on customers|invoices|payments|creditMemos");
   if (collection) query.ids = generator_ids(*collection, parsed->ids);

@@ -65,6 +65,8 @@ class Api {
   // api_writes.cpp: POST /odata/{payments,disputes,...}, PATCH /odata/customers('ID').
   ApiResponse odata_write(const ApiRequest& request, std::string_view name);
   ApiResponse admin_writes();
+  // api_documents.cpp: GET /odata/invoices('ID')/pdf.
+  ApiResponse invoice_pdf(const ApiRequest& request, std::string_view invoice_id);
 
   // Constant after construction
   Dataset& dataset_;
@@ -78,6 +80,12 @@ class Api {
 // OData's "target" (the member at fault) when `target` is not empty.
 ApiResponse error_response(unsigned status, std::string_view code, std::string_view message,
                            std::string_view target = {});
+
+// The invoices' printed copies (API.md "Invoice documents"): a listing collection, and each PDF
+// at invoices('INV-0000001')/pdf (api_documents.cpp).
+inline constexpr std::string_view kInvoiceDocuments = "invoiceDocuments";
+// "invoices('INV-0000001')/pdf" or "invoices/INV-0000001/pdf" -> "INV-0000001".
+std::optional<std::string_view> invoice_pdf_key(std::string_view name);
 
 // Whether `name` (the path after /odata/) is a collection GET serves or a write target.
 bool is_odata_resource(std::string_view name);

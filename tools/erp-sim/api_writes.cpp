@@ -52,7 +52,7 @@ json counters_json(const WriteCounters& c) {
 }  // namespace
 
 bool is_odata_resource(std::string_view name) {
-  return collection_from_name(name) || portal_kind_from_name(name) || customer_key(name);
+  return collection_from_name(name) || name == kInvoiceDocuments || portal_kind_from_name(name) || customer_key(name);
 }
 
 std::optional<ApiResponse> method_refusal(std::string_view method, std::string_view name) {

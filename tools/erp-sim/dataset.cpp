@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "tools/erp-sim/faults.hpp"
+#include "tools/erp-sim/invoice_document.hpp"
 #include "tools/erp-sim/record_json.hpp"
 #include "tools/erp-sim/record_xml.hpp"
 #include "tools/erp-sim/sim_hash.hpp"
@@ -96,6 +97,8 @@ bool Dataset::write_record(const PageQuery& query, int64_t id, const OverlayEntr
           invoice.status = invoice.remaining == 0 ? InvoiceStatus::kPaid : InvoiceStatus::kPartiallyPaid;
         }
       }
+      if (query.format == WireFormat::kDocumentJson) return write_invoice_document(out, invoice), true;
+      if (query.format == WireFormat::kPdf) return write_invoice_pdf(out, invoice), true;
       const Spoil spoil = generator_.invoice_has_applications(id)
                               ? Spoil::kNone
                               : malformed_spoil(seed, id, query.malformed_rate);
@@ -137,7 +140,7 @@ PageOutcome Dataset::write_listed(const PageQuery& query, std::string& out) cons
     if (!exists(query.collection, id)) continue;
     const OverlayEntry* entry = overlay_entry(query.collection, id);
     const size_t mark = out.size();
-    if (page.count > 0 && query.format == WireFormat::kJson) out.push_back(',');
+    if (page.count > 0 && query.format != WireFormat::kXml) out.push_back(',');
     if (!write_record(query, id, entry, out)) {
       out.resize(mark);
       continue;
@@ -156,7 +159,7 @@ PageOutcome Dataset::write_page(const PageQuery& query, std::string& out) const 
   PageOutcome page;
   const auto emit = [&](int64_t id, const OverlayEntry* entry, int64_t modified_ms) {
     const size_t mark = out.size();
-    if (page.count > 0 && query.format == WireFormat::kJson) out.push_back(',');
+    if (page.count > 0 && query.format != WireFormat::kXml) out.push_back(',');
     if (!write_record(query, id, entry, out)) {
       out.resize(mark);
       return;
@@ -348,11 +351,14 @@ std::vector<std::string> Dataset::mutate(Collection collection, MutationAction a
   return wire_ids;
 }
 
-std::optional<int64_t> Dataset::write_one(Collection collection, int64_t id, std::string& out) const {
+std::optional<int64_t> Dataset::write_one(Collection collection, int64_t id, std::string& out,
+                                          WireFormat format) const {
   std::shared_lock lock(mutex_);
   if (!exists(collection, id)) return std::nullopt;
   const OverlayEntry* entry = overlay_entry(collection, id);
-  if (!write_record(PageQuery{collection}, id, entry, out)) return std::nullopt;
+  PageQuery query{collection};
+  query.format = format;
+  if (!write_record(query, id, entry, out)) return std::nullopt;
   return entry ? entry->modified_ms : generator_.modified_ms(collection, id);
 }
 

@@ -41,9 +41,10 @@ struct WriteLookup {
   std::string value;
 };
 
-// How records are written: the OData JSON objects (record_json), or the XML API's elements
-// (record_xml, no separators between records).
-enum class WireFormat : uint8_t { kJson, kXml };
+// How records are written: the OData JSON objects (record_json), the XML API's elements
+// (record_xml, no separators between records), or, for invoices only, their document listing
+// entries (JSON) and PDF copies (invoice_document).
+enum class WireFormat : uint8_t { kJson, kXml, kDocumentJson, kPdf };
 
 struct PageQuery {
   Collection collection = Collection::kInvoices;
@@ -134,7 +135,8 @@ class Dataset {
   // Appends one record as GET /odata serves it now (without the malformed fault) and returns
   // its lastModifiedDateTime in ms; nullopt (nothing appended) if there is no such record.
   // For the webhook emitter's fat events.
-  std::optional<int64_t> write_one(Collection collection, int64_t id, std::string& out) const;
+  std::optional<int64_t> write_one(Collection collection, int64_t id, std::string& out,
+                                   WireFormat format = WireFormat::kJson) const;
 
   // Portal writes (dataset_writes.cpp). A write runs under the exclusive lock, so a key's
   // check-and-create is atomic: a replay answers what the first call answered; a reuse with
