@@ -268,7 +268,7 @@ Result<InvoiceDetail> MirrorReader::invoice(std::int64_t id) {
 Result<std::vector<DocumentRow>> MirrorReader::documents(std::string_view owner_type, std::int64_t owner_id) {
   auto s = impl_->stmt(
       "SELECT id, kind, owner_type, owner_id, file_name, media_type, sha256, created_at, byte_size"
-      " FROM documents WHERE owner_type = ?1 AND owner_id = ?2 ORDER BY id");
+      " FROM documents WHERE owner_type = ?1 AND owner_id = ?2 AND deleted = 0 ORDER BY id");
   if (!s) return fail(s.error());
   (*s)->bind_text(1, owner_type);
   (*s)->bind_int(2, owner_id);
@@ -287,7 +287,7 @@ Result<std::vector<DocumentRow>> MirrorReader::documents(std::string_view owner_
 Result<DocumentContent> MirrorReader::document(std::int64_t id) {
   auto s = impl_->stmt(
       "SELECT id, kind, owner_type, owner_id, file_name, media_type, sha256, created_at, byte_size,"
-      " content, path FROM documents WHERE id = ?1");
+      " content, path FROM documents WHERE id = ?1 AND deleted = 0");
   if (!s) return fail(s.error());
   Statement& q = **s;
   StatementScope scope(q);

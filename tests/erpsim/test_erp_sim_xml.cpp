@@ -251,6 +251,9 @@ TEST_CASE("create ARPYMT pays the invoice, a repeated control id creates nothing
   CHECK(std::string(payment.child_value("DESCRIPTION")) == "pp-1");
   CHECK(std::string(payment.child_value("PAYMENTMETHOD")) == "Credit Card");
   CHECK(std::string(payment.child("ARPYMTDETAILS").child("arpymtdetail").child_value("RECORDKEY")) == record_no);
+  Answer other{call(sim, request(read_by_query("ARINVOICE", "DESCRIPTION = 'pp-1'", 2)))};
+  parse(other);
+  CHECK(other.data().attribute("count").as_int() == 0);
   Answer missing{call(sim, request(read_by_query("ARPYMT", "DESCRIPTION = 'pp-2'", 2)))};
   parse(missing);
   CHECK(missing.data().attribute("count").as_int() == 0);

@@ -308,6 +308,19 @@ TEST_CASE("documents are listed per owner and read with their content") {
   CHECK(f.reader->document(2).error().kind == ErrorKind::kNotFound);
 }
 
+TEST_CASE("a tombstoned document is neither listed nor served") {
+  Fixture f;
+  RawDb(f.mirror.path).exec(
+      "INSERT INTO documents (id, source, erp_id, kind, invoice_id, file_name, media_type, byte_size, sha256, content,"
+      " updated_seq, deleted) VALUES (7, 'erp', 'doc-7', 'invoice', 1, 'old.pdf', 'application/pdf', 3,"
+      " printf('%064d', 0), x'255044', 60, 1)");
+  auto list = f.reader->documents("invoice", 1);
+  REQUIRE(list);
+  CHECK(list->size() == 1);  // the live one only; the trigger gave doc-7 its owner from invoice_id
+  CHECK(f.reader->document(7).error().kind == ErrorKind::kNotFound);
+  CHECK(f.reader->document(1));
+}
+
 TEST_CASE("portal payments not yet booked by the ERP lower the shown balance (migration 006)") {
   Fixture f;
   {
