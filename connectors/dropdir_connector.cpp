@@ -7,6 +7,7 @@
 
 #include "connectors/csv_reader.hpp"
 #include "connectors/dropdir_folder.hpp"
+#include "connectors/dropdir_outgoing.hpp"
 #include "mapping/json_reader.hpp"
 #include "mapping/xml_reader.hpp"
 #include "schema/log.hpp"
@@ -27,7 +28,12 @@ constexpr OptionSpec kOptions[] = {
      "with complete_when: stable, how long a file must stay unmodified"},
     {"ignore", OptionType::kString, ".*,*.tmp,*.part,*.partial,*.filepart", false,
      "comma-separated globs of files still being written, never read"},
-    {"max_file_bytes", OptionType::kInteger, "268435456", false, "a larger file goes to failed/"},
+    {"max_file_bytes", OptionType::kInteger, "67108864", false,
+     "a larger file goes to failed/; reading takes about 17x the file size in memory"},
+    {"outgoing", OptionType::kString, "", false,
+     "push: the folder the ERP imports from; each outbox item becomes one file there (absolute path)"},
+    {"outgoing_imported", OptionType::kString, "", false,
+     "push: where the ERP moves the files it imported, if it does (look-ups search it too)"},
 };
 
 constexpr OptionSpec kStreamOptions[] = {
@@ -49,6 +55,7 @@ struct StreamSettings {
 
 struct Settings {
   DropFolderOptions folder;
+  std::optional<DropOutgoingOptions> outgoing;
   std::map<std::string, StreamSettings, std::less<>> streams;
 };
 
@@ -103,6 +110,12 @@ Result<Settings> read_settings(const ConnectorConfig& config) {
   s.folder.settle = opt.duration("settle");
   s.folder.ignore = split_globs(opt.string("ignore"));
   s.folder.max_bytes = static_cast<std::uint64_t>(opt.integer("max_file_bytes"));
+  if (std::string outgoing = opt.string("outgoing"); !outgoing.empty()) {
+    s.outgoing = DropOutgoingOptions{outgoing, opt.string("outgoing_imported")};
+    if (!s.outgoing->outgoing.is_absolute() || (!s.outgoing->imported.empty() && !s.outgoing->imported.is_absolute()))
+      return fail(ErrorKind::kInvalidInput, owner + ": outgoing and outgoing_imported must be absolute paths",
+                  config.options.at("outgoing").where);
+  }
   for (const StreamConfig& stream : config.streams) {
     auto settings = read_stream(stream, "stream " + config.name + "/" + stream.name);
     if (!settings) return fail(settings.error());
@@ -157,11 +170,38 @@ Result<std::vector<Record>> parse(const StreamSettings& stream, const DropFile& 
 
 class DropdirConnector final : public Connector {
  public:
-  DropdirConnector(std::string name, Settings settings, DropFolder folder, const ConnectorContext& context)
+  DropdirConnector(std::string name, Settings settings, DropFolder folder, std::optional<DropOutgoing> outgoing,
+                   const ConnectorContext& context)
       : name_(std::move(name)),
         settings_(std::move(settings)),
         folder_(std::move(folder)),
+        outgoing_(std::move(outgoing)),
         context_(context) {}
+
+  // One file per item in `outgoing`, named by its key (dropdir_outgoing.hpp).
+  PushResult push(const PushRequest& request) override {
+    auto name = outgoing_name(request);
+    if (!name) return {PushStatus::kReject, "", name.error().message, {}};
+    auto found = outgoing_->find(*name);
+    if (!found) return {PushStatus::kRetry, "", found.error().message, {}};
+    if (*found == "imported") return {PushStatus::kDelivered, *name, "already imported by the ERP", {}};
+    if (auto written = outgoing_->write(*name, request.body); !written) {
+      // Renamed into place but the folder's fsync failed: the file may or may not survive a crash.
+      auto now = outgoing_->find(*name);
+      const bool maybe = !now || now->has_value();
+      return {maybe ? PushStatus::kUnknown : PushStatus::kRetry, "", written.error().message, {}};
+    }
+    return {PushStatus::kDelivered, *name, "", {}};
+  }
+
+  Result<std::optional<std::string>> lookup(const PushRequest& request) override {
+    auto name = outgoing_name(request);
+    if (!name) return fail(ErrorKind::kPermanent, name.error().message);
+    auto found = outgoing_->find(*name);
+    if (!found) return fail(ErrorKind::kTransient, found.error().message);
+    if (!*found) return std::optional<std::string>();
+    return std::optional<std::string>(*name);
+  }
 
   Result<Page> pull(const PullRequest& request) override {
     auto stream = settings_.streams.find(request.stream);
@@ -203,6 +243,21 @@ class DropdirConnector final : public Connector {
   }
 
  private:
+  Result<std::string> outgoing_name(const PushRequest& request) const {
+    const std::string at = "connector " + name_ + " stream " + request.stream;
+    if (!outgoing_)
+      return fail(ErrorKind::kPermanent, at + ": has no outgoing: folder to write " + request.kind + " items to");
+    const std::string_view type = request.content_type;
+    const char* extension = type.find("xml") != std::string_view::npos    ? "xml"
+                            : type.find("json") != std::string_view::npos ? "json"
+                            : type.find("csv") != std::string_view::npos  ? "csv"
+                                                                          : nullptr;
+    if (!request.statements.empty() || !extension)
+      return fail(ErrorKind::kPermanent, at + ": the mapping's push: must render a JSON or XML body (format: json "
+                                              "or xml) to be written as a file");
+    return DropOutgoing::file_name(request.kind, request.idempotency_key, extension);
+  }
+
   // A run takes the files complete at its start. A file the committed cursor names that is still
   // in the folder was committed by a run that crashed before moving it: move it now, unread.
   Result<void> start_run(const StreamSettings& stream, const std::string& cursor) {
@@ -242,6 +297,7 @@ class DropdirConnector final : public Connector {
   const std::string name_;
   const Settings settings_;
   const DropFolder folder_;
+  const std::optional<DropOutgoing> outgoing_;
   const ConnectorContext context_;
 
   // Touched only by the thread calling pull()
@@ -254,8 +310,14 @@ Result<std::unique_ptr<Connector>> create(const ConnectorConfig& config, const C
   if (!settings) return fail(settings.error());
   auto folder = DropFolder::open(settings->folder);
   if (!folder) return fail(folder.error());
-  return std::unique_ptr<Connector>(
-      std::make_unique<DropdirConnector>(config.name, std::move(*settings), std::move(*folder), context));
+  std::optional<DropOutgoing> outgoing;
+  if (settings->outgoing) {
+    auto opened = DropOutgoing::open(*settings->outgoing);
+    if (!opened) return fail(opened.error());
+    outgoing = std::move(*opened);
+  }
+  return std::unique_ptr<Connector>(std::make_unique<DropdirConnector>(
+      config.name, std::move(*settings), std::move(*folder), std::move(outgoing), context));
 }
 
 constexpr ConnectorSpec kSpec{

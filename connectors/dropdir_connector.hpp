@@ -9,6 +9,7 @@
 //       - name: customers
 //         mapping: mappings/sap-idoc/customers.yaml
 //         pattern: "DEBMAS*.xml"          # which files belong to this stream
+//     outgoing: /srv/erp-import            # optional: where pushed items are written
 //
 // One file is one page, so one transaction: its records, its rejects and the stream's cursor
 // (which names the file: name, inode, size, mtime) are committed together. After the commit
@@ -27,7 +28,10 @@
 // XML records are the elements the `records` XPath selects (a mapping's records: fills it),
 // by default the root's children; JSON records are the array at `records` ("" = the document).
 //
-// Push: not supported (kReject).
+// Push (`outgoing: /srv/erp-import`, optional `outgoing_imported:`): each outbox item is one
+// file in that folder, rendered by the stream mapping's push: body (format: json or xml), named
+// <kind>-<idempotency key>.<json|xml>, written atomically and durably (dropdir_outgoing.hpp);
+// a re-send replaces the same file. Look-up: the file is in outgoing/ or outgoing_imported/.
 // Thread contract: pull() on the reader thread, committed() on the writer thread; they share
 // only the constant settings and the file system (see connector.hpp).
 #pragma once

@@ -49,7 +49,7 @@ struct DropFolderOptions {
   std::vector<std::string> ignore;  // fnmatch(3) globs
   bool wait_stable = true;
   std::chrono::milliseconds settle{5000};
-  std::uint64_t max_bytes = 256u << 20;
+  std::uint64_t max_bytes = 64u << 20;  // a file is held whole, parsed: ~17x its size in memory
 };
 
 class DropFolder {

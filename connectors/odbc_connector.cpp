@@ -9,6 +9,7 @@
 #include <random>
 #include <unordered_map>
 
+#include "connectors/odbc_push.hpp"
 #include "connectors/odbc_session.hpp"
 #include "connectors/retry_policy.hpp"
 #include "schema/entity_json.hpp"
@@ -47,6 +48,9 @@ constexpr OptionSpec kStreamOptions[] = {
     {"child_key", OptionType::kString, "", false,
      "column of a child row holding its parent's key, e.g. invoice_id"},
     {"child_batch", OptionType::kInteger, "500", false, "parent keys bound per child query"},
+    {"lookup", OptionType::kString, "", false,
+     "push: SELECT <ERP id> FROM ... WHERE <key column> = ? (the ? is the item's idempotency key); "
+     "required for a stream whose mapping pushes"},
 };
 
 std::vector<std::string> split_list(std::string_view text) {
@@ -71,6 +75,7 @@ struct StreamSettings {
   std::vector<std::string> initial_cursor;
   std::string parent_key, child_name, child_query, child_key;
   std::size_t child_batch = 500;
+  std::string lookup;
 };
 
 struct Settings {
@@ -116,6 +121,7 @@ Result<StreamSettings> read_stream(const std::string& connector, const StreamCon
   s.child_name = so.string("child_name");
   s.child_query = so.string("child_query");
   s.child_key = so.string("child_key");
+  s.lookup = so.string("lookup");
   s.child_batch = static_cast<std::size_t>(std::max<std::int64_t>(1, so.integer("child_batch")));
   bool any_child = !s.child_name.empty() || !s.child_query.empty() || !s.child_key.empty();
   if (any_child && (s.child_name.empty() || s.child_query.empty() || s.child_key.empty()))
@@ -361,8 +367,41 @@ class OdbcConnector final : public Connector {
     return fail(last);
   }
 
+  PushResult push(const PushRequest& request) override {
+    auto target = push_target(request);
+    if (!target) return {PushStatus::kReject, "", target.error().message, {}};
+    if (auto connected = ensure_session(); !connected)
+      return {PushStatus::kRetry, "", target->where + ": connecting: " + connected.error().message, {}};
+    PushResult result = odbc_push(*session_, request, *target);
+    if (result.status == PushStatus::kRetry || result.status == PushStatus::kUnknown) evict();
+    return result;
+  }
+
+  Result<std::optional<std::string>> lookup(const PushRequest& request) override {
+    auto target = push_target(request);
+    if (!target) return fail(target.error());
+    if (auto connected = ensure_session(); !connected)
+      return fail(ErrorKind::kTransient, target->where + ": connecting: " + connected.error().message);
+    auto found = odbc_lookup(*session_, request, *target);
+    if (!found && found.error().kind == ErrorKind::kTransient) evict();
+    return found;
+  }
+
  private:
   std::string where(const StreamSettings& stream) const { return "connector " + name_ + "/" + stream.name; }
+
+  Result<OdbcPushTarget> push_target(const PushRequest& request) const {
+    auto it = settings_.streams.find(request.stream);
+    if (it == settings_.streams.end())
+      return fail(ErrorKind::kPermanent, "connector " + name_ + " has no stream '" + request.stream + "'");
+    const std::string at = "connector " + name_ + " stream " + request.stream;
+    if (it->second.lookup.empty())
+      return fail(ErrorKind::kPermanent,
+                  at + " pushes " + request.kind +
+                      " items but has no lookup: (SELECT <ERP id> FROM ... WHERE <key column> = ?); without "
+                      "it a re-send after a lost answer could write the item twice, so nothing is sent");
+    return OdbcPushTarget{at, it->second.lookup, query_timeout()};
+  }
 
   // The cursor values this pull binds: the previous page's last row, or the committed cursor
   // lowered by `overlap` for a run's first page, or initial_cursor before the first run.

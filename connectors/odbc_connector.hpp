@@ -1,5 +1,5 @@
 // odbc: the built-in connector for ERP databases reached through unixODBC (PostgreSQL via
-// psqlODBC, SQL Server via msodbcsql, SQLite via sqliteodbc, ...). Pull only, for now.
+// psqlODBC, SQL Server via msodbcsql, SQLite via sqliteodbc, ...): pull and push.
 //
 // Connection: `connection_string` (a secret: write the password as ${ENV} or ${file:...}), or
 // `dsn` + `username` + `password`. The connection string is never logged; driver messages
@@ -51,10 +51,12 @@
 // Blocking: pull() blocks on the database; it checks the context's stop token between blocks
 // and while backing off. `timeout` sets SQL_ATTR_QUERY_TIMEOUT and the login timeout.
 //
-// Push (not yet): a mapping's push section will name a parameterised statement or stored
-// procedure call; the connector will run it inside an ODBC transaction (autocommit off) after
-// checking the idempotency key in an ERP-side key table (SELECT ... WHERE key = ?), inserting
-// the key in the same transaction, so a retried item is found instead of written twice.
+// Push: a stream whose mapping has a `push:` section of `format: statement` writes outbox items
+// with those statements (named :field parameters bound from the item's canonical fields; a
+// list runs in order, `each:` once per child) in one ODBC transaction, and finds items by
+// their idempotency key with the stream's `lookup:` SELECT — before writing (a re-send finds
+// its own row), after writing (the ERP's id), and for the outbox's unknown items. The
+// transaction, the outcomes and their SQLSTATE classes: connectors/odbc_push.hpp.
 //
 // Thread contract: one instance per (connector) used by one reader thread at a time, like
 // every Connector; it owns its ODBC session.

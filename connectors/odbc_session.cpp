@@ -156,7 +156,10 @@ Error OdbcSession::diagnose(short handle_type, void* handle, std::string_view wh
       message.replace(at, secret_.size(), "***");
   message = redact_connection_string(message);
   bool transient = transient_state(first_state) || (connected_ && !alive());
-  return {transient ? ErrorKind::kTransient : ErrorKind::kPermanent,
+  ErrorKind kind = transient                            ? ErrorKind::kTransient
+                   : starts_with(first_state, "23") ? ErrorKind::kConflict
+                                                      : ErrorKind::kPermanent;
+  return {kind,
           std::string(what) + " failed: " + message,
           {}};
 }
@@ -190,6 +193,25 @@ Result<std::unique_ptr<OdbcStatement>> OdbcSession::prepare(const std::string& s
   return statement;
 }
 
+Result<void> OdbcSession::begin() {
+  if (!ok(SQLSetConnectAttr(dbc_, SQL_ATTR_AUTOCOMMIT, reinterpret_cast<SQLPOINTER>(SQL_AUTOCOMMIT_OFF), 0)))
+    return fail(diagnose(SQL_HANDLE_DBC, dbc_, "starting a transaction"));
+  return {};
+}
+
+Result<void> OdbcSession::commit() {
+  Result<void> result;
+  if (!ok(SQLEndTran(SQL_HANDLE_DBC, dbc_, SQL_COMMIT)))
+    result = fail(diagnose(SQL_HANDLE_DBC, dbc_, "committing"));
+  SQLSetConnectAttr(dbc_, SQL_ATTR_AUTOCOMMIT, reinterpret_cast<SQLPOINTER>(SQL_AUTOCOMMIT_ON), 0);
+  return result;
+}
+
+void OdbcSession::rollback() {
+  SQLEndTran(SQL_HANDLE_DBC, dbc_, SQL_ROLLBACK);
+  SQLSetConnectAttr(dbc_, SQL_ATTR_AUTOCOMMIT, reinterpret_cast<SQLPOINTER>(SQL_AUTOCOMMIT_ON), 0);
+}
+
 OdbcStatement::~OdbcStatement() {
   if (stmt_) SQLFreeHandle(SQL_HANDLE_STMT, stmt_);
 }
@@ -211,6 +233,19 @@ Result<void> OdbcStatement::describe_parameters() {
 
 Result<void> OdbcStatement::execute(const std::vector<std::optional<std::string>>& values,
                                     std::size_t block_rows, std::size_t max_cell_bytes) {
+  if (auto ran = bind_and_execute(values); !ran) return fail(ran.error());
+  open_ = true;
+  return bind_columns(block_rows, max_cell_bytes);
+}
+
+Result<void> OdbcStatement::run(const std::vector<std::optional<std::string>>& values) {
+  if (auto ran = bind_and_execute(values); !ran) return fail(ran.error());
+  SQLSMALLINT columns = 0;
+  if (ok(SQLNumResultCols(stmt_, &columns)) && columns > 0) SQLFreeStmt(stmt_, SQL_CLOSE);
+  return {};
+}
+
+Result<void> OdbcStatement::bind_and_execute(const std::vector<std::optional<std::string>>& values) {
   close();
   if (values.size() != parameter_types_.size())
     return fail(ErrorKind::kInvalidInput, "the query has " + std::to_string(parameter_types_.size()) +
@@ -233,8 +268,7 @@ Result<void> OdbcStatement::execute(const std::vector<std::optional<std::string>
   SQLRETURN rc = SQLExecute(stmt_);
   if (!ok(rc) && rc != SQL_NO_DATA)
     return fail(session_.diagnose(SQL_HANDLE_STMT, stmt_, "executing the query"));
-  open_ = true;
-  return bind_columns(block_rows, max_cell_bytes);
+  return {};
 }
 
 Result<void> OdbcStatement::bind_columns(std::size_t block_rows, std::size_t max_cell_bytes) {

@@ -5,8 +5,10 @@
 // Classification (SQLSTATE, first record): 08xxx (connection), HYT00/HYT01 (timeout),
 // 40001/40P01 (serialisation, deadlock), 57Pxx (server shutting down / backend terminated) and
 // 53xxx (server out of resources) are kTransient, and so is any failure after which the driver
-// reports SQL_ATTR_CONNECTION_DEAD (psqlODBC says HY000 for a socket the server closed). The
-// rest — 42xxx syntax/permission, 28xxx login, 22xxx data, IM002 unknown DSN — is kPermanent.
+// reports SQL_ATTR_CONNECTION_DEAD (psqlODBC says HY000 for a socket the server closed).
+// 23xxx (integrity constraint: unique, foreign key, check) is kConflict: a push decides by a
+// look-up whether the row it collided with is its own. The rest — 42xxx syntax/permission,
+// 28xxx login, 22xxx data, IM002 unknown DSN — is kPermanent.
 // Messages carry "[SQLSTATE] driver text" and never the connection string: drivers do not echo
 // it, and redact_secrets() blanks the password wherever it might appear anyway.
 //
@@ -60,6 +62,12 @@ class OdbcSession {
 
   Result<std::unique_ptr<OdbcStatement>> prepare(const std::string& sql, std::chrono::seconds query_timeout);
 
+  // A transaction: autocommit off until commit() or rollback() (SQLEndTran), which turn it back
+  // on. rollback() is best effort (a dead connection has rolled back already).
+  Result<void> begin();
+  Result<void> commit();
+  void rollback();
+
   // Implementation detail shared with OdbcStatement: the diagnostics of a failed call as an
   // Error, classified as described above.
   Error diagnose(short handle_type, void* handle, std::string_view what) const;
@@ -93,6 +101,9 @@ class OdbcStatement {
   // columns for blocks of `block_rows` rows, each cell at most `max_cell_bytes` long.
   Result<void> execute(const std::vector<std::optional<std::string>>& values, std::size_t block_rows,
                        std::size_t max_cell_bytes);
+  // Binds `values` and executes a statement run for its effect (INSERT, UPDATE, CALL); a
+  // result it returns anyway (SELECT proc(...)) is discarded.
+  Result<void> run(const std::vector<std::optional<std::string>>& values);
   // Fetches the next block; 0 rows = the result is exhausted (the cursor is then closed).
   Result<std::size_t> fetch();
   // Closes an open result early (SQLCloseCursor), so the statement can be executed again.
@@ -107,6 +118,7 @@ class OdbcStatement {
   friend class OdbcSession;
   OdbcStatement(const OdbcSession& session, void* stmt) : session_(session), stmt_(stmt) {}
   Result<void> describe_parameters();
+  Result<void> bind_and_execute(const std::vector<std::optional<std::string>>& values);
   Result<void> bind_columns(std::size_t block_rows, std::size_t max_cell_bytes);
   Result<void> check_truncation(std::size_t rows) const;
 

@@ -127,8 +127,7 @@ OutboxOutcome OutboxWorker::deliver(const OutboxItem& item, Lane& lane, std::sto
                       .body = std::move(body->body),
                       .stream = stream->name,
                       .content_type = body->content_type,
-                      .statement = std::move(body->statement),
-                      .params = std::move(body->params)};
+                      .statements = std::move(body->statements)};
   if (item.status == OutboxStatus::kUnknown) {
     auto found = (*connector)->lookup(request);
     if (!found) return later(OutboxStatus::kUnknown, "look-up failed: " + found.error().describe());

@@ -28,7 +28,10 @@ void map_records(const Mapping& mapping, std::vector<Record>& records, PageWrite
   for (std::size_t i = 0; i < records.size(); ++i) {
     Record& record = records[i];
     auto entity = mapping.map_if(record);
-    if (entity && !*entity) continue;  // the mapping's when: says this record is not its business
+    if (entity && !*entity) {  // the mapping's when: says this record is not its business
+      record = Record{};
+      continue;
+    }
     std::optional<Error> problem;
     if (!entity) {
       problem = entity.error();
@@ -38,11 +41,14 @@ void map_records(const Mapping& mapping, std::vector<Record>& records, PageWrite
     }
     if (!problem) {
       out.entities.push_back(std::move(**entity));
-      continue;
+    } else {
+      std::string key = mapping.record_key(record);
+      if (key.empty()) key = "#" + std::to_string(i);
+      out.rejects.push_back({std::move(key), std::move(record.raw), problem->message, problem->where});
     }
-    std::string key = mapping.record_key(record);
-    if (key.empty()) key = "#" + std::to_string(i);
-    out.rejects.push_back({std::move(key), std::move(record.raw), problem->message, problem->where});
+    // Freed as soon as it is mapped: a page's records and its entities never all coexist (a
+    // dropdir file is one page, hundreds of MB of records for a large export).
+    record = Record{};
   }
 }
 

@@ -53,7 +53,7 @@ void MappingLoader::load_push(const Entry& section, const EntitySpec& spec, Comp
     if (!statement)
       problem(section.key_node, "push: format: statement needs statement: \"INSERT ... (:field, ...)\"");
     else
-      load_statement(*statement, params, spec, push);
+      load_statements(*statement, params, spec, push);
   } else {
     if (!body)
       problem(section.key_node, "push: needs body: (the request the ERP expects, with {field: ...} leaves)");
@@ -170,61 +170,101 @@ std::optional<PushField> MappingLoader::load_push_field(const YAML::Node& node, 
   return f;
 }
 
-// "INSERT INTO t (a, b) VALUES (:amount, :payment_date)": each :name becomes ? and a parameter
-// bound from the canonical field `name` (or params: name: {field: ..., date: ...}).
-void MappingLoader::load_statement(const Entry& statement, const Entry* params, const EntitySpec& spec,
-                                   PushTemplate& push) {
-  auto sql = scalar(statement.value, "push: statement:");
-  if (!sql) return;
+void MappingLoader::load_statements(const Entry& statement, const Entry* params, const EntitySpec& spec,
+                                    PushTemplate& push) {
   std::vector<Entry> overrides = params ? entries(params->value, "push: params:") : std::vector<Entry>{};
+  if (!statement.value.IsSequence()) {
+    load_statement(statement.value, overrides, spec, nullptr, push.statements.emplace_back());
+    return;
+  }
+  if (statement.value.size() == 0) problem(statement.value, "push: statement: the list is empty");
+  for (const YAML::Node& item : statement.value) {
+    PushStatement& out = push.statements.emplace_back();
+    if (!item.IsMap()) {
+      load_statement(item, overrides, spec, nullptr, out);
+      continue;
+    }
+    if (!item["each"] || !item["statement"] || item.size() != 2) {
+      problem(item, "push: a statement: list item is an SQL text or {each: <collection>, statement: \"...\"}");
+      continue;
+    }
+    auto name = scalar(item["each"], "push: each:");
+    int index = name ? spec.child_index(*name) : -1;
+    if (name && index < 0) {
+      std::vector<sv> names;
+      for (const ChildSpec& c : spec.children) names.push_back(c.name);
+      problem(item["each"], "push: each: " + quoted(*name) + " is not a collection of " + std::string(spec.name) +
+                                did_you_mean(*name, names) + (names.empty() ? "" : "; it has " + names_of(names)));
+    }
+    if (index < 0) continue;
+    out.each = static_cast<std::size_t>(index);
+    load_statement(item["statement"], overrides, *spec.children[*out.each].entity, &spec, out);
+  }
+}
+
+// "INSERT INTO t (a, b) VALUES (:amount, :payment_date)": each :name becomes ? and a parameter
+// bound from the canonical field `name` (or params: name: {field: ..., date: ...}); inside
+// each:, :^name is the parent's field.
+void MappingLoader::load_statement(const YAML::Node& node, const std::vector<Entry>& overrides,
+                                   const EntitySpec& spec, const EntitySpec* parent, PushStatement& out) {
+  auto sql = scalar(node, "push: statement:");
+  if (!sql) return;
+  out.where = where(node.Mark());
+  auto name_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
   char quote = 0;
   std::size_t placeholders = 0;
   for (std::size_t i = 0; i < sql->size(); ++i) {
     char c = (*sql)[i];
+    char next = i + 1 < sql->size() ? (*sql)[i + 1] : 0;
     if (quote) {
       quote = c == quote ? 0 : quote;
     } else if (c == '\'' || c == '"') {
       quote = c;
-    } else if (c == ':' && i + 1 < sql->size() && (*sql)[i + 1] == ':') {
-      push.statement += "::", ++i;  // a PostgreSQL cast, not a parameter
+    } else if (c == ':' && next == ':') {
+      out.sql += "::", ++i;  // a PostgreSQL cast, not a parameter
       continue;
-    } else if (c == ':' && i + 1 < sql->size() &&
-               (std::isalpha(static_cast<unsigned char>((*sql)[i + 1])) || (*sql)[i + 1] == '_')) {
-      std::size_t end = i + 1;
-      while (end < sql->size() &&
-             (std::isalnum(static_cast<unsigned char>((*sql)[end])) || (*sql)[end] == '_'))
-        ++end;
+    } else if (c == ':' && (std::isalpha(static_cast<unsigned char>(next)) || next == '_' || next == '^')) {
+      std::size_t end = i + (next == '^' ? 2 : 1);
+      while (end < sql->size() && name_char((*sql)[end])) ++end;
       std::string name = sql->substr(i + 1, end - i - 1);
-      push.statement += '?';
+      out.sql += '?';
       ++placeholders;
-      add_param(name, overrides, statement.value, spec, push);
+      add_param(name, overrides, node, spec, parent, out);
       i = end - 1;
       continue;
     }
-    push.statement += c;
+    out.sql += c;
   }
-  if (quote) problem(statement.value, "push: statement: a quote is not closed");
-  if (placeholders == 0) problem(statement.value, "push: statement: binds no :field parameters");
+  if (quote) problem(node, "push: statement: a quote is not closed");
+  if (placeholders == 0) problem(node, "push: statement: binds no :field parameters");
 }
 
-void MappingLoader::add_param(const std::string& name, const std::vector<Entry>& overrides,
-                              const YAML::Node& at, const EntitySpec& spec, PushTemplate& push) {
+void MappingLoader::add_param(const std::string& name, const std::vector<Entry>& overrides, const YAML::Node& at,
+                              const EntitySpec& spec, const EntitySpec* parent, PushStatement& out) {
   auto o = std::find_if(overrides.begin(), overrides.end(), [&](const Entry& e) { return e.key == name; });
   if (o != overrides.end()) {
-    if (auto f = load_push_field(o->value, spec)) push.params.push_back(std::move(*f));
+    if (auto f = load_push_field(o->value, spec, parent)) out.params.push_back(std::move(*f));
     return;
   }
-  int index = spec.field_index(name);
+  const bool up = name.starts_with('^');
+  if (up && !parent) {
+    problem(at, "push: statement: :" + name + " reads the parent, which only exists inside each:");
+    return;
+  }
+  const EntitySpec& level = up ? *parent : spec;
+  const std::string field = up ? name.substr(1) : name;
+  int index = level.field_index(field);
   if (index < 0) {
     std::vector<sv> names;
-    for (const FieldSpec& fs : spec.fields) names.push_back(fs.name);
-    problem(at, "push: statement: :" + name + " is not a field of " + std::string(spec.name) +
-                    did_you_mean(name, names) + " (or define it under params:)");
+    for (const FieldSpec& fs : level.fields) names.push_back(fs.name);
+    problem(at, "push: statement: :" + name + " is not a field of " + std::string(level.name) +
+                    did_you_mean(field, names) + " (or define it under params:)");
     return;
   }
   PushField f;
-  f.index = static_cast<std::size_t>(index), f.spec = &spec.fields[f.index], f.where = where(at.Mark());
-  push.params.push_back(std::move(f));
+  f.index = static_cast<std::size_t>(index), f.spec = &level.fields[f.index], f.where = where(at.Mark());
+  f.parent = up;
+  out.params.push_back(std::move(f));
 }
 
 }  // namespace arsync::mapping

@@ -120,12 +120,16 @@ class MappingLoader {
   // {field: amount, date: "%Y%m%d", map: {card: CreditCard}, else: Other}
   std::optional<PushField> load_push_field(const YAML::Node& node, const EntitySpec& entity,
                                            const EntitySpec* parent = nullptr);
+  // statement: one SQL text, or a list run in order whose items are SQL texts or
+  // {each: applications, statement: "..."} (run once per child; :^name reads the parent).
+  void load_statements(const Entry& statement, const Entry* params, const EntitySpec& spec,
+                       PushTemplate& push);
   // "INSERT INTO t (a, b) VALUES (:amount, :payment_date)": each :name becomes ? and a parameter
   // bound from the canonical field `name` (or params: name: {field: ..., date: ...}).
-  void load_statement(const Entry& statement, const Entry* params, const EntitySpec& spec,
-                      PushTemplate& push);
+  void load_statement(const YAML::Node& sql, const std::vector<Entry>& overrides, const EntitySpec& spec,
+                      const EntitySpec* parent, PushStatement& out);
   void add_param(const std::string& name, const std::vector<Entry>& overrides, const YAML::Node& at,
-                 const EntitySpec& spec, PushTemplate& push);
+                 const EntitySpec& spec, const EntitySpec* parent, PushStatement& out);
 
   std::string name_;
   std::vector<Error> problems_;

@@ -201,11 +201,22 @@ Result<PushBody> PushTemplate::render(const Entity& entity) const {
   PushBody out;
   out.content_type = content_type;
   if (format == Format::kStatement) {
-    out.statement = statement;
-    for (const PushField& p : params) {
-      auto text = p.text(entity);
-      if (!text) return fail(std::move(text.error()));
-      out.params.push_back(std::move(*text));
+    auto add = [&](const PushStatement& s, const Entity& level, const Entity* parent) -> Result<void> {
+      SqlStatement& rendered = out.statements.emplace_back(SqlStatement{s.sql, {}, s.where});
+      for (const PushField& p : s.params) {
+        auto text = p.text(level, parent);
+        if (!text) return fail(std::move(text.error()));
+        rendered.params.push_back(std::move(*text));
+      }
+      return {};
+    };
+    for (const PushStatement& s : statements) {
+      if (!s.each) {
+        if (auto ok = add(s, entity, nullptr); !ok) return fail(std::move(ok.error()));
+        continue;
+      }
+      for (const Entity& child : entity.children[*s.each])
+        if (auto ok = add(s, child, &entity); !ok) return fail(std::move(ok.error()));
     }
     return out;
   }

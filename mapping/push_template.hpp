@@ -5,11 +5,13 @@
 // A template is a tree whose leaves are literals or canonical fields, converted the reverse way
 // of pull: money → decimal text at the currency's exponent ("25.00", "1200" for JPY), dates →
 // the ERP's pattern (%Y %m %d %y, or ms_json), map: canonical → ERP words. `each:` repeats a body
-// per child entity (a payment's applications); inside it, {field: ^name} reads the parent. Statements never
-// contain values: `:name` becomes
-// `?` and the value goes to params. Built by the loader; immutable; render() is thread-safe.
+// per child entity (a payment's applications); inside it, {field: ^name} reads the parent.
+// Statements never contain values: `:name` becomes `?` and the value goes to params; a
+// statement list runs in order, an `each:` statement once per child (`:^name` reads the parent).
+// Built by the loader; immutable; render() is thread-safe.
 #pragma once
 
+#include <arsync/connector.hpp>
 #include <optional>
 #include <string>
 #include <utility>
@@ -21,14 +23,13 @@
 
 namespace arsync {
 
-// What Mapping::push() produces. For json/xml: content_type and body. For statement: the SQL
-// with `?` placeholders and one parameter per placeholder, in order (nullopt = SQL NULL, for an
-// absent canonical value).
+// What Mapping::push() produces. For json/xml: content_type and body. For statement: the
+// statements in order, each SQL with `?` placeholders and one parameter per placeholder
+// (nullopt = SQL NULL, for an absent canonical value).
 struct PushBody {
   std::string content_type;  // "application/json", "application/xml", "" for a statement
   std::string body;
-  std::string statement;
-  std::vector<std::optional<std::string>> params;
+  std::vector<SqlStatement> statements;
 };
 
 namespace mapping {
@@ -58,13 +59,19 @@ struct PushNode {
   std::size_t child = 0;  // kEach: the child collection's index in the spec
 };
 
+struct PushStatement {
+  std::string sql;                  // with ? placeholders
+  std::vector<PushField> params;    // one per placeholder
+  std::optional<std::size_t> each;  // run once per child of this collection (index in the spec)
+  std::string where;                // file:line:col
+};
+
 struct PushTemplate {
   enum class Format : unsigned char { kJson, kXml, kStatement };
   Format format = Format::kJson;
   std::string content_type;
-  PushNode body;                  // json/xml: the root (xml: exactly one member, the root element)
-  std::string statement;          // with ? placeholders
-  std::vector<PushField> params;  // one per placeholder
+  PushNode body;  // json/xml: the root (xml: exactly one member, the root element)
+  std::vector<PushStatement> statements;
 
   Result<PushBody> render(const Entity& entity) const;
 };

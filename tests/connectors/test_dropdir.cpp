@@ -9,39 +9,15 @@
 #include <sstream>
 
 #include "connectors/dropdir_connector.hpp"
+#include "tests/connectors/scratch_folder.hpp"
 #include "tests/result_text.hpp"
 
 using namespace arsync;
+using arsync::test::Folder;
 using arsync::test::why;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct Folder {
-  Folder() {
-    std::string pattern = (fs::temp_directory_path() / "dropdir-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~Folder() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  // Writes `name` and dates it `age` back, so complete_when: stable sees it as settled.
-  void write(const std::string& name, const std::string& content,
-             std::chrono::seconds age = std::chrono::seconds(60)) const {
-    std::ofstream(path / name, std::ios::binary) << content;
-    fs::last_write_time(path / name, fs::file_time_type::clock::now() - age);
-  }
-  std::string read(const fs::path& relative) const {
-    std::ifstream in(path / relative, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-  }
-  bool has(const fs::path& relative) const { return fs::exists(path / relative); }
-  fs::path path;
-};
 
 std::unique_ptr<Connector> make(const Folder& folder, OptionValues extra = {}, OptionValues stream = {}) {
   ConnectorConfig config;

@@ -29,7 +29,9 @@ struct Daemon {
   std::unique_ptr<ChildProcess> process;
   std::uint16_t port = 0;
 
-  explicit Daemon(const SyncDeployment& deployment) : process(deployment.start({"run"})) {
+  explicit Daemon(const SyncDeployment& deployment) : Daemon(deployment.start({"run"})) {}
+  // An `arsync run` started some other way (an OdbcDeployment's).
+  explicit Daemon(std::unique_ptr<ChildProcess> started) : process(std::move(started)) {
     std::smatch match;
     static const std::regex ready(R"(event=daemon_ready listen=127\.0\.0\.1:(\d+))");
     wait_until(

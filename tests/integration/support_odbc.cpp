@@ -111,7 +111,7 @@ std::int64_t load_company(const PostgresProcess& pg, const ErpSimProcess& sim) {
   }
   for (const auto& p : read_collection(sim, "payments")) {
     payments.row({p["id"], p["number"], p["customerId"], p["paymentDate"], p["paymentMethod"], p["reference"],
-                  p["currencyCode"], p["amount"], p["unappliedAmount"], p["lastModifiedDateTime"]});
+                  p["currencyCode"], p["amount"], p["unappliedAmount"], p["lastModifiedDateTime"], nullptr});
     add_applications(applications, "payment", p);
   }
   for (const auto& m : read_collection(sim, "creditMemos")) {
@@ -122,13 +122,22 @@ std::int64_t load_company(const PostgresProcess& pg, const ErpSimProcess& sim) {
   }
   std::string copy = "BEGIN;\n" + customers.sql() + contacts.sql() + invoices.sql() + lines.sql() +
                      payments.sql() + memos.sql() + applications.sql() +
-                     "COMMIT;\nGRANT ALL ON ALL TABLES IN SCHEMA public TO arsync;\nANALYZE;\n";
+                     "COMMIT;\nGRANT ALL ON ALL TABLES IN SCHEMA public TO arsync;\nGRANT ALL ON ALL SEQUENCES IN SCHEMA public TO arsync;\nANALYZE;\n";
   pg.psql(copy);
   return invoice_count;
 }
 
-OdbcDeployment::OdbcDeployment(const PostgresProcess& pg, std::map<std::string, std::string> env)
-    : dir_("arsync-odbc") {
+OdbcDeployment::OdbcDeployment(const PostgresProcess& pg, std::map<std::string, std::string> env,
+                               const std::string& top_extra)
+    : dir_("arsync-odbc"), config_(example()) {
+  if (!top_extra.empty()) {
+    std::string text = read_text_file(example());
+    const std::string key = "mapping: ";
+    for (auto at = text.find(key); at != std::string::npos; at = text.find(key, at + 1))
+      text.insert(at + key.size(), (example().parent_path() / "").string());
+    config_ = dir_.path() / "arsync.yaml";
+    std::ofstream(config_) << text << "\n" << top_extra;
+  }
   env_ = {{"ARSYNC_MIRROR", mirror().string()},
           {"ERP_DB_PORT", std::to_string(pg.port())},
           {"ERP_DB_PASSWORD", pg.password()},
@@ -139,12 +148,12 @@ OdbcDeployment::OdbcDeployment(const PostgresProcess& pg, std::map<std::string, 
   }
 }
 
-fs::path OdbcDeployment::config() {
+fs::path OdbcDeployment::example() {
   return fs::path(ARSYNC_SOURCE_DIR) / "etc/mappings/examples/odbc/arsync.example.yaml";
 }
 
 std::unique_ptr<ChildProcess> OdbcDeployment::start(std::vector<std::string> args) const {
-  args.insert(args.begin(), {"--config", config().string()});
+  args.insert(args.begin(), {"--config", config_.string()});
   return std::make_unique<ChildProcess>(ChildOptions{ARSYNC_BIN, std::move(args), env_, dir_.path()});
 }
 

@@ -24,10 +24,14 @@ std::int64_t load_company(const PostgresProcess& pg, const ErpSimProcess& sim);
 class OdbcDeployment {
  public:
   // `env` sets the example config's knobs, e.g. {"ODBC_FETCH_SIZE", "7"}, {"ODBC_OVERLAP", "0s"}.
-  explicit OdbcDeployment(const PostgresProcess& pg, std::map<std::string, std::string> env = {});
+  // With `top_extra` (more top-level YAML: server:, portal:, outbox:), the deployment runs a copy
+  // of the example file with it appended, the mappings still the examples'.
+  explicit OdbcDeployment(const PostgresProcess& pg, std::map<std::string, std::string> env = {},
+                          const std::string& top_extra = {});
 
   std::filesystem::path mirror() const { return dir_ / "mirror.db"; }
-  static std::filesystem::path config();  // the example file
+  static std::filesystem::path example();  // the example file
+  const std::filesystem::path& config() const { return config_; }
 
   SyncDeployment::Run run(std::vector<std::string> args,
                           std::chrono::milliseconds timeout = std::chrono::minutes(10)) const;
@@ -35,6 +39,7 @@ class OdbcDeployment {
 
  private:
   TempDir dir_;
+  std::filesystem::path config_;
   std::vector<std::pair<std::string, std::string>> env_;
 };
 

@@ -7,17 +7,14 @@
 #include <doctest/doctest.h>
 #include <signal.h>
 
-#include <atomic>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <sstream>
-#include <thread>
 
 #include "connectors/hmac.hpp"
 #include "schema/money.hpp"
 #include "tests/integration/running_daemon.hpp"
+#include "tests/integration/support_crash.hpp"
 #include "tests/integration/support.hpp"
 
 using namespace arsync::test;
@@ -82,56 +79,22 @@ TEST_CASE("1,000 portal payments reach the ERP exactly once while arsync is kill
   std::vector<Target> invoices = targets(d);
   REQUIRE(invoices.size() >= 200);
 
-  // The portal: posts each payment until it is accepted, retrying with the same key through
-  // refused connections and restarts, as a real client would.
-  std::atomic<std::uint16_t> port{daemon->port};
-  std::atomic<int> accepted{0};
-  std::mutex plan_mutex;
   std::vector<std::size_t> plan(kPayments);
   for (int i = 0; i < kPayments; ++i) plan[i] = static_cast<std::size_t>(i) % invoices.size();
-  std::thread portal([&] {
-    for (int i = 0; i < kPayments; ++i) {
-      const std::string body = body_for(invoices[plan[i]]);
-      const HttpHeaders headers{{"Authorization", "Bearer " + kToken},
-                                {"Idempotency-Key", "crash-pay-" + std::to_string(i)},
-                                {"Content-Type", "application/json"}};
-      for (;;) {
-        const std::uint16_t p = port.load();
-        if (p != 0) {
-          try {
-            auto reply = http_request("POST", "127.0.0.1", p, "/v1/payments", body, headers, 10s);
-            if (reply.status == 201) break;
-            if (reply.status != 503) FAIL_CHECK("payment " << i << " answered " << reply.status << ": " << reply.body);
-            if (reply.status != 503) break;
-          } catch (const std::exception&) {
-            // killed mid-request: send it again with the same key
-          }
-        }
-        std::this_thread::sleep_for(10ms);
-      }
-      ++accepted;
-    }
-  });
-
-  // The crashes: kill -9 at a random moment, restart, repeat until every payment was accepted,
-  // then a few more while the outbox drains.
-  std::mt19937 rng(20261122);
-  std::uniform_int_distribution<int> pause_ms(50, 700);
-  int kills = 0;
   auto open_items = [&] {
     return MirrorQuery(d.mirror()).scalar("SELECT count(*) FROM outbox WHERE status <> 'done'");
   };
-  while (accepted.load() < kPayments || kills < 25) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(rng)));
-    port = 0;
-    daemon->process->kill(SIGKILL);
-    daemon.reset();
-    ++kills;
-    daemon = std::make_unique<Daemon>(d);
-    port = daemon->port;
-    if (accepted.load() >= kPayments && open_items() == 0) break;
-  }
-  portal.join();
+  // The crashes: kill -9 at a random moment, restart, repeat until every payment was accepted,
+  // then a few more while the outbox drains.
+  const int kills = post_while_killing(
+      daemon, [&] { return std::make_unique<Daemon>(d); }, {kPayments, 25, 20261122, 50, 700},
+      [&](int i) {
+        return std::pair{body_for(invoices[plan[i]]),
+                         HttpHeaders{{"Authorization", "Bearer " + kToken},
+                                     {"Idempotency-Key", "crash-pay-" + std::to_string(i)},
+                                     {"Content-Type", "application/json"}}};
+      },
+      [&] { return open_items() == 0; });
   MESSAGE("killed arsync " << kills << " times during 1,000 payments");
 
   wait_until([&] { return open_items() == 0; }, 120s, "the outbox to deliver everything");

@@ -155,13 +155,42 @@ TEST_CASE("push: an ODBC statement gets ? placeholders and ordered parameters, n
   REQUIRE(m);
   auto body = m->push(portal_payment());
   REQUIRE(body);
-  CHECK(body->statement ==
-        "INSERT INTO ar_receipts (cust, amt, paid_on, note, kind) VALUES (?, ?, ?, ?, 'a:b'::text)");
-  REQUIRE(body->params.size() == 4);
-  CHECK(body->params[0] == "C-42");
-  CHECK(body->params[1] == "125.50");
-  CHECK(body->params[2] == "20240229");
-  CHECK_FALSE(body->params[3].has_value());  // number is absent: SQL NULL
+  REQUIRE(body->statements.size() == 1);
+  const SqlStatement& s = body->statements[0];
+  CHECK(s.sql == "INSERT INTO ar_receipts (cust, amt, paid_on, note, kind) VALUES (?, ?, ?, ?, 'a:b'::text)");
+  CHECK(s.where == "t.yaml:11:14");
+  REQUIRE(s.params.size() == 4);
+  CHECK(s.params[0] == "C-42");
+  CHECK(s.params[1] == "125.50");
+  CHECK(s.params[2] == "20240229");
+  CHECK_FALSE(s.params[3].has_value());  // number is absent: SQL NULL
+}
+
+TEST_CASE("push: a statement list runs in order, an each: statement once per child reading ^parent") {
+  auto m = Mapping::parse(payment_yaml("  format: statement\n"
+                                       "  statement:\n"
+                                       "    - \"INSERT INTO pay (cust, amt) VALUES (:customer, :amount)\"\n"
+                                       "    - each: applications\n"
+                                       "      statement: \"INSERT INTO app (pay, inv, amt, paid_on) "
+                                       "VALUES (:^customer, :invoice, :amount, :day)\"\n"
+                                       "  params:\n    day: { field: ^payment_date, date: \"%Y%m%d\" }\n"),
+                          "t.yaml");
+  REQUIRE_MESSAGE(m, (m ? "" : m.error().front().describe()));
+  auto body = m->push(portal_payment());
+  REQUIRE(body);
+  REQUIRE(body->statements.size() == 3);
+  CHECK(body->statements[0].sql == "INSERT INTO pay (cust, amt) VALUES (?, ?)");
+  CHECK(body->statements[0].params == std::vector<std::optional<std::string>>{"C-42", "125.50"});
+  CHECK(body->statements[1].sql == "INSERT INTO app (pay, inv, amt, paid_on) VALUES (?, ?, ?, ?)");
+  CHECK(body->statements[1].params ==
+        std::vector<std::optional<std::string>>{"C-42", "INV-1", "100.00", "20240229"});
+  CHECK(body->statements[2].params ==
+        std::vector<std::optional<std::string>>{"C-42", "INV-2", "25.50", "20240229"});
+  CHECK(problems(payment_yaml("  format: statement\n  statement:\n    - \"INSERT INTO t VALUES (:^amount)\"\n")) ==
+        "t.yaml:12:7: push: statement: :^amount reads the parent, which only exists inside each:\n");
+  CHECK(problems(payment_yaml("  format: statement\n  statement:\n    - {each: aplications, statement: \"X :amount\"}\n")) ==
+        "t.yaml:12:14: push: each: 'aplications' is not a collection of payment (did you mean 'applications'?); "
+        "it has applications\n");
 }
 
 TEST_CASE("push: unknown fields, collections and formats are load problems with places") {

@@ -71,14 +71,23 @@ inline const char* to_string(PushStatus status) {
   return "?";
 }
 
+// One SQL statement of a push (ODBC): `?` placeholders and one parameter per placeholder, in
+// order (nullopt = NULL). Values never appear in `sql`.
+struct SqlStatement {
+  std::string sql;
+  std::vector<std::optional<std::string>> params;
+  std::string where;  // the mapping's file:line:col it came from, for error messages
+};
+
 struct PushRequest {
   std::string kind;             // "payment", "credit_request", "profile_change", ...
   std::string idempotency_key;  // stable across retries of the same item
   std::string body;             // json/xml: the ERP request produced by the mapping's push section
   std::string stream;           // the stream whose mapping rendered it (where it is sent)
   std::string content_type;     // json/xml bodies; "" = the connector's usual one
-  std::string statement;        // ODBC: SQL with ? placeholders, and one parameter per placeholder
-  std::vector<std::optional<std::string>> params;
+  // ODBC: the statements that write the item, run in order in one transaction (a payment's row,
+  // then one statement per application).
+  std::vector<SqlStatement> statements;
 };
 
 struct PushResult {

@@ -24,7 +24,7 @@
 namespace arsync {
 
 // The connector ABI this SDK describes. Bump on any incompatible change to the SDK headers.
-inline constexpr std::uint32_t kAbiVersion = 1;
+inline constexpr std::uint32_t kAbiVersion = 2;  // 2: PushRequest::statements
 
 // What a plugin's entry point returns. `abi_version` is the first member and keeps its place in
 // every version, so a host can read it before trusting anything else in the struct.
