@@ -270,6 +270,10 @@ class ConfigReader {
         server.max_body_bytes = static_cast<std::size_t>(integer(value));
       } else if (key == "max_connections") {
         server.max_connections = static_cast<std::size_t>(integer(value));
+      } else if (key == "io_threads") {
+        auto n = integer(value);
+        if (n < 1 || n > 64) problem(item.second, "io_threads must be between 1 and 64");
+        else server.io_threads = static_cast<std::size_t>(n);
       } else if (key == "header_timeout") {
         server.header_timeout = duration(value);
       } else if (key == "body_timeout") {
@@ -277,8 +281,8 @@ class ConfigReader {
       } else {
         problem(item.first,
                 "unknown server option '" + key +
-                    "' (expected listen, tls_cert, tls_key, max_body, max_connections, header_timeout, "
-                    "body_timeout)");
+                    "' (expected listen, tls_cert, tls_key, max_body, max_connections, io_threads, "
+                    "header_timeout, body_timeout)");
       }
     }
     if (server.tls_cert_file.empty() != server.tls_key_file.empty())

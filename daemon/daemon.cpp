@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <atomic>
 #include <iostream>
 #include <random>
 #include <thread>
@@ -60,7 +61,12 @@ class Daemon {
   void record_run_metrics(const StreamStats& stats);
   void trigger(const std::string& connector, const std::string& stream, RunKind kind = RunKind::kPull);
   void trigger_ids(const std::string& connector, const std::string& stream, const std::vector<std::string>& ids);
+  // Called on the HTTP server's threads (see handle()).
   void handle(ServerRequest request, Respond respond);
+  void handle_webhook(const std::string& path, const ServerRequest& request, Respond respond);
+  // The other routes, on the loop thread.
+  void handle_on_loop(const std::string& path, const std::string& route, const ServerRequest& request,
+                      Respond respond);
   ServerResponse metrics_page();
   void watch_signals();
   void reload();
@@ -93,7 +99,7 @@ class Daemon {
   asio::signal_set signals_{io_, SIGINT, SIGTERM, SIGHUP};
   asio::steady_timer watchdog_{io_};
   std::mt19937_64 rng_{std::random_device{}()};
-  bool draining_ = false;
+  std::atomic<bool> draining_ = false;  // also read by the HTTP server's threads
   bool reloading_ = false;
 
   std::shared_ptr<const Generation> current() const {
@@ -104,14 +110,6 @@ class Daemon {
 
 int Daemon::run() {
   declare_metrics();
-  server_ = std::make_unique<HttpServer>(
-      io_, generation_->config.server,
-      [this](ServerRequest request, Respond respond) { handle(std::move(request), std::move(respond)); });
-  auto port = server_->start();
-  if (!port) {
-    std::cerr << "arsync: " << port.error().describe() << '\n';
-    return kExitUsage;
-  }
   start_outbox();
   portal_ = std::make_unique<PortalApi>(
       generation_->config.mirror, generation_->config.portal,
@@ -126,6 +124,15 @@ int Daemon::run() {
         asio::post(io_, [this, c, s, ids] { ids.empty() ? trigger(c, s) : trigger_ids(c, s, ids); });
       },
       [this](std::vector<std::int64_t> ids) { return intake_->finish(std::move(ids)); });
+  // Last of what requests reach: the server's threads call handle() as soon as it listens.
+  server_ = std::make_unique<HttpServer>(
+      generation_->config.server,
+      [this](ServerRequest request, Respond respond) { handle(std::move(request), std::move(respond)); });
+  auto port = server_->start();
+  if (!port) {
+    std::cerr << "arsync: " << port.error().describe() << '\n';
+    return kExitUsage;
+  }
   start_workers();
   renewal_ = std::make_unique<SubscriptionRenewal>(subscriptions_to_renew(generation_->config), metrics_);
   watch_signals();
@@ -135,6 +142,7 @@ int Daemon::run() {
       {{"listen", listening}, {"mirror", generation_->config.mirror.string()}});
   notify_.ready("syncing " + std::to_string(streams_.size()) + " stream(s); listening on " + listening);
   io_.run();
+  server_.reset();  // its threads may still be in handle(): end them before what handle() uses
   log(LogLevel::kInfo, "daemon_stopped");
   return kExitOk;
 }
@@ -342,21 +350,34 @@ void Daemon::handle(ServerRequest request, Respond respond) {
     respond(std::move(response));
   };
 
+  // Webhooks are verified and queued right on the server's threads (HMAC and parsing spread
+  // over them; the intake is thread-safe); the other routes touch the loop's state, so they
+  // go to the loop.
+  if (route == "/webhooks") return handle_webhook(path, request, std::move(counted));
+  asio::post(io_, [this, path, route, request = std::move(request), counted = std::move(counted)]() mutable {
+    handle_on_loop(path, route, request, std::move(counted));
+  });
+}
+
+void Daemon::handle_webhook(const std::string& path, const ServerRequest& request, Respond respond) {
+  std::string connector = path.substr(std::string("/webhooks/").size());
+  if (draining_)
+    return respond({503, "text/plain", "shutting down; send it again later\n", {{"Retry-After", "5"}}});
+  auto generation = current();  // keeps the scheme alive through verification (a reload may swap it)
+  auto scheme = generation->schemes.find(connector);
+  if (scheme == generation->schemes.end())
+    return respond({404, "text/plain", "no connector '" + connector + "' takes webhooks here\n", {}});
+  intake_->handle(connector, *scheme->second, request, std::move(respond));
+}
+
+void Daemon::handle_on_loop(const std::string& path, const std::string& route, const ServerRequest& request,
+                            Respond counted) {
   if (path == "/healthz") return counted({200, "text/plain", "ok\n", {}});
   if (path == "/readyz") {
     bool ready = !draining_ && !workers_.empty();
     return counted({ready ? 200 : 503, "text/plain", ready ? "ready\n" : "not ready\n", {}});
   }
   if (path == "/metrics") return counted(metrics_page());
-  if (route == "/webhooks") {
-    std::string connector = path.substr(std::string("/webhooks/").size());
-    auto scheme = generation_->schemes.find(connector);
-    if (draining_)
-      return counted({503, "text/plain", "shutting down; send it again later\n", {{"Retry-After", "5"}}});
-    if (scheme == generation_->schemes.end())
-      return counted({404, "text/plain", "no connector '" + connector + "' takes webhooks here\n", {}});
-    return intake_->handle(connector, *scheme->second, request, std::move(counted));
-  }
   if (route == "/v1") return portal_->handle(request, std::move(counted));
   counted({404, "text/plain", "not found: try /healthz, /readyz, /metrics or /webhooks/CONNECTOR\n", {}});
 }

@@ -1,10 +1,14 @@
-// The Beast implementation of HttpServer: an accept loop and one coroutine per connection,
-// each a short chain of named steps (read headers, read body, dispatch, write).
+// The Beast implementation of HttpServer: an accept loop and one coroutine per connection, each
+// on its own strand of the server's io_context and a short chain of named steps (read headers,
+// read body, dispatch, write).
 #include "daemon/http_server.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -12,8 +16,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <map>
+#include <mutex>
 #include <optional>
-#include <set>
+#include <pthread.h>
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 
 #include "schema/log.hpp"
@@ -41,19 +47,23 @@ std::string_view ServerRequest::header(std::string_view name) const {
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(asio::io_context& io, ServerOptions o, RequestHandler h)
-      : io(io), options(std::move(o)), handler(std::move(h)), acceptor(io) {}
+      : io(io), options(std::move(o)), handler(std::move(h)), acceptor(asio::make_strand(io)) {}
 
-  // Constant after construction
+  // Constant after construction (tls: after start())
   asio::io_context& io;
   ServerOptions options;
   RequestHandler handler;
   std::optional<asio::ssl::context> tls;
 
-  // Touched only on the loop thread
+  // Touched on the acceptor's strand (and by start() before the threads run)
   tcp::acceptor acceptor;
+
+  // Shared by the threads
   ServerCounters counters;
-  bool stopping = false;
-  std::set<tcp::socket*> idle;  // connections waiting for a request: closed by stop()
+  std::atomic<bool> stopping = false;
+  std::mutex idle_mutex;
+  // Connections waiting for a request, and their strands: stop() closes them there.
+  std::map<tcp::socket*, asio::any_io_executor> idle;  // guarded by idle_mutex
 
   Result<std::uint16_t> start();
   asio::awaitable<void> accept_loop();
@@ -85,7 +95,7 @@ Result<std::uint16_t> HttpServer::Impl::start() {
     return fail(ErrorKind::kIo, "cannot listen on " + options.address + ":" + std::to_string(options.port) +
                                     ": " + ec.message());
   asio::co_spawn(
-      io, [self = shared_from_this()] { return self->accept_loop(); }, asio::detached);
+      acceptor.get_executor(), [self = shared_from_this()] { return self->accept_loop(); }, asio::detached);
   return acceptor.local_endpoint().port();
 }
 
@@ -93,7 +103,9 @@ asio::awaitable<void> HttpServer::Impl::accept_loop() {
   auto self = shared_from_this();
   for (;;) {
     beast::error_code ec;
-    tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(use_awaitable, ec));
+    // Each connection gets a strand of its own: its steps may run on any thread, never two at once.
+    tcp::socket socket = co_await acceptor.async_accept(asio::any_io_executor(asio::make_strand(io)),
+                                                        asio::redirect_error(use_awaitable, ec));
     if (ec == asio::error::operation_aborted || stopping) co_return;
     if (ec) continue;  // a failed accept (EMFILE, reset) must not stop the server
     if (counters.connections_open >= options.max_connections) {
@@ -104,11 +116,12 @@ asio::awaitable<void> HttpServer::Impl::accept_loop() {
     std::string remote = socket.remote_endpoint(ec).address().to_string();
     ++counters.connections_open;
     auto on_end = [self](std::exception_ptr) { --self->counters.connections_open; };
+    auto strand = socket.get_executor();
     if (tls) {
-      asio::co_spawn(io, serve(beast::ssl_stream<beast::tcp_stream>(std::move(socket), *tls), remote),
+      asio::co_spawn(strand, serve(beast::ssl_stream<beast::tcp_stream>(std::move(socket), *tls), remote),
                      on_end);
     } else {
-      asio::co_spawn(io, serve(beast::tcp_stream(std::move(socket)), remote), on_end);
+      asio::co_spawn(strand, serve(beast::tcp_stream(std::move(socket)), remote), on_end);
     }
   }
 }
@@ -139,10 +152,16 @@ asio::awaitable<bool> HttpServer::Impl::serve_one(Stream& stream, beast::flat_bu
   parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
   parser.body_limit(options.max_body_bytes);
 
-  idle.insert(&lowest.socket());
+  {
+    std::lock_guard lock(idle_mutex);
+    idle.emplace(&lowest.socket(), lowest.socket().get_executor());
+  }
   lowest.expires_after(options.header_timeout);
   co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
-  idle.erase(&lowest.socket());
+  {
+    std::lock_guard lock(idle_mutex);
+    idle.erase(&lowest.socket());
+  }
   if (!ec && !parser.is_done()) {
     lowest.expires_after(options.body_timeout);
     co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
@@ -186,14 +205,14 @@ asio::awaitable<bool> HttpServer::Impl::serve_one(Stream& stream, beast::flat_bu
 }
 
 // Hands the request to the handler and waits for its answer, which may come from another
-// thread: the answer is posted back to the loop and wakes a timer this coroutine waits on.
+// thread: the answer is posted to the connection's strand and wakes a timer this coroutine waits on.
 asio::awaitable<ServerResponse> HttpServer::Impl::dispatch(ServerRequest request) {
+  asio::any_io_executor strand = co_await asio::this_coro::executor;
   auto state = std::make_shared<std::pair<asio::steady_timer, std::optional<ServerResponse>>>(
-      std::piecewise_construct, std::forward_as_tuple(io), std::forward_as_tuple());
+      std::piecewise_construct, std::forward_as_tuple(strand), std::forward_as_tuple());
   state->first.expires_after(options.handler_timeout);
-  auto& io_ref = io;
-  Respond respond = [state, &io_ref](ServerResponse response) {
-    asio::post(io_ref, [state, response = std::move(response)]() mutable {
+  Respond respond = [state, strand](ServerResponse response) {
+    asio::post(strand, [state, response = std::move(response)]() mutable {
       if (state->second) return;  // answered already (or timed out)
       state->second = std::move(response);
       state->first.cancel();
@@ -211,19 +230,42 @@ asio::awaitable<ServerResponse> HttpServer::Impl::dispatch(ServerRequest request
   co_return std::move(*state->second);
 }
 
-HttpServer::HttpServer(asio::io_context& io, ServerOptions options, RequestHandler handler)
-    : impl_(std::make_shared<Impl>(io, std::move(options), std::move(handler))) {}
+HttpServer::HttpServer(ServerOptions options, RequestHandler handler)
+    : io_(std::make_unique<asio::io_context>(static_cast<int>(std::max<std::size_t>(options.io_threads, 1)))),
+      impl_(std::make_shared<Impl>(*io_, std::move(options), std::move(handler))) {}
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+  stop();
+  io_->stop();
+  for (std::thread& t : threads_) t.join();
+}
 
-Result<std::uint16_t> HttpServer::start() { return impl_->start(); }
+Result<std::uint16_t> HttpServer::start() {
+  auto port = impl_->start();
+  if (!port) return port;
+  for (std::size_t i = 0; i < std::max<std::size_t>(impl_->options.io_threads, 1); ++i)
+    threads_.emplace_back([io = io_.get()] {
+      pthread_setname_np(pthread_self(), "http-io");
+      io->run();
+    });
+  return port;
+}
 
+// The acceptor and each idle socket are closed on their own strands (Asio objects are not
+// thread-safe); a connection that left the idle set meanwhile is not touched.
 void HttpServer::stop() {
   impl_->stopping = true;
-  beast::error_code ec;
-  impl_->acceptor.close(ec);
-  for (tcp::socket* socket : impl_->idle) socket->close(ec);
-  impl_->idle.clear();
+  asio::post(impl_->acceptor.get_executor(), [impl = impl_] {
+    beast::error_code ec;
+    impl->acceptor.close(ec);
+  });
+  std::lock_guard lock(impl_->idle_mutex);
+  for (const auto& [socket, strand] : impl_->idle)
+    asio::post(strand, [impl = impl_, socket = socket] {
+      std::lock_guard lock(impl->idle_mutex);
+      beast::error_code ec;
+      if (impl->idle.contains(socket)) socket->close(ec);
+    });
 }
 
 const ServerCounters& HttpServer::counters() const { return impl_->counters; }

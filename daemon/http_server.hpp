@@ -7,15 +7,20 @@
 // `respond`, from any thread and at any later time (a webhook answers after its inbox commit);
 // it must call it exactly once.
 //
-// Threading: the server runs on the io_context it is given (the daemon's event loop thread).
-// start() and stop() are called on that thread.
+// Threading: the server runs its own io_context on `io_threads` threads ("http-io"), so reading,
+// parsing and the handler's synchronous part (webhook verification) of different connections
+// run in parallel. Each connection is a strand: its steps never overlap. The handler is called
+// on these threads; start(), stop() and counters() may be called from any one other thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "connectors/http_transport.hpp"  // HttpHeaders
 #include "schema/result.hpp"
@@ -57,27 +62,28 @@ struct ServerOptions {
   std::chrono::milliseconds body_timeout{30'000};
   std::chrono::milliseconds handler_timeout{30'000};  // a handler that never answers gets a 503
   std::size_t max_connections = 512;
+  std::size_t io_threads = 2;  // connections are served on this many threads
   std::string tls_cert_file;  // both set: serve TLS only
   std::string tls_key_file;
 };
 
-// What the server counts, for /metrics. Updated on the loop thread.
+// What the server counts, for /metrics. Updated on the server's threads.
 struct ServerCounters {
-  std::uint64_t connections_open = 0;
-  std::uint64_t connections_refused = 0;  // over max_connections
-  std::uint64_t timeouts = 0;             // slow clients cut off
-  std::uint64_t too_large = 0;            // 413s
-  std::uint64_t bad_requests = 0;         // unparseable requests
+  std::atomic<std::uint64_t> connections_open = 0;
+  std::atomic<std::uint64_t> connections_refused = 0;  // over max_connections
+  std::atomic<std::uint64_t> timeouts = 0;             // slow clients cut off
+  std::atomic<std::uint64_t> too_large = 0;            // 413s
+  std::atomic<std::uint64_t> bad_requests = 0;         // unparseable requests
 };
 
 class HttpServer {
  public:
-  HttpServer(boost::asio::io_context& io, ServerOptions options, RequestHandler handler);
-  ~HttpServer();
+  HttpServer(ServerOptions options, RequestHandler handler);
+  ~HttpServer();  // stop()s, ends the threads (answers not yet written are dropped) and joins them
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds and starts accepting; returns the bound port.
+  // Binds, starts accepting and starts the threads; returns the bound port.
   Result<std::uint16_t> start();
   // Stops accepting and closes idle connections; requests in flight still get their answer.
   void stop();
@@ -85,7 +91,10 @@ class HttpServer {
 
  private:
   struct Impl;
+  // Declared first, destroyed last: destroying it ends the connections still open, which own Impl.
+  std::unique_ptr<boost::asio::io_context> io_;
   std::shared_ptr<Impl> impl_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace arsync

@@ -11,7 +11,7 @@
 // deliveries processed rides on the next group commits instead of taking the write lock and an
 // fsync of its own between them, which stalled the acks queued behind it.
 //
-// Thread-safe: handle() from the loop, finish() and stop() from anywhere.
+// Thread-safe: handle() (on the HTTP server's threads), finish() and stop() from anywhere.
 #pragma once
 
 #include <condition_variable>

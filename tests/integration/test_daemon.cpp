@@ -173,3 +173,36 @@ TEST_CASE("/metrics is Prometheus text; oversized bodies get 413 and slow client
   close(fd);
   CHECK(daemon.get("/healthz").status == 200);
 }
+
+TEST_CASE("concurrent deliveries over many connections, served on two io threads, are each stored once") {
+  ErpSimProcess sim({"--seed", "35", "--customers", "5", "--invoices", "10"});
+  const std::string secret = "whsec-test-35";
+  SyncDeployment deployment(sim, {}, {.webhook_secret = secret, .poll = "1h", .server_extra = "  io_threads: 2\n"});
+  Daemon daemon(deployment);
+  constexpr int kClients = 8, kEach = 40;
+  auto body = [](int client, int i) {
+    return R"({"id":"evt-)" + std::to_string(client) + "-" + std::to_string(i) +
+           R"(","type":"invoices.updated","ids":["INV-0000001"]})";
+  };
+  std::atomic<int> answered_200 = 0;
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c)
+    clients.emplace_back([&, c] {
+      for (int i = 0; i < kEach; ++i) {
+        // Every client also re-sends client 0's event i: all but one copy of it are duplicates.
+        for (const std::string& b : {body(c, i), body(0, i)})
+          answered_200 += daemon.post("/webhooks/demo", b, {{"X-Signature", hmac_hex(secret, b)}}).status == 200;
+      }
+    });
+  for (auto& t : clients) t.join();
+  CHECK(answered_200 == 2 * kClients * kEach);
+  CHECK(MirrorQuery(deployment.mirror()).scalar("SELECT count(*) FROM inbox") == kClients * kEach);
+  std::string metrics = daemon.get("/metrics").body;
+  CHECK(metrics.find(R"(arsync_webhook_deliveries_total{connector="demo",outcome="accepted"} 320)") != std::string::npos);
+  CHECK(metrics.find(R"(arsync_webhook_deliveries_total{connector="demo",outcome="duplicate"} 320)") != std::string::npos);
+  wait_until([&] { return MirrorQuery(deployment.mirror()).scalar("SELECT count(*) FROM inbox WHERE status = 'processed'") ==
+                          kClients * kEach; },
+             30s, "every delivery to be processed");
+  daemon.process->kill(SIGTERM);
+  REQUIRE(daemon.process->wait(30s));
+}
