@@ -62,11 +62,13 @@ void print_summary(const std::vector<StreamStats>& results, std::chrono::steady_
   std::printf("\n%-10s %-14s %9s %9s %9s %9s %9s %10s\n", "connector", "stream", "records", "inserted",
               "updated", "unchanged", "rejected", "rate");
   for (const StreamStats& s : results) {
-    std::printf("%-10s %-14s %9lld %9lld %9lld %9lld %9lld %10s%s\n", s.source.c_str(), s.stream.c_str(),
+    std::string tombstoned =
+        s.kind == RunKind::kReconcile && !s.error ? "  " + std::to_string(s.tombstoned) + " tombstoned" : "";
+    std::printf("%-10s %-14s %9lld %9lld %9lld %9lld %9lld %10s%s%s\n", s.source.c_str(), s.stream.c_str(),
                 static_cast<long long>(s.records), static_cast<long long>(s.inserted),
                 static_cast<long long>(s.updated), static_cast<long long>(s.unchanged),
                 static_cast<long long>(s.rejected), rate(s.records, s.elapsed).c_str(),
-                s.error ? "  FAILED" : "");
+                s.error ? "  FAILED" : "", tombstoned.c_str());
     records += s.records;
     rejected += s.rejected;
   }
@@ -122,14 +124,28 @@ int run_sync_once(const SyncOnceOptions& options, std::stop_token stop) {
     }
     for (const StreamEntry& stream : entry.streams) {
       if (options.stream && stream.name != *options.stream) continue;
+      if (options.reconcile && stream.reconcile.count() == 0) {
+        if (!options.stream) continue;
+        std::cerr << "arsync: " << entry.config.name << "/" << stream.name
+                  << " has no reconcile schedule; add `reconcile: 24h` (or another interval) to the stream in "
+                  << options.config.string() << " once a full read of it lists every record the ERP still has\n";
+        return kExitUsage;
+      }
       SyncTarget target{**connector, generation->mapping(stream), entry.config.name, stream.name};
-      results.push_back(sync_stream(*store, target, stop, tty ? ProgressFn(print_progress) : ProgressFn()));
+      results.push_back(options.reconcile
+                            ? reconcile_stream(*store, target, stop)
+                            : sync_stream(*store, target, stop, tty ? ProgressFn(print_progress) : ProgressFn()));
       if (tty) std::fputc('\n', stderr);
       if (stop.stop_requested()) break;
     }
   }
   if (options.stream && results.empty()) {
     std::cerr << "arsync: no stream named '" << *options.stream << "'\n";
+    return kExitUsage;
+  }
+  if (options.reconcile && results.empty()) {
+    std::cerr << "arsync: no stream has a reconcile schedule (`reconcile:` in " << options.config.string()
+              << "): nothing to reconcile\n";
     return kExitUsage;
   }
   if (!options.quiet) print_summary(results, std::chrono::steady_clock::now() - started, *config, *store);

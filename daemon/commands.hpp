@@ -24,6 +24,11 @@ struct SyncOnceOptions {
   std::optional<std::string> connector;  // only this connector
   std::optional<std::string> stream;     // only this stream
   bool quiet = false;                    // no summary
+  // `arsync reconcile`: one reconcile pass (full key scan, tombstoning what the ERP no longer
+  // has; sync_engine.hpp) of each selected stream that has a `reconcile:` schedule, instead of a
+  // delta pull. Naming a stream without one is a usage error: its config never said a full scan
+  // sees everything (a drop folder empties as it is read).
+  bool reconcile = false;
 };
 
 int run_sync_once(const SyncOnceOptions& options, std::stop_token stop);

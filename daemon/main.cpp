@@ -61,6 +61,13 @@ int main(int argc, char** argv) {
   sync_cmd->add_option("--stream", sync.stream, "only this stream");
   sync_cmd->add_flag("-q,--quiet", sync.quiet, "no summary");
 
+  arsync::SyncOnceOptions reconcile{.reconcile = true};
+  auto* reconcile_cmd = app.add_subcommand(
+      "reconcile", "one reconcile pass now: read every key of the streams with reconcile:, tombstone the rest");
+  reconcile_cmd->add_option("--connector", reconcile.connector, "only this connector");
+  reconcile_cmd->add_option("--stream", reconcile.stream, "only this stream");
+  reconcile_cmd->add_flag("-q,--quiet", reconcile.quiet, "no summary");
+
   bool status_json = false;
   auto* status_cmd = app.add_subcommand("status", "show cursors, last runs, row counts and open rejects");
   status_cmd->add_flag("--json", status_json, "machine-readable output");
@@ -129,6 +136,7 @@ int main(int argc, char** argv) {
   if (*outbox_list) return arsync::run_outbox_list(config, outbox_state, outbox_limit);
   if (*outbox_retry || *outbox_cancel) return arsync::run_outbox_change(config, outbox_id, outbox_retry->parsed());
   SignalStop signals;
-  sync.config = config;
-  return arsync::run_sync_once(sync, signals.token());
+  arsync::SyncOnceOptions& once_options = *reconcile_cmd ? reconcile : sync;
+  once_options.config = config;
+  return arsync::run_sync_once(once_options, signals.token());
 }

@@ -15,7 +15,10 @@
 // SQL: the table name in these statements is the catalog's (EntitySpec::table, a compile-time
 // constant, never input), because SQLite cannot bind identifiers; every value is bound, and
 // each text is prepared once and cached like upsert_plan's catalog-generated statements.
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include "schema/mirror_store_impl.hpp"
 #include "schema/timestamp.hpp"
@@ -97,18 +100,47 @@ Result<std::int64_t> MirrorStore::Impl::tombstone_rows(const EntitySpec& entity,
   return static_cast<std::int64_t>(ids.size());
 }
 
+// One pass at a time per stream, across processes (`arsync reconcile` beside `arsync run`): a
+// pass that stamps rows while another sweeps would have its rows tombstoned by the other, whose
+// generation is newer. The check and the run's row are one transaction, so two passes cannot
+// both start; a run left `running` by a process that is gone (kill -9) does not count.
 Result<MirrorStore::ReconcileRun> MirrorStore::begin_reconcile(std::string_view source, std::string_view stream) {
   std::lock_guard lock(impl_->mutex);
-  if (auto ok = impl_->writable("begin a reconcile"); !ok) return fail(ok.error());
-  auto s = impl_->stmt(
+  Impl& m = *impl_;
+  if (auto ok = m.writable("begin a reconcile"); !ok) return fail(ok.error());
+  auto tx = Transaction::begin(m.db, "begin a reconcile");
+  if (!tx) return fail(tx.error());
+  auto running = m.stmt(
+      "SELECT pid, started_at FROM sync_runs WHERE outcome = 'running' AND kind = 'reconcile' AND source = ?1 "
+      "AND stream = ?2");
+  if (!running) return fail(running.error());
+  {
+    Statement& st = **running;
+    StatementScope scope(st);
+    st.bind_text(1, source);
+    st.bind_text(2, stream);
+    while (st.step() == SQLITE_ROW) {
+      const std::int64_t pid = st.column_int(0);
+      // Our own process runs one pass per stream at a time (its worker); others only if alive.
+      if (pid <= 0 || pid == getpid() || (kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM)) continue;
+      return fail(ErrorKind::kConflict,
+                  "a reconcile of " + std::string(source) + "/" + std::string(stream) + " is already running (pid " +
+                      std::to_string(pid) + ", since " + st.column_string(1) +
+                      "); two at once could tombstone live rows: let it finish, then try again",
+                  m.db.path());
+    }
+  }
+  auto s = m.stmt(
       "INSERT INTO sync_runs (source, stream, started_at, pid, kind) VALUES (?1, ?2, ?3, ?4, 'reconcile')");
   if (!s) return fail(s.error());
   (*s)->bind_text(1, source);
   (*s)->bind_text(2, stream);
   (*s)->bind_text(3, now_iso8601());
   (*s)->bind_int(4, getpid());
-  if (auto ok = impl_->db.run(**s, "cannot record a reconcile run"); !ok) return fail(ok.error());
-  return ReconcileRun{impl_->db.last_insert_rowid(), impl_->last_seq};
+  if (auto ok = m.db.run(**s, "cannot record a reconcile run"); !ok) return fail(ok.error());
+  const std::int64_t run_id = m.db.last_insert_rowid();
+  if (auto ok = tx->commit("cannot record a reconcile run"); !ok) return fail(ok.error());
+  return ReconcileRun{run_id, m.last_seq};
 }
 
 Result<std::int64_t> MirrorStore::sweep_unseen(const ReconcileRun& run, std::string_view source,

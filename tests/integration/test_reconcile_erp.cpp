@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <fstream>
@@ -199,4 +201,53 @@ TEST_CASE("arsync check refuses a reconcile on a stream whose entity another str
   CHECK(checked.status.code == 2);
   CHECK(checked.err.find("also writes invoices; a reconcile would tombstone its rows") != std::string::npos);
   CHECK(checked.err.find("arsync.yaml:") != std::string::npos);  // where: the stream's line
+}
+
+TEST_CASE("arsync reconcile runs one pass of the streams with reconcile:, and refuses a stream without") {
+  ErpSimProcess sim({"--seed", "96", "--customers", "8", "--invoices", "60"});
+  SyncDeployment deployment(sim, {}, {.stream_options = {{"invoices", "        reconcile: 24h\n"}}});
+  REQUIRE(deployment.run({"sync", "--once"}).status.ok());
+  const std::set<std::string> deleted = deleted_invoices(sim, 4);
+
+  auto pass = deployment.run({"reconcile"});
+  INFO(pass.err);
+  REQUIRE(pass.status.ok());
+  CHECK(tombstoned(deployment) == deleted);
+  CHECK(pass.out.find("4 tombstoned") != std::string::npos);
+  MirrorQuery q(deployment.mirror());
+  CHECK(q.scalar("SELECT count(*) FROM sync_runs WHERE kind = 'reconcile' AND stream = 'invoices' AND "
+                 "outcome = 'succeeded'") == 1);
+  CHECK(q.scalar("SELECT count(*) FROM sync_runs WHERE kind = 'reconcile'") == 1);  // only the stream with reconcile:
+
+  auto refused = deployment.run({"reconcile", "--connector", "demo", "--stream", "customers"});
+  CHECK(refused.status.code == 2);
+  CHECK(refused.err.find("demo/customers has no reconcile schedule") != std::string::npos);
+  CHECK(MirrorQuery(deployment.mirror()).scalar("SELECT count(*) FROM sync_runs WHERE kind = 'reconcile'") == 1);
+}
+
+TEST_CASE("a second reconcile of a stream is refused while another live process runs one") {
+  ErpSimProcess sim({"--seed", "97", "--customers", "8", "--invoices", "40"});
+  SyncDeployment deployment(sim, {}, {.stream_options = {{"invoices", "        reconcile: 24h\n"}}});
+  REQUIRE(deployment.run({"sync", "--once"}).status.ok());
+  // A pass in progress in another process: this test's own, which is alive.
+  auto write = [&](const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(deployment.mirror().c_str(), &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  };
+  write("INSERT INTO sync_runs (source, stream, started_at, pid, kind) VALUES ('demo', 'invoices', "
+        "'2026-01-01T00:00:00.000Z', " + std::to_string(getpid()) + ", 'reconcile')");
+
+  auto refused = deployment.run({"reconcile", "--stream", "invoices"});
+  CHECK(refused.status.code == 1);
+  CHECK(refused.out.find("a reconcile of demo/invoices is already running (pid " + std::to_string(getpid())) !=
+        std::string::npos);
+  CHECK(MirrorQuery(deployment.mirror()).scalar("SELECT count(*) FROM sync_runs WHERE kind = 'reconcile'") == 1);
+
+  // Its process gone (4194305 is above Linux's largest pid_max), the run no longer counts.
+  write("UPDATE sync_runs SET pid = 4194305 WHERE kind = 'reconcile'");
+  auto pass = deployment.run({"reconcile", "--stream", "invoices"});
+  INFO(pass.err);
+  CHECK(pass.status.ok());
 }
