@@ -5,6 +5,7 @@
 # group commits). Prints wrk's figures and how many events the inbox holds afterwards.
 #
 #   bench/bench_webhooks.sh [seconds=10] [connections=64]
+#   ARSYNC=/path/to/other/arsync bench/bench_webhooks.sh   # the same against another build (A/B)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
@@ -36,7 +37,7 @@ connectors:
         poll: 1h
         mapping: $PWD/etc/mappings/demo/invoices.yaml
 YAML
-ARSYNC_LOG_LEVEL=info build/daemon/arsync --config "$work/arsync.yaml" run 2>"$work/arsync.log" &
+ARSYNC_LOG_LEVEL=info "${ARSYNC:-build/daemon/arsync}" --config "$work/arsync.yaml" run 2>"$work/arsync.log" &
 pid=$!
 for _ in $(seq 200); do grep -q daemon_ready "$work/arsync.log" && break; sleep 0.05; done
 port=$(sed -n 's/.*event=daemon_ready listen=127.0.0.1:\([0-9]*\).*/\1/p' "$work/arsync.log")
