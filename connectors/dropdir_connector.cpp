@@ -1,5 +1,7 @@
 #include "connectors/dropdir_connector.hpp"
 
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <charconv>
 #include <deque>
@@ -231,6 +233,26 @@ class DropdirConnector final : public Connector {
       return page;
     }
     return Page{{}, last_cursor_, ""};
+  }
+
+  // Each file in failed/, with the stream whose pattern it matches.
+  std::vector<Quarantined> quarantined() const override {
+    auto files = folder_.failed_files();
+    if (!files) {
+      log(LogLevel::kWarn, "failed_folder_unreadable", {{"connector", name_}, {"error", files.error().describe()}});
+      return {};
+    }
+    std::vector<Quarantined> out;
+    for (const DropFolder::FailedFile& f : *files) {
+      std::string stream;
+      for (const auto& [name, settings] : settings_.streams)
+        if (::fnmatch(settings.pattern.c_str(), f.name.c_str(), 0) == 0) {
+          stream = name;
+          break;
+        }
+      out.push_back({stream, (folder_.options().failed / f.name).string(), f.reason, f.since});
+    }
+    return out;
   }
 
   void committed(const std::string& cursor) override {

@@ -20,7 +20,8 @@
 //
 // A file that cannot be read as its format (malformed XML/JSON, broken CSV quoting, a row
 // with the wrong cell count, too large) goes to failed/ with `<file>.error` beside it giving
-// the line and reason, and the run goes on with the next file. A record that parses but that
+// the line and reason, and the run goes on with the next file. quarantined() lists the files
+// in failed/ with their reasons (`arsync status`, arsync_quarantined_items on /metrics). A record that parses but that
 // the mapping refuses is a reject like from any connector; its file still counts as processed.
 //
 // Files are taken oldest first (mtime, then name), those present when a run starts; one that

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <tuple>
 #include <nlohmann/json.hpp>
 
 #include "schema/timestamp.hpp"
@@ -195,6 +196,33 @@ Result<void> DropFolder::move_to_failed(const DropFile& file, std::string_view r
   if (std::rename(temp.c_str(), error_file.c_str()) != 0)
     return fail(ErrorKind::kIo, "cannot write " + error_file.string() + ": " + errno_text());
   return {};
+}
+
+Result<std::vector<DropFolder::FailedFile>> DropFolder::failed_files() const {
+  std::vector<FailedFile> out;
+  std::error_code ec;
+  fs::directory_iterator it(options_.failed, ec);
+  if (ec) return fail(ErrorKind::kIo, "cannot list " + options_.failed.string() + ": " + ec.message());
+  for (const auto& entry : it) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_regular_file(ec) || name.starts_with('.') || name.ends_with(".error")) continue;
+    FailedFile f{name, {}, {}};
+    std::ifstream error(entry.path().string() + ".error", std::ios::binary);
+    for (std::string line; std::getline(error, line);) {
+      if (line.starts_with("reason: ")) f.reason = line.substr(8);
+      if (line.starts_with("failed_at: ")) f.since = line.substr(11);
+    }
+    if (f.since.empty()) {
+      struct stat st {};
+      if (::stat(entry.path().c_str(), &st) == 0)
+        f.since = format_iso8601(std::chrono::system_clock::time_point(std::chrono::seconds(st.st_mtime)), 0);
+    }
+    out.push_back(std::move(f));
+  }
+  std::sort(out.begin(), out.end(), [](const FailedFile& a, const FailedFile& b) {
+    return std::tie(a.since, a.name) < std::tie(b.since, b.name);
+  });
+  return out;
 }
 
 }  // namespace arsync

@@ -73,6 +73,14 @@ class DropFolder {
   // Moves `file` to failed/ and writes `<name>.error` beside it with `reason`.
   Result<void> move_to_failed(const DropFile& file, std::string_view reason) const;
 
+  struct FailedFile {
+    std::string name;    // in failed/
+    std::string reason;  // the .error file's reason: line ("" without one)
+    std::string since;   // when it failed (the .error's failed_at:, else the file's mtime)
+  };
+  // The files in failed/ (an operator removes or re-drops them once dealt with), oldest first.
+  Result<std::vector<FailedFile>> failed_files() const;
+
  private:
   explicit DropFolder(DropFolderOptions options) : options_(std::move(options)) {}
   Result<std::filesystem::path> move_unique(const std::string& name, const std::filesystem::path& dir) const;

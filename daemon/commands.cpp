@@ -169,7 +169,7 @@ int run_status(const fs::path& config_file, bool json) {
     std::cerr << "arsync: " << status.error().describe() << '\n';
     return kExitMirror;
   }
-  print_status(*status, *config, json);
+  print_status(*status, *config, quarantined_items(*config), json);
   return kExitOk;
 }
 

@@ -76,6 +76,7 @@ void ConnectorWorker::run(std::stop_token stop) {
       queue_.pop_front();
     }
     StreamStats stats = run_job(job, stop);
+    stats.quarantined = connector_->quarantined().size();
     if (job.second != RunKind::kTargeted) {  // a targeted job left pending_ when it took its ids
       std::lock_guard lock(mutex_);
       pending_.erase(job);

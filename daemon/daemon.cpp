@@ -171,6 +171,8 @@ void Daemon::declare_metrics() {
       "error).");
   metrics_.declare("arsync_webhook_events_total", T::kCounter,
                    "Webhook events processed, by connector and how (mapped, pulled, skipped, failed).");
+  metrics_.declare("arsync_quarantined_items", T::kGauge,
+                   "Items a connector set aside for an operator (dropdir: files in failed/); see `arsync status`.");
   metrics_.declare("arsync_outbox_depth", T::kGauge,
                    "Outbox items by state (pending, in_flight, unknown, failed): portal writes not yet in the ERP.");
   metrics_.declare("arsync_outbox_pushes_total", T::kCounter,
@@ -306,6 +308,8 @@ void Daemon::on_reconcile_done(const StreamStats& stats, const StreamEntry& stre
 
 void Daemon::record_run_metrics(const StreamStats& stats) {
   Labels labels{{"connector", stats.source}, {"stream", stats.stream}};
+  if (stats.quarantined)
+    metrics_.set("arsync_quarantined_items", {{"connector", stats.source}}, static_cast<double>(*stats.quarantined));
   metrics_.add("arsync_records_pulled_total", labels, static_cast<double>(stats.records));
   metrics_.add("arsync_records_rejected_total", labels, static_cast<double>(stats.rejected));
   metrics_.add("arsync_rows_written_total", labels, static_cast<double>(stats.inserted + stats.updated));

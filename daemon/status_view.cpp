@@ -7,7 +7,8 @@
 namespace arsync {
 namespace {
 
-nlohmann::json to_json(const StatusReport& status, const Config& config) {
+nlohmann::json to_json(const StatusReport& status, const Config& config,
+                       const std::vector<QuarantinedItem>& quarantined) {
   nlohmann::json out;
   out["mirror"] = config.mirror.string();
   out["schema_version"] = status.schema_version;
@@ -31,10 +32,17 @@ nlohmann::json to_json(const StatusReport& status, const Config& config) {
                            {"unchanged", r.unchanged},
                            {"rejected", r.rejected},
                            {"error", r.error}});
+  out["quarantined"] = nlohmann::json::array();
+  for (const QuarantinedItem& q : quarantined)
+    out["quarantined"].push_back({{"connector", q.connector},
+                                  {"stream", q.item.stream},
+                                  {"item", q.item.item},
+                                  {"reason", q.item.reason},
+                                  {"since", q.item.since}});
   return out;
 }
 
-void print_table(const StatusReport& status, const Config& config) {
+void print_table(const StatusReport& status, const Config& config, const std::vector<QuarantinedItem>& quarantined) {
   std::printf("mirror %s (schema version %lld)\n\n", config.mirror.string().c_str(),
               static_cast<long long>(status.schema_version));
   std::printf("%-10s %-14s %-26s %-24s %-11s %9s %9s %9s\n", "connector", "stream", "cursor", "last run",
@@ -53,16 +61,32 @@ void print_table(const StatusReport& status, const Config& config) {
   for (const auto& table : status.tables)
     std::printf(" %s %lld", table.table.c_str(), static_cast<long long>(table.rows));
   std::printf("\nopen rejects: %lld\n", static_cast<long long>(status.open_rejects));
+  if (quarantined.empty()) return;
+  std::printf("\nset aside for an operator: %zu (fix and drop again, or remove)\n", quarantined.size());
+  for (const QuarantinedItem& q : quarantined)
+    std::printf("  %s %s %s\n    %s\n", q.connector.c_str(), q.item.since.c_str(), q.item.item.c_str(),
+                q.item.reason.empty() ? "(no reason recorded)" : q.item.reason.c_str());
 }
 
 }  // namespace
 
-void print_status(const StatusReport& status, const Config& config, bool json) {
+void print_status(const StatusReport& status, const Config& config, const std::vector<QuarantinedItem>& quarantined,
+                  bool json) {
   if (json) {
-    std::cout << to_json(status, config).dump(2) << '\n';
+    std::cout << to_json(status, config, quarantined).dump(2) << '\n';
   } else {
-    print_table(status, config);
+    print_table(status, config, quarantined);
   }
+}
+
+std::vector<QuarantinedItem> quarantined_items(const Config& config) {
+  std::vector<QuarantinedItem> out;
+  for (const ConnectorEntry& entry : config.connectors) {
+    auto connector = entry.spec->create(entry.config, ConnectorContext{});
+    if (!connector) continue;
+    for (Quarantined& q : (*connector)->quarantined()) out.push_back({entry.config.name, std::move(q)});
+  }
+  return out;
 }
 
 }  // namespace arsync

@@ -40,6 +40,9 @@ struct StreamStats {
   std::int64_t records = 0, pages = 0, inserted = 0, updated = 0, unchanged = 0, rejected = 0;
   std::chrono::steady_clock::duration elapsed{};
   std::optional<Error> error;  // why the run stopped early; nullopt when it reached the end
+  // After a run of the daemon: how many items the connector has set aside for an operator
+  // (Connector::quarantined(), e.g. dropdir's failed/ files); nullopt when not asked.
+  std::optional<std::size_t> quarantined;
 };
 
 struct SyncTarget {

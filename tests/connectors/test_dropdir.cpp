@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -141,6 +142,19 @@ TEST_CASE("an unreadable file goes to failed/ with a .error naming line and reas
   CHECK(folder.has("failed/2-bad.json"));
   CHECK(folder.read("failed/2-bad.json.error").find("reason: line 2, column") != std::string::npos);
   CHECK(folder.has("processed/3-good.csv"));
+
+  // What `arsync status` and /metrics show an operator: each failed file, its stream and reason.
+  std::vector<Quarantined> failed = connector->quarantined();
+  REQUIRE(failed.size() == 2);
+  std::sort(failed.begin(), failed.end(), [](const auto& a, const auto& b) { return a.item < b.item; });
+  CHECK(failed[0].item == (folder.path / "failed/1-bad.csv").string());
+  CHECK(failed[0].stream == "invoices");
+  CHECK(failed[0].reason == "line 3: 3 cells where the header has 2 (a delimiter inside an unquoted cell? quote the cell)");
+  CHECK(failed[0].since.size() == 20);  // 2026-11-23T00:00:00Z
+  CHECK(failed[1].item == (folder.path / "failed/2-bad.json").string());
+  CHECK(failed[1].reason.find("line 2, column") == 0);
+  fs::remove(folder.path / "failed/1-bad.csv");  // the operator dealt with it
+  CHECK(connector->quarantined().size() == 1);
 }
 
 TEST_CASE("XML files: records are the elements the records XPath selects") {

@@ -1,15 +1,17 @@
 // The dropdir connector end to end: the real `arsync sync --once` reads export files from a
 // temp folder into a mirror — SAP IDoc XML and CSV with exact counts and sums, a half-written
 // file left alone until complete, a bad record rejected while its file lands, an unreadable
-// file quarantined in failed/, and kill -9 mid-file followed by a restart: nothing doubled,
+// file quarantined in failed/ (and shown by `arsync status` and /metrics), and kill -9 mid-file followed by a restart: nothing doubled,
 // nothing lost, every file in processed/.
 #include <doctest/doctest.h>
 
 #include <csignal>
 #include <fstream>
 #include <random>
+#include <nlohmann/json.hpp>
 #include <thread>
 
+#include "tests/integration/running_daemon.hpp"
 #include "tests/integration/support.hpp"
 
 using namespace arsync::test;
@@ -168,6 +170,27 @@ TEST_CASE(
 
   auto status = d.run({"status"});
   CHECK(status.out.find("open rejects: 1") != std::string::npos);
+  INFO(status.out);
+  CHECK(status.out.find("set aside for an operator: 1") != std::string::npos);
+  CHECK(status.out.find((in / "failed/invoices_3.csv").string()) != std::string::npos);
+  CHECK(status.out.find("line 3: malformed quoting") != std::string::npos);
+  auto json_status = nlohmann::json::parse(d.run({"status", "--json"}).out);
+  REQUIRE(json_status["quarantined"].size() == 1);
+  CHECK(json_status["quarantined"][0]["stream"] == "invoices");
+  CHECK(json_status["quarantined"][0]["connector"] == "erp");
+
+  // The daemon counts it on /metrics after its runs.
+  std::ofstream(d.dir / "arsync.yaml", std::ios::app) << "server:\n  listen: 127.0.0.1:0\n";
+  {
+    Daemon daemon(d.start({"run"}));
+    wait_until(
+        [&] {
+          return daemon.get("/metrics").body.find("arsync_quarantined_items{connector=\"erp\"} 1") != std::string::npos;
+        },
+        30s, "the failed file on /metrics");
+    daemon.process->kill(SIGTERM);
+    REQUIRE(daemon.process->wait(30s));
+  }
 
   // The writer finishes; once settled the file is read whole.
   write_file(in / "invoices_1.csv",

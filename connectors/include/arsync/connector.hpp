@@ -97,6 +97,15 @@ struct PushResult {
   std::optional<std::chrono::milliseconds> retry_after;  // the ERP's own hint (429 Retry-After)
 };
 
+// Something a connector set aside for an operator on the ERP side of the sync (dropdir: a file
+// it moved to failed/, with the reason from the .error file beside it).
+struct Quarantined {
+  std::string stream;  // the stream it was read for; "" when that cannot be told
+  std::string item;    // what to look at: "/srv/erp-export/failed/INVOIC_0042.xml"
+  std::string reason;  // why it was set aside, as the connector recorded it
+  std::string since;   // ISO 8601 UTC
+};
+
 class Connector {
  public:
   virtual ~Connector() = default;
@@ -137,6 +146,12 @@ class Connector {
   // commit and this call: the next run sees the committed cursor and must finish the action
   // then. Default: nothing.
   virtual void committed(const std::string& cursor) { (void)cursor; }
+
+  // What this connector has set aside and an operator has not cleared yet (dropdir: the files
+  // in failed/). `arsync status` lists them; /metrics counts them after each run
+  // (arsync_quarantined_items). May read the disk; called after a run by the thread that ran
+  // it, and by commands. Default: nothing.
+  virtual std::vector<Quarantined> quarantined() const { return {}; }
 };
 
 enum class OptionType {
