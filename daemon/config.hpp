@@ -23,6 +23,7 @@
 //     tls_key: /etc/arsync/tls.key
 //     max_body: 1048576
 //     max_connections: 512
+//     io_threads: 2                        # threads parsing requests and verifying webhooks
 //   portal:                                # the portal API under /v1 (docs/portal-api.md)
 //     read_threads: 2                      # read-only mirror connections answering GETs
 //     tokens:
