@@ -45,7 +45,11 @@ constexpr OptionSpec kStreamOptions[] = {
     {"ids_filter", OptionType::kString, "", false,
      "filter reading records by id, e.g. \"id in ({ids})\" ({ids}: quoted, comma-separated); empty = "
      "thin webhooks pull the stream's delta instead"},
-    {"push_path", OptionType::kString, "", false, "where pushed items are POSTed; empty = path"},
+    {"push_path", OptionType::kString, "", false,
+     "where pushed items are sent; empty = path. {erp_id}: the ERP id of the record the item changes "
+     "(a profile change's customer), e.g. customers('{erp_id}')"},
+    {"push_method", OptionType::kString, "POST", false,
+     "POST (items that create a record), PATCH or PUT (items that change one, with {erp_id} in push_path)"},
     {"push_ref", OptionType::kString, "id", false, "where the ERP's id sits in its answer to a push"},
     {"idempotency_header", OptionType::kString, "Idempotency-Key", false,
      "request header carrying a pushed item's idempotency key"},
@@ -62,7 +66,7 @@ constexpr OptionSpec kStreamOptions[] = {
 struct StreamSettings {
   std::string path, records, next_link, cursor_field, filter, ids_filter;
   bool ordered = true;
-  std::string push_path, push_ref, idempotency_header, lookup;
+  std::string push_path, push_method, push_ref, idempotency_header, lookup;
   std::string content;
   std::int64_t page_size = 0;  // 0: the connector's
 };
@@ -127,6 +131,12 @@ Result<Settings> read_settings(const ConnectorConfig& config) {
     st.ids_filter = so.string("ids_filter");
     st.ordered = so.boolean("ordered");
     st.push_path = so.string("push_path");
+    st.push_method = so.string("push_method");
+    if (st.push_method != "POST" && st.push_method != "PATCH" && st.push_method != "PUT")
+      return fail(ErrorKind::kInvalidInput,
+                  "connector " + config.name + " stream " + stream.name + ": push_method must be POST, PATCH or PUT, not '" +
+                      st.push_method + "'",
+                  stream.options.contains("push_method") ? stream.options.at("push_method").where : stream.where);
     st.push_ref = so.string("push_ref");
     st.idempotency_header = so.string("idempotency_header");
     st.lookup = so.string("lookup");
@@ -185,8 +195,10 @@ class JsonHttpConnector final : public Connector {
     auto stream = settings_.streams.find(request.stream);
     if (stream == settings_.streams.end())
       return {PushStatus::kReject, "", "connector " + name_ + " has no stream '" + request.stream + "'", {}};
-    const std::string url = collection_url(stream->second.push_path);
-    HttpRequest http{"POST", url, {{"Accept", "application/json"}}, request.body};
+    auto path = push_path(stream->second, request);
+    if (!path) return {PushStatus::kReject, "", path.error().describe(), {}};
+    const std::string url = collection_url(*path);
+    HttpRequest http{stream->second.push_method, url, {{"Accept", "application/json"}}, request.body};
     http.headers.emplace_back("Content-Type", request.content_type.empty() ? "application/json" : request.content_type);
     http.headers.emplace_back(stream->second.idempotency_header, request.idempotency_key);
     if (!settings_.auth_header.empty()) http.headers.emplace_back("Authorization", settings_.auth_header);
@@ -228,6 +240,25 @@ class JsonHttpConnector final : public Connector {
       else url += c;
     }
     return url;
+  }
+
+  // The stream's push_path with {erp_id} filled from request.erp_id (the ERP id of the record
+  // the item changes), percent-encoded; inside '{erp_id}' (an OData key literal) a quote is
+  // doubled first.
+  Result<std::string> push_path(const StreamSettings& stream, const PushRequest& request) const {
+    if (stream.push_path.find("{erp_id}") == std::string::npos) return stream.push_path;
+    if (request.erp_id.empty())
+      return fail(ErrorKind::kInvalidInput, "stream " + request.stream + "'s push_path " + stream.push_path +
+                                                " needs the ERP id of the record item " + request.idempotency_key +
+                                                " changes, and the item has none (push_path without {erp_id} "
+                                                "creates records)");
+    std::string id = request.erp_id;
+    if (stream.push_path.find("'{erp_id}'") != std::string::npos) {
+      std::string doubled;
+      for (char c : id) doubled += c == '\'' ? std::string("''") : std::string(1, c);
+      id = std::move(doubled);
+    }
+    return expand(stream.push_path, "erp_id", percent_encode(id));
   }
 
   // The text at a dotted member path of `node` ("id", "Payment.Id"), or "".

@@ -177,10 +177,11 @@ int run_check(const fs::path& config_file) {
   auto generation = load_or_report(config_file);
   if (!generation) return kExitUsage;
   const Config& config = generation->config;
-  std::size_t streams = 0;
-  for (const ConnectorEntry& entry : config.connectors) streams += entry.streams.size();
+  std::size_t streams = 0, push_streams = 0;
+  for (const ConnectorEntry& entry : config.connectors)
+    streams += entry.streams.size(), push_streams += entry.push_streams.size();
   std::cout << config_file.string() << ": ok (" << config.connectors.size() << " connector(s), " << streams
-            << " stream(s), " << generation->mappings.size() << " mapping(s), " << generation->schemes.size()
+            << " stream(s), " << push_streams << " push-only stream(s), " << generation->mappings.size() << " mapping(s), " << generation->schemes.size()
             << " webhook scheme(s))\n";
   return kExitOk;
 }
@@ -233,9 +234,12 @@ int run_outbox_list(const fs::path& config_file, const std::optional<std::string
   std::printf("%-8s %-10s %-15s %-12s %-8s %-30s %s\n", "ID", "STATE", "KIND", "CONNECTOR", "TRIES", "KEY",
               "ERP REF / LAST ERROR");
   for (const OutboxItem& item : *items) {
-    const std::string detail = !item.erp_ref.empty() ? item.erp_ref
-                               : item.next_attempt_at.empty() ? item.last_error
-                                                              : item.last_error + " (next " + item.next_attempt_at + ")";
+    std::string detail = !item.erp_ref.empty() ? item.erp_ref
+                         : item.next_attempt_at.empty() ? item.last_error
+                                                        : item.last_error + " (next " + item.next_attempt_at + ")";
+    // A resolved conflict is worth an operator's eye even when the item is done.
+    if (!item.conflict.empty() && detail.find(item.conflict) == std::string::npos)
+      detail += (detail.empty() ? "conflict: " : " | conflict: ") + item.conflict;
     std::printf("%-8lld %-10s %-15s %-12s %-8lld %-30s %s\n", static_cast<long long>(item.id), to_string(item.status),
                 item.kind.c_str(), item.target.c_str(), static_cast<long long>(item.attempts),
                 item.idempotency_key.c_str(), detail.c_str());

@@ -65,9 +65,12 @@ struct WebhookEntry {
 };
 
 struct ConnectorEntry {
-  ConnectorConfig config;  // what the connector's factory gets
+  ConnectorConfig config;  // what the connector's factory gets (every stream, pulled or not)
   const ConnectorSpec* spec = nullptr;
-  std::vector<StreamEntry> streams;
+  std::vector<StreamEntry> streams;  // pulled, in order; load_generation() moves push-only ones out
+  // Streams whose mapping only pushes (disputes, messages): where those portal writes are sent.
+  // Never pulled, scheduled or reconciled.
+  std::vector<StreamEntry> push_streams;
   WebhookEntry webhook;
 };
 

@@ -71,6 +71,17 @@ void check_reconciles(const Generation& generation, std::vector<Error>& problems
     }
 }
 
+// A stream whose mapping only pushes (a dispute mapping) says where those items go; it has
+// nothing to pull, so it leaves `streams`, which everything that pulls walks.
+void separate_push_streams(Generation& generation) {
+  for (ConnectorEntry& connector : generation.config.connectors) {
+    auto pushed_only = [&](const StreamEntry& s) { return !generation.mapping(s).pulls(); };
+    for (const StreamEntry& stream : connector.streams)
+      if (pushed_only(stream)) connector.push_streams.push_back(stream);
+    std::erase_if(connector.streams, pushed_only);
+  }
+}
+
 void load_schemes(Generation& generation, std::vector<Error>& problems) {
   for (const ConnectorEntry& connector : generation.config.connectors) {
     if (connector.webhook.scheme.empty()) continue;
@@ -103,10 +114,11 @@ const StreamEntry* Generation::stream_for_entity(const std::string& connector,
 const StreamEntry* Generation::push_stream(std::string_view connector, std::string_view entity) const {
   const ConnectorEntry* entry = config.find_connector(connector);
   if (!entry) return nullptr;
-  for (const StreamEntry& stream : entry->streams) {
-    const Mapping& m = mapping(stream);
-    if (m.has_push() && m.entity().name == entity) return &stream;
-  }
+  for (const auto* list : {&entry->streams, &entry->push_streams})
+    for (const StreamEntry& stream : *list) {
+      const Mapping& m = mapping(stream);
+      if (m.has_push() && m.entity().name == entity) return &stream;
+    }
   return nullptr;
 }
 
@@ -127,6 +139,7 @@ std::expected<std::shared_ptr<const Generation>, std::vector<Error>> load_genera
   load_mappings(*generation, problems);
   if (problems.empty()) apply_mapping_paging(*generation);
   if (problems.empty()) check_reconciles(*generation, problems);
+  if (problems.empty()) separate_push_streams(*generation);
   load_schemes(*generation, problems);
   if (!problems.empty()) return std::unexpected(std::move(problems));
   return std::shared_ptr<const Generation>(std::move(generation));

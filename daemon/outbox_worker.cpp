@@ -3,6 +3,7 @@
 #include <map>
 #include <random>
 
+#include "mapping/profile_conflict.hpp"
 #include "schema/entity_json.hpp"
 #include "schema/log.hpp"
 #include "schema/timestamp.hpp"
@@ -115,19 +116,13 @@ OutboxOutcome OutboxWorker::deliver(const OutboxItem& item, Lane& lane, std::sto
   const Mapping& mapping = generation->mapping(*stream);
   auto canonical = entity_from_json(mapping.entity(), item.payload);
   if (!canonical) return parked("the item's payload does not fit the mapping: " + canonical.error().describe());
-  auto body = mapping.push(*canonical);
-  if (!body) return parked(body.error().describe());
+  PushRequest request{.kind = item.kind, .idempotency_key = item.idempotency_key, .stream = stream->name};
+  if (auto rendered = render(request, mapping, *canonical); !rendered) return parked(rendered.error().describe());
   ConnectorContext context = context_;
   context.stop = stop;
   auto connector = lane.connector(generation, item.target, context);
   if (!connector) return later(OutboxStatus::kPending, connector.error().describe());
 
-  PushRequest request{.kind = item.kind,
-                      .idempotency_key = item.idempotency_key,
-                      .body = std::move(body->body),
-                      .stream = stream->name,
-                      .content_type = body->content_type,
-                      .statements = std::move(body->statements)};
   if (item.status == OutboxStatus::kUnknown) {
     auto found = (*connector)->lookup(request);
     if (!found) return later(OutboxStatus::kUnknown, "look-up failed: " + found.error().describe());
@@ -136,6 +131,20 @@ OutboxOutcome OutboxWorker::deliver(const OutboxItem& item, Lane& lane, std::sto
       outcome.erp_ref = **found;
       return outcome;
     }
+  }
+  // Only now, when it is certain to be sent: what the ERP changed meanwhile decides what to send.
+  if (item.kind == "profile_change") {
+    auto basis = store_.profile_change_basis(item.id);
+    if (!basis) return later(OutboxStatus::kPending, "cannot read what the change was based on: " + basis.error().describe());
+    const ConflictDecision decision = resolve_profile_conflicts(mapping.conflict_policy(), *basis, *canonical);
+    outcome.conflict = decision.conflict;
+    if (decision.action == ConflictDecision::Action::kNothingToSend) {
+      outcome.status = OutboxStatus::kDone;
+      return outcome;
+    }
+    if (decision.action == ConflictDecision::Action::kReject) return parked(decision.conflict);
+    if (!decision.conflict.empty())
+      if (auto rendered = render(request, mapping, *canonical); !rendered) return parked(rendered.error().describe());
   }
   PushResult result = (*connector)->push(request);
   switch (result.status) {
@@ -148,6 +157,20 @@ OutboxOutcome OutboxWorker::deliver(const OutboxItem& item, Lane& lane, std::sto
     case PushStatus::kUnknown: return later(OutboxStatus::kUnknown, result.message);
   }
   return later(OutboxStatus::kUnknown, "unexpected push status");
+}
+
+// The ERP request for `entity` through the stream's push mapping. An item that changes an ERP
+// record (a profile change's customer) names that record's ERP id (connector.hpp), e.g. for
+// json-http's push_path customers('{erp_id}').
+Result<void> OutboxWorker::render(PushRequest& request, const Mapping& mapping, const Entity& entity) {
+  auto body = mapping.push(entity);
+  if (!body) return fail(body.error());
+  request.body = std::move(body->body);
+  request.content_type = std::move(body->content_type);
+  request.statements = std::move(body->statements);
+  if (request.kind == "profile_change")
+    if (const auto* erp_id = std::get_if<std::string>(&entity.get("erp_id"))) request.erp_id = *erp_id;
+  return {};
 }
 
 void OutboxWorker::record(const OutboxItem& item, const OutboxOutcome& outcome) {

@@ -11,6 +11,8 @@
 //   operator; no answer -> unknown.
 // An unknown item is looked up in the ERP by its key before it may be sent again: found ->
 // done; certainly absent -> sent; the ERP cannot tell -> stays unknown and is asked again later.
+// A profile change is compared, just before it is sent, with what the ERP changed meanwhile
+// (mapping/profile_conflict.hpp); the mapping's conflict policy decides, the outcome is recorded.
 //
 // Thread-safe: wake() and stop() from any thread.
 #pragma once
@@ -56,6 +58,7 @@ class OutboxWorker {
   struct Lane;  // one sending thread's connectors and random numbers
   void run(std::stop_token stop, Lane& lane);
   OutboxOutcome deliver(const OutboxItem& item, Lane& lane, std::stop_token stop);
+  static Result<void> render(PushRequest& request, const Mapping& mapping, const Entity& entity);
   void record(const OutboxItem& item, const OutboxOutcome& outcome);
 
   // Constant after construction

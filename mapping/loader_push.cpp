@@ -11,7 +11,8 @@ namespace {
 
 using sv = std::string_view;
 
-constexpr sv kPushKeys[] = {"format", "content_type", "body", "statement", "params"};
+constexpr sv kPushKeys[] = {"format", "content_type", "body", "statement", "params", "conflict"};
+constexpr sv kConflictPolicies[] = {"erp_wins", "portal_wins", "reject"};
 constexpr sv kPushFormats[] = {"json", "xml", "statement"};
 constexpr sv kPushFieldKeys[] = {"field", "date", "map", "else"};
 
@@ -43,6 +44,8 @@ void MappingLoader::load_push(const Entry& section, const EntitySpec& spec, Comp
       statement = &e;
     } else if (e.key == "params") {
       params = &e;
+    } else if (e.key == "conflict") {
+      load_conflict(e, spec, push);
     } else {
       problem(e.key_node, "unknown key " + quoted(e.key) + did_you_mean(e.key, kPushKeys) +
                               " in push:; it takes " + names_of(kPushKeys));
@@ -66,6 +69,26 @@ void MappingLoader::load_push(const Entry& section, const EntitySpec& spec, Comp
       push.content_type = push.format == PushTemplate::Format::kXml ? "application/xml" : "application/json";
   }
   if (problems_.size() == before) out.push = std::move(push);
+}
+
+// conflict: erp_wins | portal_wins | reject — only profile changes (customer mappings) are
+// compared with what the ERP changed meanwhile.
+void MappingLoader::load_conflict(const Entry& e, const EntitySpec& spec, PushTemplate& push) {
+  auto text = scalar(e.value, "push: conflict:");
+  if (!text) return;
+  if (spec.name != "customer") {
+    problem(e.key_node, "push: conflict: applies to profile changes, so only to a customer mapping (this one is " +
+                            std::string(spec.name) + ")");
+  } else if (*text == "erp_wins") {
+    push.conflict = ConflictPolicy::kErpWins;
+  } else if (*text == "portal_wins") {
+    push.conflict = ConflictPolicy::kPortalWins;
+  } else if (*text == "reject") {
+    push.conflict = ConflictPolicy::kReject;
+  } else {
+    problem(e.value, "push: conflict: " + quoted(*text) + " is not one of " + names_of(kConflictPolicies) +
+                         did_you_mean(*text, kConflictPolicies));
+  }
 }
 
 void MappingLoader::load_push_node(const YAML::Node& node, const EntitySpec& spec, PushNode& out,

@@ -52,6 +52,10 @@ static const Node& source(const mapping::CompiledMapping& c, const Record& recor
 }
 
 Result<Entity> Mapping::map(const Record& record) const {
+  if (!pulls())
+    return fail(ErrorKind::kInvalidInput,
+                "a " + std::string(entity().name) + " mapping only pushes; it reads nothing from the ERP",
+                compiled_->file);
   if (compiled_->xml) {
     if (record.xml_element == nullptr)
       return fail(ErrorKind::kInvalidInput, "an XML mapping needs XML records (format: xml)",
@@ -93,6 +97,10 @@ const std::optional<std::string>& Mapping::next_link_path() const { return compi
 const std::vector<Mapping::Lookup>& Mapping::lookups() const { return compiled_->lookups; }
 
 bool Mapping::has_push() const { return compiled_->push.has_value(); }
+ConflictPolicy Mapping::conflict_policy() const {
+  return compiled_->push ? compiled_->push->conflict : ConflictPolicy::kErpWins;
+}
+bool Mapping::pulls() const { return !compiled_->root.spec->push_only; }
 
 Result<PushBody> Mapping::push(const Entity& entity) const {
   if (!compiled_->push)

@@ -66,7 +66,12 @@ class Mapping {
   // a JSON/XML body, or an SQL statement with ? placeholders and ordered parameters. NotFound
   // when the mapping has no push: section; InvalidInput when a value has no map: entry.
   bool has_push() const;
+  // False for a push-only entity's mapping (a dispute, a message): nothing is pulled with it.
+  bool pulls() const;
   Result<PushBody> push(const Entity& entity) const;
+  // push: conflict: — how a profile change the ERP changed meanwhile is resolved (erp_wins
+  // without push: or conflict:).
+  ConflictPolicy conflict_policy() const;
 
   // The record's ERP key (the value at the erp_id path) if it can be read, else "".
   std::string record_key(const Record& record) const;

@@ -14,6 +14,7 @@ using sv = std::string_view;
 constexpr sv kTopKeys[] = {"entity",    "fields", "description", "when", "records",
                            "next_link", "format", "namespaces",  "push"};
 constexpr sv kChildKeys[] = {"from", "fields", "when"};
+constexpr sv kPushOnlyKeys[] = {"entity", "description", "push"};
 
 }  // namespace
 
@@ -88,6 +89,7 @@ void MappingLoader::load_root(const YAML::Node& root, CompiledMapping& out) {
   const EntitySpec* spec = load_entity(root, top);
   if (spec == nullptr) return;  // field names cannot be checked without the entity
   out.root.spec = spec;
+  if (spec->push_only) return load_push_only(root, top, *spec, out);
   // Paths are read as XPath or dotted paths depending on format:, wherever it appears.
   for (const Entry& e : top)
     xml_ = xml_ || (e.key == "format" && e.value.IsScalar() && e.value.Scalar() == "xml");
@@ -135,10 +137,32 @@ void MappingLoader::load_root(const YAML::Node& root, CompiledMapping& out) {
   if (!has_fields) problem(root, "the mapping has no fields: section");
 }
 
+// A dispute, promise to pay, message or credit request is created on the portal and only ever
+// sent to the ERP: its mapping is a push: section and nothing read from the ERP.
+void MappingLoader::load_push_only(const YAML::Node& root, const std::vector<Entry>& top, const EntitySpec& spec,
+                                   CompiledMapping& out) {
+  bool has_push = false;
+  for (const Entry& e : top) {
+    if (e.key == "entity" || e.key == "description") continue;
+    if (e.key == "push") {
+      has_push = true;
+      load_push(e, spec, out);
+    } else {
+      problem(e.key_node, "unknown key " + quoted(e.key) + did_you_mean(e.key, kPushOnlyKeys) + "; a " +
+                              std::string(spec.name) + " is only sent to the ERP, so its mapping has " +
+                              names_of(kPushOnlyKeys));
+    }
+  }
+  if (!has_push)
+    problem(root, "a " + std::string(spec.name) + " mapping needs push: (the ERP request that creates it)");
+}
+
 const EntitySpec* MappingLoader::load_entity(const YAML::Node& root, const std::vector<Entry>& top) {
   auto it = std::find_if(top.begin(), top.end(), [](const Entry& e) { return e.key == "entity"; });
   std::vector<sv> names;
   for (const EntitySpec* e : all_entities())
+    if (e->top_level) names.push_back(e->name);
+  for (const EntitySpec* e : push_only_entities())
     if (e->top_level) names.push_back(e->name);
   if (it == top.end()) {
     problem(root,

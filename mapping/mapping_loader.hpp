@@ -76,6 +76,8 @@ class MappingLoader {
   // ----- the file and its structure (mapping_loader.cpp) -----
   void load_root(const YAML::Node& root, CompiledMapping& out);
   const EntitySpec* load_entity(const YAML::Node& root, const std::vector<Entry>& top);
+  void load_push_only(const YAML::Node& root, const std::vector<Entry>& top, const EntitySpec& spec,
+                      CompiledMapping& out);
   void load_child(const Entry& entry, const EntitySpec& parent, EntityRules& out);
   void load_fields(const Entry& section, const EntitySpec& spec, bool in_child, EntityRules& out);
 
@@ -114,6 +116,7 @@ class MappingLoader {
 
   // ----- push: (loader_push.cpp) -----
   void load_push(const Entry& section, const EntitySpec& spec, CompiledMapping& out);
+  void load_conflict(const Entry& e, const EntitySpec& spec, PushTemplate& push);
   void load_push_node(const YAML::Node& node, const EntitySpec& spec, PushNode& out,
                       const EntitySpec* parent = nullptr);
   void load_each(const YAML::Node& node, const EntitySpec& spec, PushNode& out);

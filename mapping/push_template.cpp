@@ -11,7 +11,18 @@
 #include "schema/entity_json.hpp"
 #include "schema/money.hpp"
 
-namespace arsync::mapping {
+namespace arsync {
+
+const char* to_string(ConflictPolicy policy) {
+  switch (policy) {
+    case ConflictPolicy::kErpWins: return "erp_wins";
+    case ConflictPolicy::kPortalWins: return "portal_wins";
+    case ConflictPolicy::kReject: return "reject";
+  }
+  return "?";
+}
+
+namespace mapping {
 namespace {
 
 
@@ -237,4 +248,5 @@ Result<PushBody> PushTemplate::render(const Entity& entity) const {
   return out;
 }
 
-}  // namespace arsync::mapping
+}  // namespace mapping
+}  // namespace arsync

@@ -32,6 +32,14 @@ struct PushBody {
   std::vector<SqlStatement> statements;
 };
 
+// What happens to a profile change whose fields the ERP changed since the portal showed them
+// (DESIGN §4 Conflicts), from a customer mapping's `push: conflict:`:
+//   erp_wins    (default) those fields are dropped from the push; if none is left, nothing is sent
+//   portal_wins the change is pushed as it is, over the ERP's
+//   reject      nothing is sent; the item is parked failed with the conflict for an operator
+enum class ConflictPolicy : unsigned char { kErpWins, kPortalWins, kReject };
+const char* to_string(ConflictPolicy policy);
+
 namespace mapping {
 
 // A canonical field as the ERP wants it.
@@ -69,6 +77,7 @@ struct PushStatement {
 struct PushTemplate {
   enum class Format : unsigned char { kJson, kXml, kStatement };
   Format format = Format::kJson;
+  ConflictPolicy conflict = ConflictPolicy::kErpWins;  // push: conflict: (customer mappings)
   std::string content_type;
   PushNode body;  // json/xml: the root (xml: exactly one member, the root element)
   std::vector<PushStatement> statements;

@@ -127,6 +127,49 @@ constexpr FieldSpec kDocumentFields[] = {
     {"erp_updated_at", F::kTimestamp, false},
 };
 
+// Push-only: what the portal sends the ERP. References hold the ERP ids of the customer and
+// invoices; portal_ref is the portal's id (also the outbox item's idempotency key), for ERPs
+// that echo it or can only be searched by it.
+constexpr FieldSpec kDisputeFields[] = {
+    {"portal_ref", F::kText, true, {}, {}, "the portal's id of the dispute"},
+    {"customer", F::kRef, true, "customer"},
+    {"invoice", F::kRef, true, "invoice", {}, "the invoice disputed"},
+    {"reason_code", F::kText, true},
+    {"currency", F::kText, false, {}, {}, "with amount"},
+    {"amount", F::kMoney, false, {}, {}, "the amount disputed; absent = the whole invoice"},
+    {"text", F::kText, false, {}, {}, "the customer's explanation"},
+};
+
+constexpr FieldSpec kPromiseInvoiceFields[] = {
+    {"invoice", F::kRef, true, "invoice", {}, "an invoice the promise covers"},
+};
+
+constexpr FieldSpec kPromiseFields[] = {
+    {"portal_ref", F::kText, true, {}, {}, "the portal's id of the promise"},
+    {"customer", F::kRef, true, "customer"},
+    {"promised_date", F::kDate, true, {}, {}, "when the customer promises to pay"},
+    {"currency", F::kText, true},
+    {"amount", F::kMoney, true},
+    {"note", F::kText, false},
+};
+
+constexpr FieldSpec kMessageFields[] = {
+    {"portal_ref", F::kText, true, {}, {}, "the portal's id of the message"},
+    {"customer", F::kRef, true, "customer"},
+    {"invoice", F::kRef, false, "invoice", {}, "the invoice the message is about, if any"},
+    {"body", F::kText, true, {}, {}, "the message to the AR team"},
+};
+
+constexpr FieldSpec kCreditRequestFields[] = {
+    {"portal_ref", F::kText, true, {}, {}, "the portal's id of the request"},
+    {"customer", F::kRef, true, "customer"},
+    {"invoice", F::kRef, false, "invoice", {}, "the invoice a credit is asked for, if any"},
+    {"currency", F::kText, true},
+    {"amount", F::kMoney, true},
+    {"reason_code", F::kText, true},
+    {"text", F::kText, false},
+};
+
 constexpr EntitySpec kContact{"contact", "contacts", kContactFields, {}, false};
 constexpr EntitySpec kInvoiceLine{"invoice_line", "invoice_lines", kInvoiceLineFields, {}, false};
 constexpr EntitySpec kApplication{"application", "applications", kApplicationFields, {}, false};
@@ -144,6 +187,15 @@ constexpr EntitySpec kDocument{"document", "documents", kDocumentFields, {}};
 
 constexpr const EntitySpec* kAll[] = {&kCustomer, &kInvoice, &kCreditMemo, &kPayment, &kDocument,
                                       &kContact,  &kInvoiceLine, &kApplication};
+
+constexpr EntitySpec kPromiseInvoice{"promise_invoice", "promise_invoices", kPromiseInvoiceFields, {}, false, true};
+constexpr ChildSpec kPromiseChildren[] = {{"invoices", &kPromiseInvoice}};
+constexpr EntitySpec kDispute{"dispute", "disputes", kDisputeFields, {}, true, true};
+constexpr EntitySpec kPromise{"promise_to_pay", "promises_to_pay", kPromiseFields, kPromiseChildren, true, true};
+constexpr EntitySpec kMessage{"message", "messages", kMessageFields, {}, true, true};
+constexpr EntitySpec kCreditRequest{"credit_request", "credit_requests", kCreditRequestFields, {}, true, true};
+
+constexpr const EntitySpec* kPushOnly[] = {&kDispute, &kPromise, &kMessage, &kCreditRequest, &kPromiseInvoice};
 
 }  // namespace
 
@@ -194,8 +246,12 @@ int EntitySpec::child_index(std::string_view child) const {
 
 std::span<const EntitySpec* const> all_entities() { return kAll; }
 
+std::span<const EntitySpec* const> push_only_entities() { return kPushOnly; }
+
 const EntitySpec* find_entity(std::string_view name) {
   for (const EntitySpec* spec : kAll)
+    if (spec->name == name) return spec;
+  for (const EntitySpec* spec : kPushOnly)
     if (spec->name == name) return spec;
   return nullptr;
 }

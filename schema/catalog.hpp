@@ -54,15 +54,22 @@ struct EntitySpec {
   std::span<const FieldSpec> fields;
   std::span<const ChildSpec> children;
   bool top_level = true;  // false for children, which have no (source, erp_id) of their own
+  // What customers create on the portal and only ever send to the ERP (a dispute, a message):
+  // a push mapping addresses its fields, the mirror keeps it in its portal table (`table`),
+  // never upserts it from a pull. Not in all_entities(); find_entity() knows it.
+  bool push_only = false;
 
   // Index of `field` in `fields`, or -1.
   int field_index(std::string_view field) const;
   int child_index(std::string_view child) const;
 };
 
-// All entity specs, top-level ones first in dependency order (customers before invoices).
+// All entity specs the mirror syncs from ERPs, top-level ones first in dependency order
+// (customers before invoices).
 std::span<const EntitySpec* const> all_entities();
-// The spec named `name` ("invoice", "invoice_line"), or nullptr.
+// The push-only entities (dispute, promise_to_pay, message, credit_request) and their children.
+std::span<const EntitySpec* const> push_only_entities();
+// The spec named `name` ("invoice", "invoice_line", "dispute"), or nullptr.
 const EntitySpec* find_entity(std::string_view name);
 
 // A canonical field value. Absent fields are monostate.

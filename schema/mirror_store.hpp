@@ -191,6 +191,9 @@ class MirrorStore {
   Result<PortalWriteResult> write_message(const ApiWrite& api, const MessageWrite& message);
   Result<PortalWriteResult> write_credit_request(const ApiWrite& api, const CreditRequestWrite& request);
   Result<PortalWriteResult> write_profile_change(const ApiWrite& api, const ProfileChangeWrite& change);
+  // For the outbox item of a profile change: each field it changes, with the value it was based
+  // on and the mirror's current value (DESIGN §4 Conflicts). NotFound for another kind of item.
+  Result<std::vector<ProfileFieldBasis>> profile_change_basis(std::int64_t outbox_id);
 
   // --- Outbox (outbox.hpp). Items due now, oldest first, at most `limit`, marked in_flight in
   // one transaction before anything is sent.

@@ -50,9 +50,10 @@ struct MirrorStore::Impl {
   Result<std::int64_t> tombstone_rows(const EntitySpec& entity, const std::vector<std::int64_t>& ids);
 
   // outbox.cpp: moves the portal object of outbox item `item_id` along with it; bumps last_seq
-  // (not stored: store_last_seq() does, once per transaction).
+  // (not stored: store_last_seq() does, once per transaction). `conflict` (profile changes
+  // only): how a conflicting ERP change was resolved, "" for none.
   Result<void> move_outbox_object(std::int64_t item_id, OutboxStatus status, std::string_view erp_ref,
-                                  const std::string& now);
+                                  const std::string& now, std::string_view conflict = {});
   Result<void> store_last_seq();
 
   Result<void> count_tables(StatusReport& report);

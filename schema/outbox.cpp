@@ -40,8 +40,8 @@ OutboxItem read_item(const Statement& st) {
 }
 
 // The statement that moves a portal object along with its outbox item. Objects with a
-// pending/submitted/failed/cancelled life of their own follow the item; disputes and promises
-// only learn their ERP id. Table names come from this fixed list, never from input.
+// pending/submitted/failed/cancelled life of their own follow the item; disputes, promises and
+// messages only learn their ERP id. Table names come from this fixed list, never from input.
 const char* object_update_sql(std::string_view table) {
   if (table == "portal_payments")
     return "UPDATE portal_payments SET status = ?2, erp_ref = coalesce(?3, erp_ref), updated_at = ?4, "
@@ -49,8 +49,9 @@ const char* object_update_sql(std::string_view table) {
   if (table == "credit_requests")
     return "UPDATE credit_requests SET status = ?2, erp_ref = coalesce(?3, erp_ref), updated_at = ?4, "
            "updated_seq = ?5 WHERE id = ?1";
-  if (table == "profile_changes")
-    return "UPDATE profile_changes SET status = ?2, erp_ref = coalesce(?3, erp_ref), updated_at = ?4, "
+  if (table == "profile_changes")  // a change refused for a conflict is `rejected`, not `failed`
+    return "UPDATE profile_changes SET status = CASE WHEN ?2 = 'failed' AND ?6 IS NOT NULL THEN 'rejected' "
+           "ELSE ?2 END, erp_ref = coalesce(?3, erp_ref), conflict = coalesce(?6, conflict), updated_at = ?4, "
            "updated_seq = ?5 WHERE id = ?1";
   if (table == "disputes")
     return "UPDATE disputes SET erp_ref = coalesce(?3, erp_ref), updated_at = ?4, updated_seq = ?5 "
@@ -58,7 +59,9 @@ const char* object_update_sql(std::string_view table) {
   if (table == "promises_to_pay")
     return "UPDATE promises_to_pay SET erp_ref = coalesce(?3, erp_ref), updated_at = ?4, updated_seq = ?5 "
            "WHERE id = ?1 AND ?2 IS NOT NULL";
-  return nullptr;  // messages: nothing on the object changes
+  if (table == "messages")  // no updated_at: a message does not change after it is written
+    return "UPDATE messages SET erp_ref = ?3, updated_seq = ?5 WHERE id = ?1 AND ?3 IS NOT NULL";
+  return nullptr;
 }
 
 // The object's status word for an outbox state, or "" when the object keeps its status.
@@ -85,7 +88,8 @@ std::optional<OutboxStatus> outbox_status_from(std::string_view text) {
 }
 
 Result<void> MirrorStore::Impl::move_outbox_object(std::int64_t item_id, OutboxStatus status,
-                                                   std::string_view erp_ref, const std::string& now) {
+                                                   std::string_view erp_ref, const std::string& now,
+                                                   std::string_view conflict) {
   auto find = stmt("SELECT coalesce(object_table, ''), coalesce(object_id, 0) FROM outbox WHERE id = ?1");
   if (!find) return fail(find.error());
   std::string table;
@@ -114,6 +118,9 @@ Result<void> MirrorStore::Impl::move_outbox_object(std::int64_t item_id, OutboxS
     st.bind_text(3, erp_ref);
   st.bind_text(4, now);
   st.bind_int(5, seq);
+  if (table == "profile_changes") {
+    if (conflict.empty()) st.bind_null(6); else st.bind_text(6, conflict);
+  }
   if (auto ok = db.run(st, "cannot update the portal object of an outbox item"); !ok) return ok;
   if (db.changes() > 0) last_seq = seq;
   return {};
@@ -166,7 +173,8 @@ Result<void> MirrorStore::finish_outbox(const std::vector<OutboxOutcome>& outcom
   if (auto ok = m.writable("record outbox outcomes"); !ok) return ok;
   auto update = m.stmt(
       "UPDATE outbox SET status = ?2, erp_ref = coalesce(?3, erp_ref), last_error = ?4, "
-      "next_attempt_at = ?5, updated_at = ?6 WHERE id = ?1 AND status = 'in_flight'");
+      "next_attempt_at = ?5, updated_at = ?6, conflict = coalesce(?7, conflict) "
+      "WHERE id = ?1 AND status = 'in_flight'");
   if (!update) return fail(update.error());
   const std::int64_t seq_before = m.last_seq;
   auto tx = Transaction::begin(m.db, "record outbox outcomes");
@@ -184,10 +192,11 @@ Result<void> MirrorStore::finish_outbox(const std::vector<OutboxOutcome>& outcom
     if (o.error.empty()) st.bind_null(4); else st.bind_text(4, o.error);
     if (o.next_attempt_at.empty()) st.bind_null(5); else st.bind_text(5, o.next_attempt_at);
     st.bind_text(6, now);
+    if (o.conflict.empty()) st.bind_null(7); else st.bind_text(7, o.conflict);
     if (auto ok = m.db.run(st, "cannot record an outbox outcome"); !ok) return restore(ok.error());
     // An item an operator cancelled meanwhile keeps its cancellation.
     if (m.db.changes() == 0) continue;
-    if (auto ok = m.move_outbox_object(o.id, o.status, o.erp_ref, now); !ok) return restore(ok.error());
+    if (auto ok = m.move_outbox_object(o.id, o.status, o.erp_ref, now, o.conflict); !ok) return restore(ok.error());
   }
   if (m.last_seq != seq_before)
     if (auto ok = m.store_last_seq(); !ok) return restore(ok.error());

@@ -46,6 +46,9 @@ struct OutboxOutcome {
   std::string erp_ref;                           // kDone
   std::string error;                             // why it is not done (the ERP's words)
   std::string next_attempt_at;                   // kPending/kUnknown: not before this time
+  // A profile change whose fields the ERP changed meanwhile: how the mapping's conflict policy
+  // resolved it (erp_wins / portal_wins / reject, and which fields); "" when nothing conflicted.
+  std::string conflict;
 };
 
 struct OutboxCounts {

@@ -1,10 +1,9 @@
 // The portal's other writes (declared in mirror_store.hpp; values in portal_write.hpp):
-// disputes, promises to pay, messages to the AR team, credit requests and profile changes.
+// disputes, promises to pay, messages to the AR team and credit requests (profile changes:
+// profile_changes.cpp).
 // Each is one transaction through PortalWriteTx, like a portal payment. They show in the
 // mirror at once (a dispute makes its invoice shown as disputed; the change feed carries
 // them); they get an outbox item when their customer's connector has a push mapping for them.
-#include <nlohmann/json.hpp>
-
 #include "schema/entity_json.hpp"
 #include "schema/portal_write_tx.hpp"
 
@@ -32,17 +31,18 @@ Result<std::optional<WriteCustomer>> known_customer(PortalWriteTx& tx, std::int6
   return customer;
 }
 
-// The canonical fields a customer may change on the portal (DESIGN §1: billing email,
-// addresses, phone); contacts are changed as their own requests.
-constexpr std::string_view kProfileFields[] = {
-    "billing_email",       "phone",           "billing_line1",  "billing_line2",  "billing_city",
-    "billing_region",      "billing_postal_code", "billing_country", "shipping_line1", "shipping_line2",
-    "shipping_city",       "shipping_region", "shipping_postal_code", "shipping_country"};
-
-bool profile_field(std::string_view name) {
-  for (std::string_view f : kProfileFields)
-    if (f == name) return true;
-  return false;
+// Queues `entity` (a push-only entity of `kind`) for the customer's connector when that
+// connector pushes such items; 0 when it does not (the object is kept for the AR team only).
+// The key is the portal id: a retry of the item, and a look-up of it, carry the same one.
+template <class Fill>
+Result<std::int64_t> enqueue_if_pushed(PortalWriteTx& tx, std::string_view kind, const std::string& portal_id,
+                                       const std::string& source, std::string_view table, std::int64_t object_id,
+                                       Fill fill) {
+  if (!tx.can_push(source)) return std::int64_t{0};
+  Entity entity(find_entity(kind));
+  entity.set("portal_ref", portal_id);
+  fill(entity);
+  return tx.enqueue(kind, portal_id, source, entity_json(entity), table, object_id);
 }
 
 }  // namespace
@@ -78,7 +78,17 @@ Result<PortalWriteResult> MirrorStore::write_dispute(const ApiWrite& api, const 
         },
         "cannot store the dispute");
     if (!id) return fail(id.error());
-    return tx.commit(0);
+    auto customer = tx.customer(inv.customer_id);  // the ERP may want it beside the invoice
+    if (!customer) return fail(customer.error());
+    auto item = enqueue_if_pushed(tx, "dispute", d.portal_id, inv.source, "disputes", *id, [&](Entity& e) {
+      if (*customer) e.set("customer", (*customer)->erp_id);
+      e.set("invoice", inv.erp_id);
+      e.set("reason_code", d.reason_code);
+      if (d.amount) e.set("currency", d.currency), e.set("amount", Money{*d.amount, d.currency});
+      e.set("text", d.text);
+    });
+    if (!item) return fail(item.error());
+    return tx.commit(*item);
   });
 }
 
@@ -88,10 +98,12 @@ Result<PortalWriteResult> MirrorStore::write_promise(const ApiWrite& api, const 
     std::vector<FieldError> errors;
     auto customer = known_customer(tx, p.customer_id, errors);
     if (!customer) return fail(customer.error());
+    std::vector<std::string> invoice_erp_ids;
     for (std::size_t i = 0; i < p.invoice_ids.size() && *customer; ++i) {
       const std::string field = "invoice_ids[" + std::to_string(i) + "]";
       auto invoice = tx.invoice(p.invoice_ids[i]);
       if (!invoice) return fail(invoice.error());
+      if (*invoice) invoice_erp_ids.push_back((*invoice)->erp_id);
       if (!*invoice)
         errors.push_back({field, "no such invoice: " + std::to_string(p.invoice_ids[i])});
       else if ((*invoice)->customer_id != p.customer_id)
@@ -127,7 +139,21 @@ Result<PortalWriteResult> MirrorStore::write_promise(const ApiWrite& api, const 
                            "cannot store an invoice of the promise");
       if (!row) return fail(row.error());
     }
-    return tx.commit(0);
+    const WriteCustomer& c = **customer;
+    auto item = enqueue_if_pushed(tx, "promise_to_pay", p.portal_id, c.source, "promises_to_pay", *id, [&](Entity& e) {
+      e.set("customer", c.erp_id);
+      e.set("promised_date", p.promised_date);
+      e.set("currency", p.currency);
+      e.set("amount", Money{p.amount, p.currency});
+      if (!p.note.empty()) e.set("note", p.note);
+      std::vector<Entity>& invoices = e.children[static_cast<std::size_t>(e.spec->child_index("invoices"))];
+      for (const std::string& erp_id : invoice_erp_ids) {
+        Entity& covered = invoices.emplace_back(e.spec->children[0].entity);
+        covered.set("invoice", erp_id);
+      }
+    });
+    if (!item) return fail(item.error());
+    return tx.commit(*item);
   });
 }
 
@@ -137,9 +163,11 @@ Result<PortalWriteResult> MirrorStore::write_message(const ApiWrite& api, const 
     std::vector<FieldError> errors;
     auto customer = known_customer(tx, message.customer_id, errors);
     if (!customer) return fail(customer.error());
+    std::optional<WriteInvoice> invoice;
     if (*customer) {
-      auto invoice = customer_invoice(tx, message.customer_id, message.invoice_id, errors);
-      if (!invoice) return fail(invoice.error());
+      auto found = customer_invoice(tx, message.customer_id, message.invoice_id, errors);
+      if (!found) return fail(found.error());
+      invoice = std::move(*found);
     }
     if (!errors.empty()) return invalid_write(std::move(errors));
     auto id = tx.insert(
@@ -156,7 +184,14 @@ Result<PortalWriteResult> MirrorStore::write_message(const ApiWrite& api, const 
         },
         "cannot store the message");
     if (!id) return fail(id.error());
-    return tx.commit(0);
+    const WriteCustomer& c = **customer;
+    auto item = enqueue_if_pushed(tx, "message", message.portal_id, c.source, "messages", *id, [&](Entity& e) {
+      e.set("customer", c.erp_id);
+      if (invoice) e.set("invoice", invoice->erp_id);
+      e.set("body", message.body);
+    });
+    if (!item) return fail(item.error());
+    return tx.commit(*item);
   });
 }
 
@@ -166,9 +201,11 @@ Result<PortalWriteResult> MirrorStore::write_credit_request(const ApiWrite& api,
     std::vector<FieldError> errors;
     auto customer = known_customer(tx, r.customer_id, errors);
     if (!customer) return fail(customer.error());
+    std::optional<WriteInvoice> invoice_row;
     if (*customer) {
       auto invoice = customer_invoice(tx, r.customer_id, r.invoice_id, errors);
       if (!invoice) return fail(invoice.error());
+      invoice_row = *invoice;
       if (*invoice && (*invoice)->currency != r.currency)
         errors.push_back({"amount", "currency mismatch: invoice " + (*invoice)->number + " is in " + (*invoice)->currency});
       else if (*invoice && r.amount > (*invoice)->total)
@@ -193,54 +230,17 @@ Result<PortalWriteResult> MirrorStore::write_credit_request(const ApiWrite& api,
         },
         "cannot store the credit request");
     if (!id) return fail(id.error());
-    return tx.commit(0);
-  });
-}
-
-Result<PortalWriteResult> MirrorStore::write_profile_change(const ApiWrite& api, const ProfileChangeWrite& change) {
-  std::lock_guard lock(impl_->mutex);
-  return PortalWriteTx::run(*impl_, api, "store a profile change", [&](PortalWriteTx& tx) -> Result<PortalWriteResult> {
-    std::vector<FieldError> errors;
-    auto customer = known_customer(tx, change.customer_id, errors);
-    if (!customer) return fail(customer.error());
-    nlohmann::json changes = nlohmann::json::object();
-    Entity pushed(find_entity("customer"));
-    for (std::size_t i = 0; i < change.changes.size(); ++i) {
-      const auto& c = change.changes[i];
-      const std::string field = "changes[" + std::to_string(i) + "].field";
-      if (!profile_field(c.field)) {
-        errors.push_back({field, "'" + c.field + "' cannot be changed on the portal"});
-        continue;
-      }
-      if (changes.contains(c.field)) errors.push_back({field, "'" + c.field + "' is changed twice"});
-      changes[c.field] = {{"from", c.from ? nlohmann::json(*c.from) : nlohmann::json()},
-                          {"to", c.to ? nlohmann::json(*c.to) : nlohmann::json()}};
-      if (c.to) pushed.set(c.field, *c.to);
-    }
-    if (!errors.empty()) return invalid_write(std::move(errors));
-    const std::string changes_text = changes.dump();  // bound, not copied: must outlive the insert
-    auto id = tx.insert(
-        "INSERT INTO profile_changes (portal_id, customer_id, changes, created_by, created_at, updated_at, "
-        "updated_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
-        [&](Statement& st) {
-          st.bind_text(1, change.portal_id);
-          st.bind_int(2, change.customer_id);
-          st.bind_text(3, changes_text);
-          st.bind_text(4, api.principal);
-          st.bind_text(5, tx.now());
-          st.bind_int(6, tx.seq());
-        },
-        "cannot store the profile change");
-    if (!id) return fail(id.error());
-    std::int64_t outbox_id = 0;
-    if (tx.can_push((*customer)->source)) {
-      pushed.set("erp_id", (*customer)->erp_id);
-      auto item = tx.enqueue("profile_change", change.portal_id, (*customer)->source, entity_json(pushed),
-                             "profile_changes", *id);
-      if (!item) return fail(item.error());
-      outbox_id = *item;
-    }
-    return tx.commit(outbox_id);
+    const WriteCustomer& c = **customer;
+    auto item = enqueue_if_pushed(tx, "credit_request", r.portal_id, c.source, "credit_requests", *id, [&](Entity& e) {
+      e.set("customer", c.erp_id);
+      if (invoice_row) e.set("invoice", invoice_row->erp_id);
+      e.set("currency", r.currency);
+      e.set("amount", Money{r.amount, r.currency});
+      e.set("reason_code", r.reason_code);
+      e.set("text", r.text);
+    });
+    if (!item) return fail(item.error());
+    return tx.commit(*item);
   });
 }
 

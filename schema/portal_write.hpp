@@ -108,4 +108,12 @@ struct ProfileChangeWrite {
   std::vector<Change> changes;
 };
 
+// What one field of a profile change was based on, read when its outbox item is pushed: the
+// value the portal showed (`from`), the new one (`to`), and the mirror's current value of the
+// customer's field (the ERP's, as last pulled). Absent and "" are both nullopt.
+struct ProfileFieldBasis {
+  std::string field;
+  std::optional<std::string> from, to, current;
+};
+
 }  // namespace arsync

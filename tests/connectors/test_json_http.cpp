@@ -286,3 +286,36 @@ TEST_CASE("content: each record's file is downloaded and attached with its type,
   CHECK(result->records[0].raw.find("_content") == std::string::npos);  // rejects keep the listing only
   CHECK(result->cursor == "2025-01-01T00:00:02.000Z");
 }
+
+TEST_CASE("push: push_method PATCH sends to the changed record, named by its ERP id") {
+  Fixture f({{"push_path", {"customers('{erp_id}')", ""}}, {"push_method", {"PATCH", ""}}});
+  f.script.answers.push_back(answer(200, R"({"id":"O'Hare 7"})"));
+  PushRequest change{.kind = "profile_change", .idempotency_key = "pfc_1", .body = R"({"email":"a@b.example"})",
+                     .stream = "invoices", .erp_id = "O'Hare 7"};
+  PushResult r = f.connector->push(change);
+  CHECK(r.status == PushStatus::kDelivered);
+  CHECK(r.erp_ref == "O'Hare 7");
+  REQUIRE(f.script.requests.size() == 1);
+  CHECK(f.script.requests[0].method == "PATCH");
+  // Inside '...' the OData key literal doubles the quote; the id is percent-encoded.
+  CHECK(f.script.requests[0].url == "http://erp.test:8080/api/customers(%27O%27%27Hare%207%27)");
+  CHECK(header_of(f.script.requests[0], "Idempotency-Key") == "pfc_1");
+
+  // An item without the record's id cannot be sent there: refused, nothing sent.
+  change.erp_id.clear();
+  r = f.connector->push(change);
+  CHECK(r.status == PushStatus::kReject);
+  CHECK(r.message.find("needs the ERP id of the record") != std::string::npos);
+  CHECK(f.script.requests.size() == 1);
+}
+
+TEST_CASE("push: push_method is POST, PATCH or PUT") {
+  ConnectorConfig config;
+  config.name = "erp";
+  config.options = {{"base_url", {"http://erp.test/api", ""}}};
+  config.streams.push_back({"customers", {{"path", {"customers", ""}}, {"push_method", {"DELETE", "a.yaml:9:22"}}}, ""});
+  auto made = json_http_spec().create(config, ConnectorContext{});
+  REQUIRE_FALSE(made.has_value());
+  CHECK(made.error().describe() ==
+        "a.yaml:9:22: connector erp stream customers: push_method must be POST, PATCH or PUT, not 'DELETE'");
+}

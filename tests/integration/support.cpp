@@ -23,6 +23,15 @@ constexpr const char* kStreams[][3] = {
     {"payments", "payments", "payments.yaml"},
 };
 
+// The demo's push-only streams (what the portal creates and the ERP only receives): no poll,
+// no stream_extra (reconcile: would refuse them), each looked up by its key.
+constexpr const char* kPushStreams[][3] = {
+    {"disputes", "disputes", "disputes.yaml"},
+    {"promises_to_pay", "promisesToPay", "promises_to_pay.yaml"},
+    {"messages", "messages", "messages.yaml"},
+    {"credit_requests", "creditRequests", "credit_requests.yaml"},
+};
+
 // A stats sum object {"USD":"123.45",...} as minor units per currency.
 std::map<std::string, std::int64_t> sums(const nlohmann::json& object) {
   std::map<std::string, std::int64_t> out;
@@ -55,6 +64,7 @@ SyncDeployment::SyncDeployment(const ErpSimProcess& sim, std::map<std::string, s
   if (daemon.copy_mappings) {
     fs::create_directories(dir_ / "mappings");
     for (auto& stream : kStreams) fs::copy_file(mappings_ / stream[2], dir_ / "mappings" / stream[2]);
+    for (auto& stream : kPushStreams) fs::copy_file(mappings_ / stream[2], dir_ / "mappings" / stream[2]);
     mappings_ = dir_ / "mappings";
   }
   std::ofstream out(config_);
@@ -70,6 +80,11 @@ SyncDeployment::SyncDeployment(const ErpSimProcess& sim, std::map<std::string, s
         << "\n        poll: " << daemon.poll << "\n        mapping: " << (mappings_ / stream[2]).string()
         << "\n"
         << daemon.stream_extra
+        << (daemon.stream_options.contains(stream[0]) ? daemon.stream_options.at(stream[0]) : "");
+  for (auto& stream : kPushStreams)
+    out << "      - name: " << stream[0] << "\n        path: " << stream[1]
+        << "\n        mapping: " << (mappings_ / stream[2]).string() << "\n        lookup: \"" << stream[1]
+        << "?$filter=idempotencyKey eq '{key}'\"\n"
         << (daemon.stream_options.contains(stream[0]) ? daemon.stream_options.at(stream[0]) : "");
   out << daemon.top_extra;
 }

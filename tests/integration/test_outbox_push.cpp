@@ -16,55 +16,13 @@
 #include "schema/money.hpp"
 #include "tests/integration/running_daemon.hpp"
 #include "tests/integration/support.hpp"
+#include "tests/integration/support_portal.hpp"
 
 using namespace arsync::test;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
-
-const std::string kToken = "outbox-test-token-0123456789";
-
-DaemonSettings portal_daemon(std::string poll = "1s") {
-  DaemonSettings settings;
-  settings.poll = std::move(poll);
-  settings.top_extra = "portal:\n  tokens:\n    - name: portal-web\n      sha256: " +
-                       arsync::to_hex(arsync::sha256(kToken)) +
-                       "\n      scopes: [read, write]\n"
-                       "outbox:\n  concurrency: 4\n  retry_base: 20ms\n  retry_max: 300ms\n";
-  settings.stream_options["payments"] = "        lookup: \"payments?$filter=idempotencyKey eq '{key}'\"\n";
-  return settings;
-}
-
-HttpHeaders writer(const std::string& key) {
-  return {{"Authorization", "Bearer " + kToken}, {"Idempotency-Key", key}, {"Content-Type", "application/json"}};
-}
-
-// An open invoice of the mirror and what can still be paid on it.
-struct OpenInvoice {
-  std::int64_t id = 0, customer_id = 0, balance = 0;
-  std::string erp_id, currency;
-};
-
-std::vector<OpenInvoice> open_invoices(const SyncDeployment& d, std::int64_t min_balance, std::size_t limit) {
-  MirrorQuery q(d.mirror());
-  std::vector<OpenInvoice> out;
-  const std::string sql = "SELECT id || '|' || customer_id || '|' || balance || '|' || erp_id || '|' || currency, 0 "
-                          "FROM invoices WHERE status IN ('open', 'partially_paid') AND balance >= " +
-                          std::to_string(min_balance) + " ORDER BY id LIMIT " + std::to_string(limit);
-  for (const auto& [row, unused] : q.pairs(sql)) {
-    OpenInvoice inv;
-    std::stringstream in(row);
-    std::string part;
-    std::getline(in, part, '|'), inv.id = std::stoll(part);
-    std::getline(in, part, '|'), inv.customer_id = std::stoll(part);
-    std::getline(in, part, '|'), inv.balance = std::stoll(part);
-    std::getline(in, inv.erp_id, '|');
-    std::getline(in, inv.currency, '|');
-    out.push_back(inv);
-  }
-  return out;
-}
 
 std::string payment_body(const OpenInvoice& inv, std::int64_t minor) {
   const std::string amount = arsync::format_amount(arsync::Money{minor, inv.currency});
@@ -74,23 +32,6 @@ std::string payment_body(const OpenInvoice& inv, std::int64_t minor) {
               {"amount", {{"amount", amount}, {"currency", inv.currency}}},
               {"applications", json::array({{{"invoice_id", inv.id}, {"amount", {{"amount", amount}, {"currency", inv.currency}}}}})}}
       .dump();
-}
-
-json sim_writes(const ErpSimProcess& sim) {
-  return json::parse(http_request("GET", "127.0.0.1", sim.port(), "/admin/writes").body);
-}
-
-void wait_synced(const SyncDeployment& d) {
-  wait_until(
-      [&] {
-        MirrorQuery q(d.mirror());
-        return q.scalar("SELECT count(*) FROM sync_runs WHERE stream = 'payments' AND outcome = 'succeeded'") > 0;
-      },
-      60s, "the first sync");
-}
-
-std::int64_t outbox_open(const SyncDeployment& d) {
-  return MirrorQuery(d.mirror()).scalar("SELECT count(*) FROM outbox WHERE status NOT IN ('done', 'failed', 'cancelled')");
 }
 
 }  // namespace
@@ -105,14 +46,14 @@ TEST_CASE("a portal payment reaches the ERP once, and the ERP's payment comes ba
   const OpenInvoice& inv = invoices[0];
 
   const std::string body = payment_body(inv, 300);
-  auto first = daemon.post("/v1/payments", body, writer("pay-once-1"));
+  auto first = daemon.post("/v1/payments", body, portal_writer("pay-once-1"));
   INFO(first.body);
   REQUIRE(first.status == 201);
   const std::string portal_id = json::parse(first.body)["id"];
-  auto replay = daemon.post("/v1/payments", body, writer("pay-once-1"));
+  auto replay = daemon.post("/v1/payments", body, portal_writer("pay-once-1"));
   CHECK(replay.status == 201);
   CHECK(replay.body == first.body);
-  auto reused = daemon.post("/v1/payments", payment_body(inv, 200), writer("pay-once-1"));
+  auto reused = daemon.post("/v1/payments", payment_body(inv, 200), portal_writer("pay-once-1"));
   CHECK(reused.status == 422);
   CHECK(reused.body.find("IdempotencyKeyReused") != std::string::npos);
 
@@ -152,13 +93,13 @@ TEST_CASE("portal writes are validated with every bad field named, and nothing i
   REQUIRE(other);
 
   auto post = [&](const std::string& path, const json& body, const std::string& key) {
-    return daemon.post(path, body.dump(), writer(key));
+    return daemon.post(path, body.dump(), portal_writer(key));
   };
   auto money = [](std::int64_t minor, const std::string& currency) {
     return json{{"amount", arsync::format_amount(arsync::Money{minor, currency})}, {"currency", currency}};
   };
   SUBCASE("a missing Idempotency-Key is a 400") {
-    auto reply = daemon.post("/v1/payments", "{}", {{"Authorization", "Bearer " + kToken}});
+    auto reply = daemon.post("/v1/payments", "{}", {{"Authorization", "Bearer " + kPortalToken}});
     CHECK(reply.status == 400);
     CHECK(reply.body.find("IdempotencyKeyRequired") != std::string::npos);
   }
@@ -236,7 +177,7 @@ TEST_CASE("a payment the ERP refuses is parked as failed with the ERP's words; a
   json unapplied{{"customer_id", inv.customer_id},
                  {"method", "check"},
                  {"amount", {{"amount", "1.00"}, {"currency", foreign}}}};
-  REQUIRE(daemon.post("/v1/payments", unapplied.dump(), writer("refused-1")).status == 201);
+  REQUIRE(daemon.post("/v1/payments", unapplied.dump(), portal_writer("refused-1")).status == 201);
   wait_until([&] { return outbox_open(d) == 0; }, 30s, "the refusal");
   MirrorQuery q(d.mirror());
   CHECK(q.text("SELECT status FROM outbox") == "failed");
@@ -246,7 +187,7 @@ TEST_CASE("a payment the ERP refuses is parked as failed with the ERP's words; a
 
   // Every request answered 429 with Retry-After: 1; the item waits, then goes through.
   http_request("POST", "127.0.0.1", sim.port(), "/admin/faults", R"({"rate_429": 1, "retry_after": 1})");
-  REQUIRE(daemon.post("/v1/payments", payment_body(inv, 100), writer("limited-1")).status == 201);
+  REQUIRE(daemon.post("/v1/payments", payment_body(inv, 100), portal_writer("limited-1")).status == 201);
   wait_until(
       [&] {
         return MirrorQuery(d.mirror()).text("SELECT coalesce(last_error, '') FROM outbox WHERE idempotency_key IN "

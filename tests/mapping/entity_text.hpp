@@ -1,11 +1,13 @@
-// Test helpers for mapping tests: a file's bytes, and a canonical Entity as one line of text
-// ("field=value ... [child ...]", money as "minor CUR") so a test compares exact output.
+// Test helpers for mapping tests: a file's bytes, a canonical Entity as one line of text
+// ("field=value ... [child ...]", money as "minor CUR") so a test compares exact output, and a
+// mapping text's load problems.
 #pragma once
 
 #include <fstream>
 #include <sstream>
 #include <string>
 
+#include "mapping/mapping.hpp"
 #include "schema/catalog.hpp"
 
 namespace arsync::test {
@@ -34,6 +36,15 @@ inline std::string show(const Entity& e) {
       out += (out.empty() ? "" : " ") + std::string(e.spec->fields[i].name) + "=" + show(e.values[i]);
   for (const auto& list : e.children)
     for (const Entity& child : list) out += " [" + show(child) + "]";
+  return out;
+}
+
+// Every problem loading `yaml` (as t.yaml) as "t.yaml:line:col: message" lines; "" when it loads.
+inline std::string load_problems(const std::string& yaml) {
+  auto m = Mapping::parse(yaml, "t.yaml");
+  if (m) return "";
+  std::string out;
+  for (const Error& e : m.error()) out += e.describe() + "\n";
   return out;
 }
 

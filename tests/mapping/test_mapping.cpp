@@ -418,7 +418,7 @@ TEST_CASE("load: every problem kind is reported with its file:line:col") {
   CHECK(
       problems("entity: invoce\nfields:\n  erp_id: id\n") ==
       "t.yaml:1:9: unknown entity 'invoce' (did you mean 'invoice'?); known: customer, invoice, credit_memo, "
-      "payment, document\n");
+      "payment, document, dispute, promise_to_pay, message, credit_request\n");
   CHECK(problems("fields:\n  erp_id: id\n").starts_with("t.yaml:1:1: the mapping does not say which entity"));
   CHECK(problems("").starts_with("t.yaml: the mapping file is empty"));
   // unknown canonical field, with a suggestion

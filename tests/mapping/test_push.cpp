@@ -3,25 +3,19 @@
 // the load-time problems (unknown fields, bad formats) with their file:line:col.
 #include <doctest/doctest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "mapping/json_reader.hpp"
 #include "mapping/mapping.hpp"
+#include "tests/mapping/entity_text.hpp"
 
 using namespace arsync;
+using arsync::test::load_problems;
+using arsync::test::slurp;
 
 namespace {
 
 const std::string kRoot = ARSYNC_SOURCE_DIR;
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 // A portal payment of 125.50 USD applied 100.00 to INV-1 and 25.50 to INV-2.
 Entity portal_payment() {
@@ -51,13 +45,6 @@ std::string payment_yaml(const std::string& push) {
          push;
 }
 
-std::string problems(const std::string& yaml) {
-  auto m = Mapping::parse(yaml, "t.yaml");
-  if (m) return "";
-  std::string out;
-  for (const Error& e : m.error()) out += e.describe() + "\n";
-  return out;
-}
 
 }  // namespace
 
@@ -186,34 +173,34 @@ TEST_CASE("push: a statement list runs in order, an each: statement once per chi
         std::vector<std::optional<std::string>>{"C-42", "INV-1", "100.00", "20240229"});
   CHECK(body->statements[2].params ==
         std::vector<std::optional<std::string>>{"C-42", "INV-2", "25.50", "20240229"});
-  CHECK(problems(payment_yaml("  format: statement\n  statement:\n    - \"INSERT INTO t VALUES (:^amount)\"\n")) ==
+  CHECK(load_problems(payment_yaml("  format: statement\n  statement:\n    - \"INSERT INTO t VALUES (:^amount)\"\n")) ==
         "t.yaml:12:7: push: statement: :^amount reads the parent, which only exists inside each:\n");
-  CHECK(problems(payment_yaml("  format: statement\n  statement:\n    - {each: aplications, statement: \"X :amount\"}\n")) ==
+  CHECK(load_problems(payment_yaml("  format: statement\n  statement:\n    - {each: aplications, statement: \"X :amount\"}\n")) ==
         "t.yaml:12:14: push: each: 'aplications' is not a collection of payment (did you mean 'applications'?); "
         "it has applications\n");
 }
 
 TEST_CASE("push: unknown fields, collections and formats are load problems with places") {
-  CHECK(problems(payment_yaml("  body: { Amount: { field: amont } }\n")) ==
+  CHECK(load_problems(payment_yaml("  body: { Amount: { field: amont } }\n")) ==
         "t.yaml:10:28: push: unknown field 'amont' for payment (did you mean 'amount'?); its fields are "
         "erp_id, "
         "number, customer, payment_date, method, reference, currency, amount, unapplied, status, origin, "
         "portal_ref, erp_updated_at\n");
-  CHECK(problems(payment_yaml("  body: { L: { each: aplications, body: { A: { field: amount } } } }\n")) ==
+  CHECK(load_problems(payment_yaml("  body: { L: { each: aplications, body: { A: { field: amount } } } }\n")) ==
         "t.yaml:10:22: push: each: 'aplications' is not a collection of payment (did you mean "
         "'applications'?); "
         "it has applications\n");
-  CHECK(problems(payment_yaml("  format: statement\n  statement: \"INSERT INTO t VALUES (:amout)\"\n")) ==
+  CHECK(load_problems(payment_yaml("  format: statement\n  statement: \"INSERT INTO t VALUES (:amout)\"\n")) ==
         "t.yaml:11:14: push: statement: :amout is not a field of payment (did you mean 'amount'?) (or define "
         "it "
         "under params:)\n");
-  CHECK(problems(payment_yaml("  format: yaml\n  body: { A: b }\n")) ==
+  CHECK(load_problems(payment_yaml("  format: yaml\n  body: { A: b }\n")) ==
         "t.yaml:10:11: push: format: 'yaml' is not one of json, xml, statement\n");
-  CHECK(problems(payment_yaml("  body: { D: { field: amount, date: \"%Y\" } }\n")) ==
+  CHECK(load_problems(payment_yaml("  body: { D: { field: amount, date: \"%Y\" } }\n")) ==
         "t.yaml:10:14: push: field amount is money, so date: does not apply\n");
-  CHECK(problems(payment_yaml("  format: xml\n  body: { A: a, B: b }\n")) ==
+  CHECK(load_problems(payment_yaml("  format: xml\n  body: { A: a, B: b }\n")) ==
         "t.yaml:11:9: push: an XML body: has exactly one root element, e.g. body: {Payment: {...}}\n");
-  CHECK(problems(payment_yaml("  body: { M: { field: method, map: { card: C } } }\n")) ==
+  CHECK(load_problems(payment_yaml("  body: { M: { field: method, map: { card: C } } }\n")) ==
         "t.yaml:10:14: push: field method: map: needs an else: saying what an unlisted value becomes: a value, "
         "keep (use it as it is) or reject (reject the record)\n");
   auto no_push = Mapping::parse("entity: customer\nfields:\n  erp_id: id\n  name: n\n", "t");

@@ -5,36 +5,12 @@
 #include "schema/entity_json.hpp"
 #include "schema/mirror_store.hpp"
 #include "tests/result_text.hpp"
-#include "tests/schema/entity_fixture.hpp"
-#include "tests/schema/mirror_fixture.hpp"
+#include "tests/schema/ledger_fixture.hpp"
 
 using namespace arsync;
 using namespace arsync::test;
 
 namespace {
-
-// C1 with invoices I1 (30.00) and I2 (20.00); C2 with I3 (10.00); I4 is C1's in EUR.
-struct Ledger : Mirror {
-  Ledger() {
-    apply(page_of({customer("C1"), customer("C2")}, std::nullopt, "customers"));
-    Entity eur = invoice("I4", "C1", 1);
-    eur.set("currency", std::string("EUR"));
-    for (const char* f : {"subtotal", "tax", "total", "balance"}) {
-      Money m = std::get<Money>(eur.get(f));
-      m.currency = "EUR";
-      eur.set(f, m);
-    }
-    std::get<Money>(eur.children[0][0].values[eur.children[0][0].spec->field_index("amount")]).currency = "EUR";
-    apply(page_of({invoice("I1", "C1", 3), invoice("I2", "C1", 2), invoice("I3", "C2", 1), eur}));
-  }
-  std::int64_t id(const std::string& table, const std::string& erp_id) {
-    return number("SELECT id FROM " + table + " WHERE erp_id = '" + erp_id + "'");
-  }
-};
-
-ApiWrite api(const std::string& key, const std::string& hash = "h1") {
-  return ApiWrite{"portal-web", key, hash, R"({"id":"answer-)" + key + R"("})", {"demo"}};
-}
 
 PortalPaymentWrite payment(Ledger& l, const std::string& portal_id, std::int64_t amount,
                            std::vector<std::pair<std::string, std::int64_t>> applications) {

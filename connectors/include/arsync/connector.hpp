@@ -88,6 +88,9 @@ struct PushRequest {
   // ODBC: the statements that write the item, run in order in one transaction (a payment's row,
   // then one statement per application).
   std::vector<SqlStatement> statements;
+  // The ERP id of the record the item changes rather than creates (a profile change's
+  // customer), for the connector's address of it (json-http push_path {erp_id}); "" otherwise.
+  std::string erp_id;
 };
 
 struct PushResult {
