@@ -53,6 +53,7 @@ Json value_json(const Value& v) {
   if (auto* i = std::get_if<std::int64_t>(&v)) return *i;
   if (auto* m = std::get_if<Money>(&v)) return Json{{"amount", format_amount(*m)}, {"currency", m->currency}};
   if (auto* d = std::get_if<Decimal>(&v)) return d->to_string();
+  if (auto* b = std::get_if<Bytes>(&v)) return Json{{"bytes", b->data.size()}};
   return nullptr;
 }
 

@@ -229,6 +229,8 @@ Result<Value> FieldRule::convert(std::string_view text, TextForm form, const Nod
     }
     case FieldType::kTimestamp:
       return form == TextForm::kCanonical ? to_timestamp(text) : convert_timestamp(text);
+    case FieldType::kBytes:
+      return Value(Bytes{std::string(text)});  // a scalar's text is its exact octets (Record keeps them)
   }
   return fail(ErrorKind::kInvalidInput, "unsupported field type");
 }

@@ -186,6 +186,8 @@ Result<std::optional<std::string>> PushField::text(const Entity& entity, const E
     out = d->to_string();
   else if (auto* b = std::get_if<bool>(&v))
     out = *b ? "true" : "false";
+  else if (auto* octets = std::get_if<Bytes>(&v))
+    out = octets->data;
   else
     out = std::to_string(std::get<std::int64_t>(v));
   if (!table.empty()) {

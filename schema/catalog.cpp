@@ -123,7 +123,7 @@ constexpr FieldSpec kDocumentFields[] = {
     {"media_type", F::kText, true, {}, {}, "e.g. application/pdf; the portal serves the bytes with it"},
     {"byte_size", F::kInteger, true},
     {"sha256", F::kText, true, {}, {}, "hex SHA-256 of the bytes (the portal's ETag)"},
-    {"content", F::kText, false, {}, {}, "the bytes (stored as a BLOB)"},
+    {"content", F::kBytes, false, {}, {}, "the file's bytes"},
     {"erp_updated_at", F::kTimestamp, false},
 };
 
@@ -209,6 +209,7 @@ const char* to_string(FieldType type) {
     case F::kDate: return "date";
     case F::kTimestamp: return "timestamp";
     case F::kRef: return "reference";
+    case F::kBytes: return "bytes";
   }
   return "?";
 }
@@ -228,6 +229,8 @@ bool value_fits(FieldType type, const Value& value) {
       return std::holds_alternative<Money>(value);
     case F::kDecimal:
       return std::holds_alternative<Decimal>(value);
+    case F::kBytes:
+      return std::holds_alternative<Bytes>(value);
   }
   return false;
 }

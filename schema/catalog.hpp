@@ -26,6 +26,7 @@ enum class FieldType : std::uint8_t {
   kDate,       // TEXT "YYYY-MM-DD"
   kTimestamp,  // TEXT "YYYY-MM-DDTHH:MM:SS.sssZ", UTC, millisecond precision
   kRef,        // the ERP id of another entity of the same source; stored as that row's id
+  kBytes,      // BLOB: any octets (a document's content), NUL and non-UTF-8 included
 };
 
 const char* to_string(FieldType type);
@@ -72,11 +73,18 @@ std::span<const EntitySpec* const> push_only_entities();
 // The spec named `name` ("invoice", "invoice_line", "dispute"), or nullptr.
 const EntitySpec* find_entity(std::string_view name);
 
+// The value of a kBytes field: octets, not text. A distinct type (not std::string) so that no
+// text path (JSON string, SQLite TEXT, push template) takes it by accident.
+struct Bytes {
+  std::string data;
+  friend bool operator==(const Bytes&, const Bytes&) = default;
+};
+
 // A canonical field value. Absent fields are monostate.
-using Value = std::variant<std::monostate, bool, std::int64_t, std::string, Money, Decimal>;
+using Value = std::variant<std::monostate, bool, std::int64_t, std::string, Money, Decimal, Bytes>;
 
 // Whether `value` holds the alternative that fields of `type` take: text, dates, timestamps and
-// references are strings; money is Money; decimals are Decimal. Absent (monostate) never fits.
+// references are strings; money is Money; decimals are Decimal; bytes are Bytes. Absent (monostate) never fits.
 bool value_fits(FieldType type, const Value& value);
 
 // One canonical record, produced by a mapping and consumed by the mirror store.

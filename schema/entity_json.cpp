@@ -30,6 +30,10 @@ void append_value(std::string& out, const Value& value) {
           out += '}';
         } else if constexpr (std::is_same_v<T, Decimal>) {
           append_json_string(out, v.to_string());
+        } else if constexpr (std::is_same_v<T, Bytes>) {
+          // Octets are not JSON text; a document's bytes never travel in a payload or a reject,
+          // so their size says enough.
+          out += "{\"bytes\":" + std::to_string(v.data.size()) + "}";
         }
       },
       value);
@@ -88,6 +92,9 @@ Result<Value> value_from_json(const FieldSpec& field, const json& j, const std::
       if (!decimal) return fail(ErrorKind::kInvalidInput, std::string(field.name) + ": " + decimal.error().message, where);
       return Value(*decimal);
     }
+    case FieldType::kBytes:
+      return fail(ErrorKind::kInvalidInput,
+                  std::string(field.name) + " holds bytes, which a JSON payload cannot carry", where);
     default:
       if (!j.is_string()) return wrong("text");
       return Value(j.get<std::string>());

@@ -298,11 +298,7 @@ Result<DocumentContent> MirrorReader::document(std::int64_t id) {
   DocumentContent doc;
   doc.meta = {q.column_int(0),    q.column_string(1), q.column_string(2), q.column_int(3), q.column_string(4),
               q.column_string(5), q.column_string(6), q.column_string(7), q.column_int(8)};
-  if (!q.column_null(9)) {
-    const auto* blob = static_cast<const char*>(sqlite3_column_blob(q.get(), 9));
-    const auto size = static_cast<std::size_t>(sqlite3_column_bytes(q.get(), 9));
-    doc.content = blob ? std::string(blob, size) : std::string();
-  }
+  if (!q.column_null(9)) doc.content = std::string(q.column_blob(9));
   doc.path = q.column_string(10);
   return doc;
 }

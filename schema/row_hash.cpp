@@ -69,6 +69,8 @@ void hash_value(WordHash& h, const Value& value) {
           Decimal d = normalised(v);
           h.u64(static_cast<std::uint64_t>(d.units));
           h.u64(static_cast<std::uint64_t>(d.scale));
+        } else if constexpr (std::is_same_v<T, Bytes>) {
+          h.text(v.data);
         }
       },
       value);

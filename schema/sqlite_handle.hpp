@@ -34,6 +34,13 @@ class Statement {
   void bind_text(int i, std::string_view v) {
     sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
   }
+  // Same lifetime rule as bind_text. An empty value binds a zero-length BLOB, not NULL.
+  void bind_blob(int i, std::string_view v) {
+    if (v.empty())
+      sqlite3_bind_zeroblob(stmt_, i, 0);
+    else
+      sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  }
 
   // SQLITE_ROW, SQLITE_DONE or an error code (extended codes are on).
   int step() { return sqlite3_step(stmt_); }
@@ -45,6 +52,11 @@ class Statement {
   // Valid until the next step()/reset().
   std::string_view column_text(int i) const;
   std::string column_string(int i) const { return std::string(column_text(i)); }
+  // A BLOB (or any value) as its bytes, NULs included. Valid until the next step()/reset().
+  std::string_view column_blob(int i) const {
+    const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt_, i));
+    return data ? std::string_view(data, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i))) : std::string_view();
+  }
 
   sqlite3_stmt* get() const { return stmt_; }
 

@@ -20,7 +20,7 @@ struct StringHash {
 };
 
 const char* value_type_name(const Value& v) {
-  constexpr const char* kNames[] = {"nothing", "bool", "integer", "text", "money", "decimal"};
+  constexpr const char* kNames[] = {"nothing", "bool", "integer", "text", "money", "decimal", "bytes"};
   return kNames[v.index()];
 }
 
@@ -61,6 +61,9 @@ void bind_fields(Statement& s, int first, const EntitySpec& spec, const Entity& 
       case 5:
         text[i] = std::get<Decimal>(v).to_string();
         s.bind_text(p, text[i]);
+        break;
+      case 6:
+        s.bind_blob(p, std::get<Bytes>(v).data);  // a BLOB: SQLite never treats it as text
         break;
     }
   }

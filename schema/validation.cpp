@@ -40,7 +40,7 @@ bool is_timestamp(std::string_view s) {
 }
 
 const char* kind_of(const Value& v) {
-  constexpr const char* kNames[] = {"nothing", "a bool", "an integer", "text", "money", "a decimal"};
+  constexpr const char* kNames[] = {"nothing", "a bool", "an integer", "text", "money", "a decimal", "bytes"};
   return kNames[v.index()];
 }
 

@@ -50,6 +50,7 @@ std::string show(const Value& value) {
     std::string operator()(const std::string& s) const { return s; }
     std::string operator()(const Money& m) const { return std::to_string(m.minor) + " " + m.currency; }
     std::string operator()(const Decimal& d) const { return d.to_string(); }
+    std::string operator()(const Bytes& b) const { return std::to_string(b.data.size()) + " bytes"; }
   } visitor;
   return std::visit(visitor, value);
 }

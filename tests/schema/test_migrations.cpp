@@ -227,3 +227,23 @@ TEST_CASE("the invoice_aging view buckets open balances by days past due") {
                  "a.invoice_id ORDER BY a.days_past_due)") ==
         "FUTURE:current:0,D10:1-30:10,D45:31-60:45,D75:61-90:75,D120:90+:120");
 }
+
+TEST_CASE("migration 014 turns document content stored as TEXT into a BLOB of the same bytes") {
+  TempDir dir;
+  const fs::path db = dir.path / "mirror.db";
+  open_and_close(db);
+  {
+    // As an arsync before 014 wrote it: the bytes bound as TEXT (NUL and invalid UTF-8 included).
+    RawDb raw(db);
+    raw.exec("INSERT INTO documents (source, erp_id, kind, file_name, media_type, byte_size, sha256, content,"
+             " updated_seq) VALUES ('erp', 'D1', 'invoice', 'D1.pdf', 'application/pdf', 6,"
+             " printf('%064d', 0), CAST(X'25FF00E2410A' AS TEXT), 1);"
+             "DELETE FROM schema_migrations WHERE version = 14");
+    REQUIRE(raw.text("SELECT typeof(content) FROM documents") == "text");
+  }
+  open_and_close(db);
+  RawDb raw(db);
+  CHECK(raw.text("SELECT typeof(content) FROM documents") == "blob");
+  CHECK(raw.text("SELECT hex(content) FROM documents") == "25FF00E2410A");
+  CHECK(raw.text("SELECT length(content) = byte_size FROM documents") == "1");
+}

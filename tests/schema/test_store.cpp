@@ -470,3 +470,29 @@ TEST_CASE("a reference the mapping gives by number is resolved by number, and on
     CHECK(refused.rejects[0].error.find("not a text field") != std::string::npos);
   }
 }
+
+TEST_CASE("a document's bytes are stored as a BLOB, byte-exact, and an unchanged copy is not rewritten") {
+  Mirror m;
+  seed_customers(m);
+  m.apply(page_of({invoice("I1", "C1")}));
+  const std::string octets("%PDF\0\xff\xfe\xe2\x28\xa1 end\0", 15);  // NULs and bytes that are not UTF-8
+  Entity doc(find_entity("document"));
+  doc.set("erp_id", std::string("I1"));
+  doc.set("kind", std::string("invoice"));
+  doc.set("invoice", std::string("I1"));
+  doc.set("file_name", std::string("I1.pdf"));
+  doc.set("media_type", std::string("application/pdf"));
+  doc.set("byte_size", static_cast<std::int64_t>(octets.size()));
+  doc.set("sha256", std::string(64, 'a'));
+  doc.set("content", Bytes{octets});
+  CHECK(m.apply(page_of({doc}, {}, "invoice_documents")).inserted == 1);
+  CHECK(m.text("SELECT typeof(content) FROM documents") == "blob");
+  CHECK(m.text("SELECT hex(content) FROM documents") == "25504446" "00FFFEE228A120656E6400");
+  CHECK(m.apply(page_of({doc}, {}, "invoice_documents")).unchanged == 1);
+
+  Entity as_text = doc;  // text where bytes belong is a reject, never written as TEXT
+  as_text.set("content", octets);
+  auto out = m.apply(page_of({as_text}, {}, "invoice_documents"));
+  REQUIRE(out.rejects.size() == 1);
+  CHECK(out.rejects[0].error == "field content: expected bytes, got text");
+}

@@ -72,7 +72,9 @@ void write_invoice_document(std::string& out, const Invoice& invoice) {
 }
 
 void write_invoice_pdf(std::string& out, const Invoice& invoice) {
-  std::string content = "BT /F1 11 Tf 14 TL 56 780 Td\n";
+  // NUL is white space in PDF (ISO 32000-1, 7.2.2, Table 1): the stream opens with one, so every
+  // copy also carries a zero byte end to end (a text path would cut or mangle it).
+  std::string content = std::string(1, '\0') + "BT /F1 11 Tf 14 TL 56 780 Td\n";
   for (const std::string& line : page_lines(invoice)) content += pdf_string(line) + " '\n";
   content += "ET\n";
   const std::string objects[] = {
