@@ -56,6 +56,26 @@ nlohmann::json stats(const ErpSimProcess& sim) {
 
 int exponent(const std::string& currency) { return currency == "JPY" ? 0 : currency == "KWD" ? 3 : 2; }
 
+// Intacct's pair: `name` in the base currency (USD) is TRX_`name` (`trx` minor units of `currency`)
+// at the record's EXCHANGE_RATE, rounded half away from zero to cents; equal for a USD record.
+void check_base_amount(const pugi::xml_node& record, const char* name, std::int64_t trx, const std::string& currency) {
+  INFO(name, " of ", record.child_value("RECORDNO"));
+  CHECK(std::string(record.child_value("BASECURR")) == "USD");
+  const auto base = arsync::test::decimal_to_minor(record.child_value(name), 2);
+  if (currency == "USD") {
+    CHECK(record.child("EXCHANGE_RATE").empty());
+    CHECK(base == trx);
+    return;
+  }
+  const auto millionths = arsync::test::decimal_to_minor(record.child_value("EXCHANGE_RATE"), 6);
+  CHECK(millionths > 0);
+  const __int128 numerator = static_cast<__int128>(trx) * millionths * 100;
+  __int128 denominator = 1'000'000;
+  for (int i = 0; i < exponent(currency); ++i) denominator *= 10;
+  const auto expected = static_cast<std::int64_t>((numerator + (numerator >= 0 ? 1 : -1) * denominator / 2) / denominator);
+  CHECK(base == expected);
+}
+
 }  // namespace
 
 TEST_CASE("readByQuery then readMore serves every invoice once, with counts and sums equal to /admin/stats") {
@@ -77,8 +97,12 @@ TEST_CASE("readByQuery then readMore serves every invoice once, with counts and 
     for (pugi::xml_node invoice : data.children("arinvoice")) {
       CHECK(ids.insert(invoice.child("RECORDNO").text().as_llong()).second);
       std::string currency = invoice.child_value("CURRENCY");
-      totals[currency] +=
-          arsync::test::decimal_to_minor(invoice.child_value("TOTALENTERED"), exponent(currency));
+      const auto total = arsync::test::decimal_to_minor(invoice.child_value("TRX_TOTALENTERED"), exponent(currency));
+      totals[currency] += total;
+      check_base_amount(invoice, "TOTALENTERED", total, currency);
+      check_base_amount(invoice, "TOTALDUE",
+                        arsync::test::decimal_to_minor(invoice.child_value("TRX_TOTALDUE"), exponent(currency)),
+                        currency);
       CHECK(std::string(invoice.child_value("WHENMODIFIED")).size() == 19);  // MM/DD/YYYY HH:MM:SS
     }
     long long remaining = data.attribute("numremaining").as_llong(-1);
@@ -214,7 +238,7 @@ TEST_CASE("create ARPYMT pays the invoice, a repeated control id creates nothing
   ErpSimProcess sim(kSmallCompany);
   Answer page{call(sim, request(read_by_query("ARINVOICE", "", 100)))};
   const pugi::xml_node invoice = open_invoice(page);
-  const std::string record_no = invoice.child_value("RECORDNO"), due = invoice.child_value("TOTALDUE");
+  const std::string record_no = invoice.child_value("RECORDNO"), due = invoice.child_value("TRX_TOTALDUE");
   const std::string customer = invoice.child_value("CUSTOMERID"), currency = invoice.child_value("CURRENCY");
   const std::string body = create_request("key-1", arpymt(customer, currency, "pp-1", {{record_no, due}}));
   const auto payments_before = arsync::test::exact_integer(stats(sim)["payments"]["count"]);
@@ -234,7 +258,7 @@ TEST_CASE("create ARPYMT pays the invoice, a repeated control id creates nothing
   const pugi::xml_node paid = changed.data().child("arinvoice");
   CHECK(std::string(paid.child_value("RECORDNO")) == record_no);
   CHECK(std::string(paid.child_value("STATE")) == "Paid");
-  CHECK(arsync::test::decimal_to_minor(paid.child_value("TOTALDUE"), exponent(currency)) == 0);
+  CHECK(arsync::test::decimal_to_minor(paid.child_value("TRX_TOTALDUE"), exponent(currency)) == 0);
   CHECK(arsync::test::exact_integer(stats(sim)["payments"]["count"]) == payments_before + 1);
 
   Answer again{call(sim, body)};
@@ -266,7 +290,7 @@ TEST_CASE("create ARPYMT refusals name the rule; drop_after_commit commits and a
   const pugi::xml_node invoice = open_invoice(page);
   const std::string record_no = invoice.child_value("RECORDNO"), currency = invoice.child_value("CURRENCY");
   const std::string customer = invoice.child_value("CUSTOMERID");
-  const auto due = arsync::test::decimal_to_minor(invoice.child_value("TOTALDUE"), exponent(currency));
+  const auto due = arsync::test::decimal_to_minor(invoice.child_value("TRX_TOTALDUE"), exponent(currency));
   const std::string more = std::to_string(due + 1);  // minor units: JPY has no decimals, the rest are read exactly
   const std::string over = exponent(currency) == 0 ? more : more.substr(0, more.size() - exponent(currency)) + "." +
                                                                  more.substr(more.size() - exponent(currency));

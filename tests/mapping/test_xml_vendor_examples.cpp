@@ -75,7 +75,9 @@ TEST_CASE("Sage Intacct customers: readByQuery of CUSTOMER, ONHOLD as on_hold, n
             "billing_line1=Bierstraße 4 billing_city=München billing_postal_code=80331 billing_country=DE"});
 }
 
-TEST_CASE("Sage Intacct invoices: TOTALENTERED/TOTALDUE in minor units, STATE to status, MM/DD/YYYY dates") {
+// INV-1210 is a EUR invoice of a USD company: its TOTALENTERED is in USD (3864.35), and only the
+// TRX_ amounts are in the invoice's EUR, so a total of 357050 EUR shows which pair was mapped.
+TEST_CASE("Sage Intacct invoices: TRX_TOTALENTERED/TRX_TOTALDUE in the invoice's currency, STATE to status, MM/DD/YYYY dates") {
   CHECK(
       run("sage-intacct", "invoices", "arinvoice-readByQuery.xml") ==
       std::vector<std::string>{"erp_id=1201 number=INV-1201 customer=C-00017 issue_date=2025-02-10 "
@@ -89,7 +91,7 @@ TEST_CASE("Sage Intacct invoices: TOTALENTERED/TOTALDUE in minor units, STATE to
                                "total=357050 EUR balance=0 EUR status=paid po_number=BH-2025-09 terms=N14"});
 }
 
-TEST_CASE("Sage Intacct payments: readMore's last page, receipt methods, TOTALDUE as the unapplied part") {
+TEST_CASE("Sage Intacct payments: readMore's last page, receipt methods, TRX_TOTALDUE as the unapplied part in the payment's currency") {
   CHECK(run("sage-intacct", "payments", "arpymt-readMore.xml") ==
         std::vector<std::string>{
             "erp_id=5011 customer=C-00017 payment_date=2025-03-01 method=check reference=10442 "

@@ -10,10 +10,14 @@ struct CurrencyInfo {
   std::string_view code;
   int exponent;
   int64_t scale;
+  std::string_view rate;    // USD per unit
+  int64_t rate_millionths;  // the same, in millionths
 };
 
-constexpr CurrencyInfo kCurrencies[kCurrencyCount] = {
-    {"USD", 2, 100}, {"EUR", 2, 100}, {"JPY", 0, 1}, {"KWD", 3, 1000}};
+constexpr CurrencyInfo kCurrencies[kCurrencyCount] = {{"USD", 2, 100, "1", 1'000'000},
+                                                      {"EUR", 2, 100, "1.0823", 1'082'300},
+                                                      {"JPY", 0, 1, "0.0067", 6'700},
+                                                      {"KWD", 3, 1000, "3.25", 3'250'000}};
 
 }  // namespace
 
@@ -44,6 +48,18 @@ char* write_money(char* out, int64_t minor, Currency currency, bool trim) {
     fraction /= 10;
   }
   return out + digits;
+}
+
+std::string_view exchange_rate_text(Currency currency) { return kCurrencies[static_cast<int>(currency)].rate; }
+
+int64_t base_amount(int64_t minor, Currency currency) {
+  if (currency == kBaseCurrency) return minor;
+  const CurrencyInfo& info = kCurrencies[static_cast<int>(currency)];
+  // base cents = minor / scale * rate * 100; in 128 bits so no amount the sim holds can overflow.
+  const __int128 numerator = static_cast<__int128>(minor) * info.rate_millionths * 100;
+  const __int128 denominator = static_cast<__int128>(info.scale) * 1'000'000;
+  const __int128 half = denominator / 2;
+  return static_cast<int64_t>(numerator >= 0 ? (numerator + half) / denominator : (numerator - half) / denominator);
 }
 
 std::string money_text(int64_t minor, Currency currency) {

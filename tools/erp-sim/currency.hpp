@@ -26,4 +26,13 @@ char* write_money(char* out, int64_t minor, Currency currency, bool trim = false
 // The same, as a string (for /admin/stats and tests).
 std::string money_text(int64_t minor, Currency currency);
 
+// The simulated company keeps its books in USD (its base currency). Each currency has one fixed
+// rate to USD (USD per unit, exact decimal text: "1.0823"), so the XML API can serve Intacct's
+// base-currency amounts (TOTALENTERED) beside the transaction ones (TRX_TOTALENTERED).
+inline constexpr Currency kBaseCurrency = Currency::kUsd;
+std::string_view exchange_rate_text(Currency currency);
+// `minor` of `currency` in base-currency (USD) minor units at that rate, rounded half away from
+// zero; exact for USD itself.
+int64_t base_amount(int64_t minor, Currency currency);
+
 }  // namespace arsync::sim

@@ -2,6 +2,7 @@
 #include "tools/erp-sim/record_xml.hpp"
 
 #include <array>
+#include <string>
 
 #include "tools/erp-sim/json_writer.hpp"
 #include "tools/erp-sim/sim_time.hpp"
@@ -41,6 +42,20 @@ void money(std::string& out, std::string_view name, int64_t minor, Currency curr
   open(out, name);
   JsonWriter(out).money(minor, currency, trim);
   close(out, name);
+}
+
+// The document's currency, the company's base currency and (for a foreign one) the rate between.
+void currencies(std::string& out, Currency currency) {
+  element(out, "CURRENCY", currency_code(currency));
+  element(out, "BASECURR", currency_code(kBaseCurrency));
+  if (currency != kBaseCurrency) element(out, "EXCHANGE_RATE", exchange_rate_text(currency));
+}
+
+// An Intacct amount pair: NAME in the base currency, TRX_NAME in the document's currency (what
+// the document says). For a base-currency document the two are equal.
+void amounts(std::string& out, std::string_view name, int64_t minor, Currency currency, bool trim = false) {
+  money(out, name, base_amount(minor, currency), kBaseCurrency, trim);
+  money(out, "TRX_" + std::string(name), minor, currency, trim);
 }
 
 // MM/DD/YYYY from days since the epoch.
@@ -261,14 +276,16 @@ void write_invoice_xml(std::string& out, const Invoice& inv, Spoil spoil) {
   else
     date(out, "WHENCREATED", inv.invoice_day);
   date(out, "WHENDUE", inv.due_day);
-  element(out, "CURRENCY", currency_code(inv.currency));
+  currencies(out, inv.currency);
   money(out, "SUBTOTAL", inv.total_excluding_tax, inv.currency, inv.trim_money);
   money(out, "TOTALTAX", inv.total_tax, inv.currency, inv.trim_money);
-  if (spoil == Spoil::kBadAmount)
+  if (spoil == Spoil::kBadAmount) {
     element(out, "TOTALENTERED", "12.3.4");
-  else
-    money(out, "TOTALENTERED", inv.total, inv.currency, inv.trim_money);
-  money(out, "TOTALDUE", inv.remaining, inv.currency, inv.trim_money);
+    element(out, "TRX_TOTALENTERED", "12.3.4");
+  } else {
+    amounts(out, "TOTALENTERED", inv.total, inv.currency, inv.trim_money);
+  }
+  amounts(out, "TOTALDUE", inv.remaining, inv.currency, inv.trim_money);
   element(out, "STATE", invoice_state(inv.status));
   open(out, "DOCNUMBER");
   if (inv.revision > 0) {
@@ -317,9 +334,9 @@ void write_payment_xml(std::string& out, const Payment& p) {
     JsonWriter(out).integer(p.revision);
   }
   close(out, "DOCNUMBER");
-  element(out, "CURRENCY", currency_code(p.currency));
-  money(out, "TOTALENTERED", p.amount, p.currency);
-  money(out, "UNAPPLIED", p.unapplied, p.currency);
+  currencies(out, p.currency);
+  amounts(out, "TOTALENTERED", p.amount, p.currency);
+  amounts(out, "TOTALDUE", p.unapplied, p.currency);  // the part not applied to any invoice
   element(out, "STATE", "Posted");
   modified(out, p.modified_ms);
   applications(out, "ARPYMTDETAILS", "arpymtdetail", "TRX_PAYMENTAMOUNT", "PAYMENTDATE", p.applications,
@@ -336,11 +353,11 @@ void write_written_payment_xml(std::string& out, const WrittenPayment& p, int64_
   element(out, "PAYMENTMETHOD", payment_method(kPaymentMethods[p.method]));
   element(out, "DOCNUMBER", revision > 0 ? p.reference + "-R" + std::to_string(revision) : p.reference);
   element(out, "DESCRIPTION", p.portal_ref);  // the portal's reference (API.md: create ARPYMT)
-  element(out, "CURRENCY", currency_code(p.currency));
-  money(out, "TOTALENTERED", p.amount, p.currency);
+  currencies(out, p.currency);
+  amounts(out, "TOTALENTERED", p.amount, p.currency);
   int64_t applied = 0;
   for (const WrittenApplication& a : p.applications) applied += a.amount;
-  money(out, "UNAPPLIED", p.amount - applied, p.currency);
+  amounts(out, "TOTALDUE", p.amount - applied, p.currency);
   element(out, "STATE", "Posted");
   modified(out, modified_ms);
   open(out, "ARPYMTDETAILS");
@@ -361,9 +378,9 @@ void write_credit_memo_xml(std::string& out, const CreditMemo& m) {
   id(out, "RECORDID", "CR-", m.id, kDocumentDigits);
   id(out, "CUSTOMERID", "C", m.customer_id, kCustomerDigits);
   date(out, "WHENCREATED", m.day);
-  element(out, "CURRENCY", currency_code(m.currency));
-  money(out, "TOTALENTERED", m.total, m.currency);
-  money(out, "TOTALDUE", m.remaining, m.currency);
+  currencies(out, m.currency);
+  amounts(out, "TOTALENTERED", m.total, m.currency);
+  amounts(out, "TOTALDUE", m.remaining, m.currency);
   element(out, "STATE", m.remaining > 0 ? "Posted" : "Paid");
   open(out, "DESCRIPTION");
   text(out, m.reason);
