@@ -129,6 +129,15 @@ std::vector<std::string> Generation::push_targets(std::string_view entity) const
   return targets;
 }
 
+std::vector<ApiWrite::CannotCarry> Generation::cannot_carry(std::string_view entity) const {
+  std::vector<ApiWrite::CannotCarry> limits;
+  for (const ConnectorEntry& entry : config.connectors)
+    if (const StreamEntry* stream = push_stream(entry.config.name, entity))
+      for (const mapping::PushLimit& limit : mapping(*stream).push_limits())
+        limits.push_back({entry.config.name, std::string(limit.spec->name), limit.reason});
+  return limits;
+}
+
 std::expected<std::shared_ptr<const Generation>, std::vector<Error>> load_generation(
     const std::filesystem::path& config_file) {
   auto config = load_config(config_file);

@@ -14,6 +14,7 @@
 #include "connectors/webhook.hpp"
 #include "daemon/config.hpp"
 #include "mapping/mapping.hpp"
+#include "schema/portal_write.hpp"
 
 namespace arsync {
 
@@ -31,6 +32,8 @@ struct Generation {
   const StreamEntry* push_stream(std::string_view connector, std::string_view entity) const;
   // The connectors that take pushed entities named `entity`.
   std::vector<std::string> push_targets(std::string_view entity) const;
+  // What the push mappings of those connectors cannot carry (their push: cannot_carry:).
+  std::vector<ApiWrite::CannotCarry> cannot_carry(std::string_view entity) const;
 };
 
 // Loads the config, every mapping and every webhook scheme; returns every problem found.

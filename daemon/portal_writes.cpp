@@ -235,7 +235,9 @@ void PortalWrites::handle(const ServerRequest& request, std::string_view princip
   job.api.idempotency_key = key;
   job.api.request_hash = to_hex(sha256(request.method + " " + std::string(path) + "\n" + request.body));
   job.api.answer = std::move(parsed->answer);
-  job.api.push_targets = current_()->push_targets(push_entity(parsed->kind));
+  const auto generation = current_();
+  job.api.push_targets = generation->push_targets(push_entity(parsed->kind));
+  job.api.cannot_carry = generation->cannot_carry(push_entity(parsed->kind));
   job.commit = std::move(parsed->commit);
   job.respond = std::move(respond);
   {

@@ -11,7 +11,7 @@ namespace {
 
 using sv = std::string_view;
 
-constexpr sv kPushKeys[] = {"format", "content_type", "body", "statement", "params", "conflict"};
+constexpr sv kPushKeys[] = {"format", "content_type", "body", "statement", "params", "conflict", "cannot_carry"};
 constexpr sv kConflictPolicies[] = {"erp_wins", "portal_wins", "reject"};
 constexpr sv kPushFormats[] = {"json", "xml", "statement"};
 constexpr sv kPushFieldKeys[] = {"field", "date", "map", "else"};
@@ -46,6 +46,8 @@ void MappingLoader::load_push(const Entry& section, const EntitySpec& spec, Comp
       params = &e;
     } else if (e.key == "conflict") {
       load_conflict(e, spec, push);
+    } else if (e.key == "cannot_carry") {
+      load_push_limits(e, spec, push);
     } else {
       problem(e.key_node, "unknown key " + quoted(e.key) + did_you_mean(e.key, kPushKeys) +
                               " in push:; it takes " + names_of(kPushKeys));
@@ -133,6 +135,36 @@ void MappingLoader::load_each(const YAML::Node& node, const EntitySpec& spec, Pu
   if (index < 0) return;
   out.child = static_cast<std::size_t>(index);
   load_push_node(node["body"], *spec.children[out.child].entity, out.children.emplace_back(), &spec);
+}
+
+// cannot_carry: {unapplied: "why, and what to do instead"}: top-level fields of the entity.
+void MappingLoader::load_push_limits(const Entry& section, const EntitySpec& spec, PushTemplate& push) {
+  if (!section.value.IsMap() || section.value.size() == 0) {
+    problem(section.value, "push: cannot_carry: is a table of field: reason, e.g. {unapplied: \"...\"}");
+    return;
+  }
+  std::vector<sv> names;
+  for (const FieldSpec& fs : spec.fields) names.push_back(fs.name);
+  for (const Entry& e : entries(section.value, "push: cannot_carry:")) {
+    const int index = spec.field_index(e.key);
+    if (index < 0) {
+      problem(e.key_node, "push: cannot_carry: " + quoted(e.key) + " is not a field of " + std::string(spec.name) +
+                              did_you_mean(e.key, names));
+      continue;
+    }
+    auto reason = scalar(e.value, "push: cannot_carry: " + e.key);
+    if (!reason) continue;
+    if (reason->empty()) {
+      problem(e.value, "push: cannot_carry: " + e.key + " needs a reason (shown to operators and the portal)");
+      continue;
+    }
+    PushLimit limit;
+    limit.index = static_cast<std::size_t>(index);
+    limit.spec = &spec.fields[limit.index];
+    limit.reason = *reason;
+    limit.where = where(e.key_node.Mark());
+    push.cannot_carry.push_back(std::move(limit));
+  }
 }
 
 // {field: amount, date: "%Y%m%d", map: {card: CreditCard}, else: Other}

@@ -102,6 +102,11 @@ ConflictPolicy Mapping::conflict_policy() const {
 }
 bool Mapping::pulls() const { return !compiled_->root.spec->push_only; }
 
+std::span<const mapping::PushLimit> Mapping::push_limits() const {
+  if (!compiled_->push) return {};
+  return compiled_->push->cannot_carry;
+}
+
 Result<PushBody> Mapping::push(const Entity& entity) const {
   if (!compiled_->push)
     return fail(ErrorKind::kNotFound, "the mapping has no push: section", compiled_->file);

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,9 @@ class Mapping {
   // push: conflict: — how a profile change the ERP changed meanwhile is resolved (erp_wins
   // without push: or conflict:).
   ConflictPolicy conflict_policy() const;
+  // push: cannot_carry: — the fields this mapping's ERP request cannot carry, with the
+  // mapping's reason (empty without push:). The portal API refuses writes that need one.
+  std::span<const mapping::PushLimit> push_limits() const;
 
   // The record's ERP key (the value at the erp_id path) if it can be read, else "".
   std::string record_key(const Record& record) const;

@@ -120,6 +120,8 @@ class MappingLoader {
   void load_push_node(const YAML::Node& node, const EntitySpec& spec, PushNode& out,
                       const EntitySpec* parent = nullptr);
   void load_each(const YAML::Node& node, const EntitySpec& spec, PushNode& out);
+  // cannot_carry: {field: reason}: fields whose value the ERP's request would lose.
+  void load_push_limits(const Entry& section, const EntitySpec& spec, PushTemplate& push);
   // {field: amount, date: "%Y%m%d", map: {card: CreditCard}, else: Other}
   std::optional<PushField> load_push_field(const YAML::Node& node, const EntitySpec& entity,
                                            const EntitySpec* parent = nullptr);

@@ -210,7 +210,28 @@ bool PushField::json_bare() const {
          spec->type == FieldType::kInteger || spec->type == FieldType::kBool;
 }
 
+bool PushLimit::hit(const Entity& entity) const {
+  const Value& v = entity.values[index];
+  if (const auto* m = std::get_if<Money>(&v)) return m->minor != 0;
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return *i != 0;
+  if (const auto* d = std::get_if<Decimal>(&v)) return d->units != 0;
+  if (const auto* b = std::get_if<bool>(&v)) return *b;
+  if (const auto* s = std::get_if<std::string>(&v)) return !s->empty();
+  if (const auto* octets = std::get_if<Bytes>(&v)) return !octets->data.empty();
+  return false;
+}
+
 Result<PushBody> PushTemplate::render(const Entity& entity) const {
+  for (const PushLimit& limit : cannot_carry) {
+    if (!limit.hit(entity)) continue;
+    const Value& v = entity.values[limit.index];
+    const Money* m = std::get_if<Money>(&v);
+    return fail(ErrorKind::kInvalidInput,
+                "push: this ERP request cannot carry " + std::string(limit.spec->name) +
+                    (m ? " (" + m->to_string() + ")" : std::string()) + ", so the " + std::string(entity.spec->name) +
+                    " is not sent: " + limit.reason,
+                limit.where);
+  }
   PushBody out;
   out.content_type = content_type;
   if (format == Format::kStatement) {

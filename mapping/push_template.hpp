@@ -74,6 +74,19 @@ struct PushStatement {
   std::string where;                // file:line:col
 };
 
+// A canonical field the ERP's request cannot carry (push: cannot_carry: {unapplied: reason}):
+// an entity where it is present and not zero (money, integer or decimal 0, false, "") is refused
+// rather than pushed without it, so nothing the portal accepted is silently dropped.
+struct PushLimit {
+  std::size_t index = 0;  // in the entity spec's fields
+  const FieldSpec* spec = nullptr;
+  std::string reason;  // the mapping's words: why, and what finance does instead
+  std::string where;   // file:line:col
+
+  // Whether `entity` has a value of this field that the push would lose.
+  bool hit(const Entity& entity) const;
+};
+
 struct PushTemplate {
   enum class Format : unsigned char { kJson, kXml, kStatement };
   Format format = Format::kJson;
@@ -81,7 +94,10 @@ struct PushTemplate {
   std::string content_type;
   PushNode body;  // json/xml: the root (xml: exactly one member, the root element)
   std::vector<PushStatement> statements;
+  std::vector<PushLimit> cannot_carry;
 
+  // InvalidInput naming the field, its value and the mapping's reason when a cannot_carry:
+  // field has a value (the outbox parks such an item as failed with that message).
   Result<PushBody> render(const Entity& entity) const;
 };
 

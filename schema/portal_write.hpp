@@ -27,6 +27,14 @@ struct ApiWrite {
   // The connectors that accept this kind of item (have a push mapping for it). An object whose
   // target is not among them is still kept in the mirror, without an outbox item.
   std::vector<std::string> push_targets;
+  // What those targets' push mappings cannot carry (push: cannot_carry:): a write that needs
+  // such a field for its target is answered 422 at once, not queued to fail in the outbox.
+  struct CannotCarry {
+    std::string target;  // the connector
+    std::string field;   // canonical field of the pushed entity ("unapplied")
+    std::string reason;  // the mapping's words
+  };
+  std::vector<CannotCarry> cannot_carry;
 };
 
 struct FieldError {

@@ -39,6 +39,8 @@ class PortalWriteTx {
   std::int64_t seq() const { return m_.last_seq + 1; }  // the change sequence of this write's rows
   const std::string& now() const { return now_; }
   bool can_push(std::string_view target) const;
+  // The limit of `target`'s push mapping on `field`, or nullptr when it carries the field.
+  const ApiWrite::CannotCarry* cannot_carry(std::string_view target, std::string_view field) const;
 
   Result<std::optional<WriteCustomer>> customer(std::int64_t id);
   Result<std::optional<WriteInvoice>> invoice(std::int64_t id);

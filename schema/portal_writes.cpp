@@ -45,6 +45,12 @@ bool PortalWriteTx::can_push(std::string_view target) const {
   return false;
 }
 
+const ApiWrite::CannotCarry* PortalWriteTx::cannot_carry(std::string_view target, std::string_view field) const {
+  for (const ApiWrite::CannotCarry& c : api_.cannot_carry)
+    if (c.target == target && c.field == field) return &c;
+  return nullptr;
+}
+
 Result<std::optional<WriteCustomer>> PortalWriteTx::customer(std::int64_t id) {
   auto s = m_.stmt("SELECT source, erp_id, coalesce(currency, '') FROM customers WHERE id = ?1 AND deleted = 0");
   if (!s) return fail(s.error());
@@ -216,6 +222,14 @@ Result<PortalWriteResult> MirrorStore::write_portal_payment(const ApiWrite& api,
     if (applied > p.amount)
       errors.push_back({"applications", "the applications (" + money_text(applied, p.currency) +
                                             ") exceed the payment's amount (" + money_text(p.amount, p.currency) + ")"});
+    // The outbox would refuse the push (push: cannot_carry:), so the payment is refused now,
+    // while the customer can still apply the whole amount, rather than accepted and parked.
+    const ApiWrite::CannotCarry* limit = tx.cannot_carry((*customer)->source, "unapplied");
+    if (applied < p.amount && limit)
+      errors.push_back({"amount", money_text(p.amount - applied, p.currency) +
+                                      " of the payment is applied to no invoice, and this customer's ERP ('" +
+                                      limit->target + "') cannot record an unapplied amount: " + limit->reason +
+                                      ". Apply the whole amount to invoices"});
     if (!errors.empty()) return invalid_write(std::move(errors));
 
     auto id = tx.insert(

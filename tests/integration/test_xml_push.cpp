@@ -118,3 +118,50 @@ TEST_CASE("portal payments reach the XML ERP exactly once, dropped answers resol
   CHECK(scalar(d, "SELECT count(*) FROM invoice_pending_payments") == 0);
   CHECK(scalar(d, "SELECT count(*) FROM rejects") == 0);
 }
+
+// Intacct's ARPYMT is the sum of its details and creates no advance; demo-xml/payments.yaml says
+// so with push: cannot_carry: unapplied, and the portal refuses what the ERP would silently lose.
+TEST_CASE("a portal payment with an unapplied part is refused (422) for an ERP whose push cannot carry it") {
+  ErpSimProcess sim({"--seed", "32", "--customers", "10", "--invoices", "60"});
+  SyncDeployment d(sim);
+  const DaemonSettings settings = xml_daemon();
+  use_xml_api(d, sim, {}, &settings);
+  Daemon daemon(d);
+  wait_until([&] { return scalar(d, "SELECT count(*) FROM sync_runs WHERE stream = 'payments' AND "
+                                    "outcome = 'succeeded'") > 0; },
+             60s, "the first sync");
+  const auto invoices = payable(d, 1);
+  REQUIRE(invoices.size() == 1);
+  const HttpHeaders headers = {{"Authorization", "Bearer " + kToken}, {"Content-Type", "application/json"}};
+  auto with_key = [&](const std::string& key) {
+    HttpHeaders h = headers;
+    h.emplace_back("Idempotency-Key", key);
+    return h;
+  };
+
+  // The whole balance applied, plus 5.00 (JPY: 500; KWD: 0.500) applied to nothing.
+  json over = json::parse(full_payment(invoices[0]));
+  const std::string currency = over["amount"]["currency"];
+  const auto balance = std::stoll(invoices[0].substr(invoices[0].find('|', invoices[0].find('|') + 1) + 1));
+  over["amount"]["amount"] = arsync::format_amount(arsync::Money{balance + 500, currency});
+  auto refused = daemon.post("/v1/payments", over.dump(), with_key("unapplied-1"));
+  INFO(refused.body);
+  REQUIRE(refused.status == 422);
+  const json errors = json::parse(refused.body)["error"]["fields"];
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0]["field"] == "amount");
+  const std::string message = errors[0]["message"];
+  CHECK(message.find(arsync::format_amount(arsync::Money{500, currency}) + " " + currency +
+                     " of the payment is applied to no invoice, and this customer's ERP ('demo-xml') cannot "
+                     "record an unapplied amount: an ARPYMT's amount is the sum of its ARPYMTDETAILs") == 0);
+  CHECK(scalar(d, "SELECT count(*) FROM portal_payments") == 0);
+  CHECK(scalar(d, "SELECT count(*) FROM outbox") == 0);
+
+  // Fully applied, the same payment is taken and reaches the ERP.
+  auto taken = daemon.post("/v1/payments", full_payment(invoices[0]), with_key("unapplied-2"));
+  INFO(taken.body);
+  REQUIRE(taken.status == 201);
+  wait_until([&] { return scalar(d, "SELECT count(*) FROM outbox WHERE status = 'done'") == 1; }, 60s,
+             "the payment to be delivered");
+  CHECK(sim_get(sim, "/admin/writes")["payments"]["created"] == 1);
+}

@@ -207,3 +207,33 @@ TEST_CASE("push: unknown fields, collections and formats are load problems with 
   REQUIRE(no_push);
   CHECK(no_push->push(portal_payment()).error().kind == ErrorKind::kNotFound);
 }
+
+TEST_CASE("push: cannot_carry: refuses an entity whose field has a value, naming it and the reason") {
+  auto m = Mapping::parse(payment_yaml("  format: xml\n  cannot_carry:\n    unapplied: use an advance\n"
+                                       "  body: { P: { A: { field: amount } } }\n"),
+                          "t.yaml");
+  REQUIRE(m);
+  REQUIRE(m->push_limits().size() == 1);
+  CHECK(m->push_limits()[0].spec->name == "unapplied");
+  CHECK(m->push_limits()[0].reason == "use an advance");
+  Entity p = portal_payment();  // unapplied 0.00: sent
+  auto sent = m->push(p);
+  REQUIRE(sent);
+  CHECK(sent->body.find("<A>125.50</A>") != std::string::npos);
+  p.set("unapplied", Money{1250, "USD"});
+  auto refused = m->push(p);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().kind == ErrorKind::kInvalidInput);
+  CHECK(refused.error().describe() ==
+        "t.yaml:12:5: push: this ERP request cannot carry unapplied (12.50 USD), so the payment is not sent: use "
+        "an advance");
+  p.set("unapplied", std::monostate{});  // absent: nothing is lost
+  CHECK(m->push(p));
+
+  CHECK(problems(payment_yaml("  cannot_carry: { unaplied: x }\n  body: { A: a }\n")) ==
+        "t.yaml:10:19: push: cannot_carry: 'unaplied' is not a field of payment (did you mean 'unapplied'?)\n");
+  CHECK(problems(payment_yaml("  cannot_carry: { unapplied: \"\" }\n  body: { A: a }\n")) ==
+        "t.yaml:10:30: push: cannot_carry: unapplied needs a reason (shown to operators and the portal)\n");
+  CHECK(problems(payment_yaml("  cannot_carry: [unapplied]\n  body: { A: a }\n")) ==
+        "t.yaml:10:17: push: cannot_carry: is a table of field: reason, e.g. {unapplied: \"...\"}\n");
+}
