@@ -230,10 +230,10 @@ TEST_CASE("push: cannot_carry: refuses an entity whose field has a value, naming
   p.set("unapplied", std::monostate{});  // absent: nothing is lost
   CHECK(m->push(p));
 
-  CHECK(problems(payment_yaml("  cannot_carry: { unaplied: x }\n  body: { A: a }\n")) ==
+  CHECK(load_problems(payment_yaml("  cannot_carry: { unaplied: x }\n  body: { A: a }\n")) ==
         "t.yaml:10:19: push: cannot_carry: 'unaplied' is not a field of payment (did you mean 'unapplied'?)\n");
-  CHECK(problems(payment_yaml("  cannot_carry: { unapplied: \"\" }\n  body: { A: a }\n")) ==
+  CHECK(load_problems(payment_yaml("  cannot_carry: { unapplied: \"\" }\n  body: { A: a }\n")) ==
         "t.yaml:10:30: push: cannot_carry: unapplied needs a reason (shown to operators and the portal)\n");
-  CHECK(problems(payment_yaml("  cannot_carry: [unapplied]\n  body: { A: a }\n")) ==
+  CHECK(load_problems(payment_yaml("  cannot_carry: [unapplied]\n  body: { A: a }\n")) ==
         "t.yaml:10:17: push: cannot_carry: is a table of field: reason, e.g. {unapplied: \"...\"}\n");
 }
