@@ -6,6 +6,8 @@
 
 #include <csv.h>
 
+#include <algorithm>
+#include <limits>
 #include <optional>
 #include <set>
 #include <string>
@@ -15,31 +17,37 @@ namespace {
 
 class CsvRows {
  public:
-  CsvRows(std::string_view text, std::size_t start) : text_(text), row_start_(start), counted_(start) {}
+  CsvRows(std::string_view text, std::size_t start, bool keep)
+      : text_(text), row_start_(start), counted_(start), at_(start), keep_(keep) {}
 
-  // Feeds the text to `parser` chunk by chunk; returns the records or the first problem.
-  Result<std::vector<Record>> read(csv_parser& parser) {
-    std::size_t at = row_start_;
-    while (at < text_.size() && !problem_) {
-      std::size_t end = text_.find_first_of("\r\n", at);
+  // Feeds the text to `parser` chunk by chunk until `max_rows` records are read or the text
+  // ends; returns those records or the first problem.
+  Result<std::vector<Record>> read(csv_parser& parser, std::size_t max_rows) {
+    records_.clear();
+    while (at_ < text_.size() && !problem_ && records_.size() < max_rows) {
+      std::size_t end = text_.find_first_of("\r\n", at_);
       end = end == std::string_view::npos ? text_.size() : end + 1;
       chunk_end_ = end;
-      std::size_t used = csv_parse(&parser, text_.data() + at, end - at, &on_cell, &on_row, this);
-      if (used != end - at && !problem_)
-        fail_at(at + used, std::string("malformed quoting (") + csv_strerror(csv_error(&parser)) +
-                               "): a quote inside an unquoted cell, or text after a closing quote");
-      at = end;
+      std::size_t used = csv_parse(&parser, text_.data() + at_, end - at_, &on_cell, &on_row, this);
+      if (used != end - at_ && !problem_)
+        fail_at(at_ + used, std::string("malformed quoting (") + csv_strerror(csv_error(&parser)) +
+                                "): a quote inside an unquoted cell, or text after a closing quote");
+      at_ = end;
     }
-    chunk_end_ = text_.size();
-    if (!problem_ && csv_fini(&parser, &on_cell, &on_row, this) != 0 && !problem_) {
-      std::size_t begin = text_.find_first_not_of("\r\n", row_start_);
-      fail_at(begin == std::string_view::npos ? row_start_ : begin,
-              "a quoted cell is never closed (missing \")");
+    if (at_ >= text_.size() && !finished_ && !problem_) {
+      finished_ = true;
+      chunk_end_ = text_.size();
+      if (csv_fini(&parser, &on_cell, &on_row, this) != 0 && !problem_) {
+        std::size_t begin = text_.find_first_not_of("\r\n", row_start_);
+        fail_at(begin == std::string_view::npos ? row_start_ : begin,
+                "a quoted cell is never closed (missing \")");
+      }
     }
     if (problem_) return fail(*problem_);
-    if (!have_header_) return std::vector<Record>{};
     return std::move(records_);
   }
+
+  bool done() const { return finished_ || problem_; }
 
  private:
   static void on_cell(void* cell, std::size_t size, void* self) {
@@ -67,6 +75,7 @@ class CsvRows {
       return fail_at(begin, std::to_string(cells.size()) + " cells where the header has " +
                                 std::to_string(header_.size()) +
                                 " (a delimiter inside an unquoted cell? quote the cell)");
+    if (!keep_) return;
     Record record;
     record.root = Node::object();
     record.root.reserve(cells.size());
@@ -113,6 +122,9 @@ class CsvRows {
   std::vector<std::optional<std::string>> cells_;
   std::vector<std::string> header_;
   bool have_header_ = false;
+  std::size_t at_;             // where the next chunk starts
+  bool finished_ = false;      // the parser saw the end of the text
+  const bool keep_;            // false: check only, no Record is built
   std::vector<Record> records_;
   std::optional<Error> problem_;
 };
@@ -122,16 +134,56 @@ int no_space(unsigned char) { return 0; }
 
 }  // namespace
 
-Result<std::vector<Record>> read_csv_records(std::string_view text, char delimiter) {
-  csv_parser parser;
-  if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0)
-    return fail(ErrorKind::kIo, "out of memory starting the CSV parser");
-  csv_set_delim(&parser, static_cast<unsigned char>(delimiter));
-  csv_set_space_func(&parser, &no_space);
+struct CsvReader::State {
+  State(std::string_view text, std::size_t start, bool keep) : rows(text, start, keep) {}
+  ~State() { csv_free(&parser); }
+  csv_parser parser{};
+  CsvRows rows;
+};
+
+CsvReader::CsvReader(std::unique_ptr<State> state) : state_(std::move(state)) {}
+CsvReader::CsvReader(CsvReader&&) noexcept = default;
+CsvReader& CsvReader::operator=(CsvReader&&) noexcept = default;
+CsvReader::~CsvReader() = default;
+
+namespace {
+
+Result<std::unique_ptr<CsvReader::State>> open_state(std::string_view text, char delimiter, bool keep) {
   std::size_t start = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
-  auto records = CsvRows(text, start).read(parser);
-  csv_free(&parser);
-  return records;
+  auto state = std::make_unique<CsvReader::State>(text, start, keep);
+  if (csv_init(&state->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0)
+    return fail(ErrorKind::kIo, "out of memory starting the CSV parser");
+  csv_set_delim(&state->parser, static_cast<unsigned char>(delimiter));
+  csv_set_space_func(&state->parser, &no_space);
+  return state;
+}
+
+}  // namespace
+
+Result<CsvReader> CsvReader::open(std::string_view text, char delimiter) {
+  auto state = open_state(text, delimiter, true);
+  if (!state) return fail(state.error());
+  return CsvReader(std::move(*state));
+}
+
+Result<std::vector<Record>> CsvReader::next(std::size_t max_rows) {
+  return state_->rows.read(state_->parser, std::max<std::size_t>(max_rows, 1));
+}
+
+bool CsvReader::done() const { return state_->rows.done(); }
+
+Result<std::vector<Record>> read_csv_records(std::string_view text, char delimiter) {
+  auto state = open_state(text, delimiter, true);
+  if (!state) return fail(state.error());
+  return (*state)->rows.read((*state)->parser, std::numeric_limits<std::size_t>::max());
+}
+
+Result<void> check_csv(std::string_view text, char delimiter) {
+  auto state = open_state(text, delimiter, false);
+  if (!state) return fail(state.error());
+  auto rows = (*state)->rows.read((*state)->parser, std::numeric_limits<std::size_t>::max());
+  if (!rows) return fail(rows.error());
+  return {};
 }
 
 }  // namespace arsync

@@ -15,8 +15,13 @@
 //
 // Built on libcsv (Debian's libcsv-dev), which does the quoting rules; this file adds the
 // header, line numbers and raw row text. Thread-safe (no shared state).
+//
+// CsvReader reads the same text in parts (dropdir: a large export as several pages of one
+// transaction); check_csv() runs the strict checks over the whole text without keeping rows,
+// so a broken file is refused before any of it is written.
 #pragma once
 
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -26,5 +31,27 @@
 namespace arsync {
 
 Result<std::vector<Record>> read_csv_records(std::string_view text, char delimiter = ',');
+
+// The whole text's structure checked, no Record kept: the error read_csv_records would give.
+Result<void> check_csv(std::string_view text, char delimiter = ',');
+
+class CsvReader {
+ public:
+  // `text` must outlive the reader.
+  static Result<CsvReader> open(std::string_view text, char delimiter = ',');
+  CsvReader(CsvReader&&) noexcept;
+  CsvReader& operator=(CsvReader&&) noexcept;
+  ~CsvReader();
+
+  // The next records, at most `max_rows`; an empty vector once the text is read.
+  Result<std::vector<Record>> next(std::size_t max_rows);
+  bool done() const;
+
+  struct State;  // csv_reader.cpp's
+
+ private:
+  explicit CsvReader(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace arsync

@@ -31,7 +31,8 @@ constexpr OptionSpec kOptions[] = {
     {"ignore", OptionType::kString, ".*,*.tmp,*.part,*.partial,*.filepart", false,
      "comma-separated globs of files still being written, never read"},
     {"max_file_bytes", OptionType::kInteger, "67108864", false,
-     "a larger file goes to failed/; reading takes about 17x the file size in memory"},
+     "a larger file goes to failed/; an XML/JSON file takes about 17x its size in memory while read, a CSV "
+     "file about its size plus a few pages of page_rows records"},
     {"outgoing", OptionType::kString, "", false,
      "push: the folder the ERP imports from; each outbox item becomes one file there (absolute path)"},
     {"outgoing_imported", OptionType::kString, "", false,
@@ -45,6 +46,8 @@ constexpr OptionSpec kStreamOptions[] = {
     {"records", OptionType::kString, "", false,
      "XML: XPath of the record elements (default: the root's children); JSON: path of the records array"},
     {"delimiter", OptionType::kString, ",", false, "CSV cell separator: one character, or `tab`"},
+    {"page_rows", OptionType::kInteger, "5000", false,
+     "CSV: rows per page; a file's pages are still one transaction, this bounds the memory they take"},
 };
 
 enum class Format { kAuto, kXml, kJson, kCsv };
@@ -53,6 +56,7 @@ struct StreamSettings {
   std::string pattern, records;
   Format format = Format::kAuto;
   char delimiter = ',';
+  std::size_t page_rows = 5000;
 };
 
 struct Settings {
@@ -89,6 +93,9 @@ Result<StreamSettings> read_stream(const StreamConfig& stream, const std::string
     return fail(ErrorKind::kInvalidInput, owner + ": delimiter must be one character (not a quote), or tab",
                 stream.where);
   s.delimiter = delimiter[0];
+  if (so.integer("page_rows") < 1)
+    return fail(ErrorKind::kInvalidInput, owner + ": page_rows must be at least 1", stream.where);
+  s.page_rows = static_cast<std::size_t>(so.integer("page_rows"));
   return s;
 }
 
@@ -213,13 +220,22 @@ class DropdirConnector final : public Connector {
       auto started = start_run(stream->second, request.cursor);
       if (!started) return fail(started.error());
     }
+    if (csv_) return next_part(request.stream, stream->second);
     while (!queue_.empty() && !context_.stop.stop_requested()) {
       DropFile file = std::move(queue_.front());
       queue_.pop_front();
+      if (format_of(stream->second, file.name) == Format::kCsv) {
+        auto opened = open_csv(stream->second, file);
+        if (!opened) {
+          if (opened.error().kind == ErrorKind::kIo) return fail(opened.error());
+          continue;  // quarantined, gone, or still being written: the next file
+        }
+        return next_part(request.stream, stream->second);
+      }
       auto records = read_records(stream->second, file);
       if (!records) {
         if (records.error().kind == ErrorKind::kIo) return fail(records.error());
-        continue;  // quarantined, gone, or still being written: the next file
+        continue;
       }
       Page page;
       page.records = std::move(*records);
@@ -232,7 +248,7 @@ class DropdirConnector final : public Connector {
            {"records", page.records.size()}});
       return page;
     }
-    return Page{{}, last_cursor_, ""};
+    return Page{{}, last_cursor_, "", false};
   }
 
   // Each file in failed/, with the stream whose pattern it matches.
@@ -284,6 +300,7 @@ class DropdirConnector final : public Connector {
   // in the folder was committed by a run that crashed before moving it: move it now, unread.
   Result<void> start_run(const StreamSettings& stream, const std::string& cursor) {
     queue_.clear();
+    csv_.reset();
     last_cursor_ = cursor;
     if (auto committed_file = DropFile::from_cursor(cursor)) {
       auto moved = folder_.move_to_processed(*committed_file);
@@ -298,21 +315,62 @@ class DropdirConnector final : public Connector {
     return {};
   }
 
-  // The file's records; an unreadable file is moved to failed/ (kInvalidInput comes back).
-  Result<std::vector<Record>> read_records(const StreamSettings& stream, const DropFile& file) {
+  // The file's text, or its failure; an unreadable file is moved to failed/ (kInvalidInput).
+  Result<std::string> read_body(const DropFile& file) {
     auto body = folder_.read(file);
-    if (!body && body.error().kind != ErrorKind::kInvalidInput) {
-      if (body.error().kind != ErrorKind::kIo)
-        log(LogLevel::kWarn, "file_skipped",
-            {{"connector", name_}, {"file", file.name}, {"why", body.error().message}});
-      return fail(body.error());
-    }
-    auto records = body ? parse(stream, file, *body) : fail(body.error());
-    if (records) return records;
-    std::string reason = body ? with_line(records.error().message, *body) : records.error().message;
+    if (!body && body.error().kind != ErrorKind::kInvalidInput && body.error().kind != ErrorKind::kIo)
+      log(LogLevel::kWarn, "file_skipped", {{"connector", name_}, {"file", file.name}, {"why", body.error().message}});
+    if (!body && body.error().kind == ErrorKind::kInvalidInput) return fail(quarantine(file, body.error().message));
+    return body;
+  }
+
+  Error quarantine(const DropFile& file, const std::string& reason) {
     log(LogLevel::kError, "file_failed", {{"connector", name_}, {"file", file.name}, {"error", reason}});
-    if (auto moved = folder_.move_to_failed(file, reason); !moved) return fail(moved.error());
-    return fail(ErrorKind::kInvalidInput, reason, file.name);
+    if (auto moved = folder_.move_to_failed(file, reason); !moved) return moved.error();
+    return Error{ErrorKind::kInvalidInput, reason, file.name};
+  }
+
+  // The file's records (XML, JSON: the whole file is one page).
+  Result<std::vector<Record>> read_records(const StreamSettings& stream, const DropFile& file) {
+    auto body = read_body(file);
+    if (!body) return fail(body.error());
+    auto records = parse(stream, file, *body);
+    if (records) return records;
+    return fail(quarantine(file, with_line(records.error().message, *body)));
+  }
+
+  // A CSV file is read in pages of page_rows, all one transaction (Page::continues). Its whole
+  // structure is checked first, so a broken file goes to failed/ before any page of it is
+  // handed over: a file's pages never stop half-way for a reason inside the file.
+  Result<void> open_csv(const StreamSettings& stream, const DropFile& file) {
+    auto body = read_body(file);
+    if (!body) return fail(body.error());
+    if (auto checked = check_csv(*body, stream.delimiter); !checked)
+      return fail(quarantine(file, checked.error().message));
+    auto open = std::make_unique<OpenCsv>(OpenCsv{file, std::move(*body), std::nullopt});
+    auto reader = CsvReader::open(open->body, stream.delimiter);
+    if (!reader) return fail(reader.error());
+    open->reader = std::move(*reader);
+    csv_ = std::move(open);
+    log(LogLevel::kInfo, "file_read", {{"connector", name_}, {"file", file.name}, {"bytes", csv_->body.size()}});
+    return {};
+  }
+
+  Result<Page> next_part(const std::string& stream_name, const StreamSettings& stream) {
+    auto records = csv_->reader->next(stream.page_rows);
+    if (!records)  // check_csv accepted this text, so the same parser cannot refuse it now
+      return fail(ErrorKind::kIo, "internal error: " + records.error().message, csv_->file.name);
+    Page page;
+    page.records = std::move(*records);
+    page.cursor = last_cursor_;
+    page.continues = !csv_->reader->done();
+    if (!page.continues) {
+      page.cursor = last_cursor_ = csv_->file.cursor();
+      log(LogLevel::kInfo, "file_parsed", {{"connector", name_}, {"stream", stream_name}, {"file", csv_->file.name}});
+      csv_.reset();
+    }
+    page.next_page_token = page.continues || !queue_.empty() ? "more" : "";
+    return page;
   }
 
   // Constant after construction
@@ -323,7 +381,13 @@ class DropdirConnector final : public Connector {
   const ConnectorContext context_;
 
   // Touched only by the thread calling pull()
+  struct OpenCsv {
+    DropFile file;
+    std::string body;                  // the file's text; the reader keeps a view of it
+    std::optional<CsvReader> reader;
+  };
   std::deque<DropFile> queue_;  // this run's files not yet returned
+  std::unique_ptr<OpenCsv> csv_;  // the CSV file being handed over in parts, if any
   std::string last_cursor_;     // the cursor of the last page returned in this run
 };
 

@@ -11,7 +11,9 @@
 //         pattern: "DEBMAS*.xml"          # which files belong to this stream
 //     outgoing: /srv/erp-import            # optional: where pushed items are written
 //
-// One file is one page, so one transaction: its records, its rejects and the stream's cursor
+// One file is one transaction (an XML or JSON file one page; a CSV file pages of page_rows
+// rows marked Page::continues, which the engine writes in one transaction, so memory stays
+// bounded whatever the file's size): its records, its rejects and the stream's cursor
 // (which names the file: name, inode, size, mtime) are committed together. After the commit
 // the engine calls committed(), which moves the file to processed/. A crash before the commit
 // leaves the file in the folder and it is read again (the upserts are idempotent: no

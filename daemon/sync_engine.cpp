@@ -81,6 +81,7 @@ bool read_pages(const SyncTarget& target, const ReadPlan& plan, PullRequest requ
     mapped.write.source = target.source;
     mapped.write.stream = target.stream;
     if (plan.commit_cursor) mapped.write.cursor = page->cursor;
+    mapped.write.continues = page->continues && !page->next_page_token.empty();
     mapped.write.run_id = plan.run_id;
     mapped.write.seen_generation = plan.seen_generation;
     mapped.write.seen_entity = &target.mapping.entity();
@@ -124,20 +125,37 @@ void write_pages(MirrorStore& store, const SyncTarget& target, const ReadPlan& p
       stats.error = *error;
       break;
     }
-    auto& page = std::get<MappedPage>(*item);
-    auto outcome = store.apply_page(page.write);
+    // A page that continues into the next (one file read in parts) is written with those that
+    // follow it in ONE transaction; they count as one page here.
+    std::int64_t part_records = 0, part_rejected = 0, part_keyless = 0;
+    std::optional<MappedPage> page = std::move(std::get<MappedPage>(*item));
+    bool first = true;
+    auto next = [&]() -> Result<const PageWrite*> {
+      if (!first) {
+        auto following = queue.pop();
+        if (!following) return fail(ErrorKind::kTransient, "the read ended in the middle of a file; nothing of it was committed", target.source);
+        if (auto* error = std::get_if<Error>(&*following)) return fail(*error);
+        page = std::move(std::get<MappedPage>(*following));
+      }
+      first = false;
+      part_records += page->records;
+      part_rejected += static_cast<std::int64_t>(page->write.rejects.size());
+      for (const RejectRow& r : page->write.rejects) part_keyless += r.record_key.starts_with("#") ? 1 : 0;
+      return &page->write;
+    };
+    auto outcome = page->write.continues ? store.apply_pages(next) : store.apply_page(**next());
     if (!outcome) {
       stats.error = outcome.error();
       break;
     }
-    if (page.write.cursor) target.connector.committed(*page.write.cursor);
-    for (const RejectRow& r : page.write.rejects) keyless += r.record_key.starts_with("#") ? 1 : 0;
+    if (page->write.cursor) target.connector.committed(*page->write.cursor);
+    keyless += part_keyless;
     stats.pages += 1;
-    stats.records += page.records;
+    stats.records += part_records;
     stats.inserted += outcome->inserted;
     stats.updated += outcome->updated;
     stats.unchanged += outcome->unchanged;
-    stats.rejected += static_cast<std::int64_t>(page.write.rejects.size() + outcome->rejects.size());
+    stats.rejected += part_rejected + static_cast<std::int64_t>(outcome->rejects.size());
     stats.elapsed = std::chrono::steady_clock::now() - started;
     if (progress) progress(stats);
   }

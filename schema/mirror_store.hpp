@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,6 +56,7 @@ struct PageWrite {
   // record key) is marked seen with this generation. 0: not a reconcile page.
   std::int64_t seen_generation = 0;
   const EntitySpec* seen_entity = nullptr;  // the stream's entity, for the rejects' keys
+  bool continues = false;  // apply_pages(): another page of the same transaction follows
 };
 
 struct PageOutcome {
@@ -129,6 +131,12 @@ class MirrorStore {
   // counts to the run, and writes the cursor: all in one transaction. An entity whose
   // reference (customer, invoice) is unknown becomes a reject and the rest of the page lands.
   Result<PageOutcome> apply_page(const PageWrite& page);
+  // Several pages in ONE transaction (a dropdir file read in parts): next() gives each page in
+  // turn, as apply_page() writes it, until one with continues == false, then all commit
+  // together. An error from next() or from a page rolls back every one of them. The store is
+  // held for the whole call, so nothing else commits in between; next() must not call the store.
+  // A page written by next() stays alive until the following next() call.
+  Result<PageOutcome> apply_pages(const std::function<Result<const PageWrite*>()>& next);
 
   // The committed cursor of a stream, or nullopt before its first page.
   Result<std::optional<std::string>> cursor(std::string_view source, std::string_view stream);

@@ -40,6 +40,9 @@ struct MirrorStore::Impl {
   Result<void> mark_interrupted_runs();
 
   Result<std::optional<PageOutcome>> try_page(const PageWrite& page, bool isolated);
+  // page_transaction.cpp: the pages of apply_pages(), inside its open transaction
+  Result<PageOutcome> write_pages(const std::function<Result<const PageWrite*>()>& next);
+  Result<std::optional<PageOutcome>> try_page_in_savepoint(const PageWrite& page, bool isolated);
   Result<std::optional<PageOutcome>> write_page(const PageWrite& page, bool isolated);
   Result<void> store_reject(const PageWrite& page, const RejectRow& reject, const std::string& now);
   Result<void> add_run_counts(const PageWrite& page, const PageOutcome& outcome);

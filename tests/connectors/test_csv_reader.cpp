@@ -98,3 +98,33 @@ TEST_CASE("the header must name every column once") {
   CHECK(error_of("a,,c\n1,2,3\n") == "line 1: column 2 of the header row has no name");
   CHECK(error_of("a,b,a\n1,2,3\n") == "line 1: the header names column 'a' twice");
 }
+
+TEST_CASE("CsvReader gives the same records in parts; check_csv finds the same errors without them") {
+  const std::string text = "\xEF\xBB\xBFNo,Memo\r\nI1,\"two\nlines\"\r\n\r\nI2,\r\nI3,x\r\nI4,\"\"\r\nI5,y";
+  auto whole = read_csv_records(text);
+  REQUIRE_MESSAGE(whole, why(whole));
+  REQUIRE(whole->size() == 5);
+  auto reader = CsvReader::open(text);
+  REQUIRE_MESSAGE(reader, why(reader));
+  std::vector<Record> parts;
+  std::vector<std::size_t> sizes;
+  while (!reader->done()) {
+    auto part = reader->next(2);
+    REQUIRE_MESSAGE(part, why(part));
+    sizes.push_back(part->size());
+    for (Record& r : *part) parts.push_back(std::move(r));
+  }
+  CHECK(sizes == std::vector<std::size_t>{2, 2, 1});
+  REQUIRE(parts.size() == whole->size());
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    CHECK(parts[i].raw == (*whole)[i].raw);
+    CHECK(cell(parts[i], "No") == cell((*whole)[i], "No"));
+    CHECK(cell(parts[i], "Memo") == cell((*whole)[i], "Memo"));
+  }
+  CHECK(check_csv(text).has_value());
+  for (std::string bad : {"No,A\nX,1\nY,2,3\n", "No\nX\n\"Y\n", "No,No\nX,Y\n", "No\nX\"Y\n"}) {
+    auto checked = check_csv(bad);
+    REQUIRE_FALSE(checked);
+    CHECK(checked.error().message == error_of(bad));
+  }
+}

@@ -76,6 +76,45 @@ TEST_CASE("each complete file is one page, oldest first, and moves to processed/
   CHECK(again == cursor);
 }
 
+TEST_CASE("a CSV file larger than page_rows is handed over in parts marked continues, one transaction") {
+  Folder folder;
+  folder.write("a.csv", "No\nA1\nA2\nA3\nA4\nA5\n", std::chrono::seconds(100));
+  folder.write("b.csv", "No\nB1\n", std::chrono::seconds(50));
+  folder.write("c.csv", "No\nC1\nC2\nC3\n\"C4\n", std::chrono::seconds(10));  // broken on its last row
+  auto connector = make(folder, {}, option("page_rows", "2"));
+  PullRequest request{"invoices", "", ""};
+  std::vector<std::string> ids;
+  std::vector<bool> continues;
+  std::vector<std::string> cursors;
+  for (;;) {
+    auto page = connector->pull(request);
+    REQUIRE_MESSAGE(page, why(page));
+    std::string joined;
+    for (const Record& r : page->records) joined += (joined.empty() ? "" : " ") + r.root.children().front().text();
+    ids.push_back(joined);
+    continues.push_back(page->continues);
+    cursors.push_back(page->cursor);
+    // Until the file's last part, its cursor is the one before it: committing it moves nothing.
+    if (page->continues) CHECK(folder.has("a.csv"));
+    connector->committed(page->cursor);
+    if (page->next_page_token.empty()) break;
+    request.page_token = page->next_page_token;
+  }
+  // The last page is empty: c.csv, the run's last file, went to failed/.
+  CHECK(ids == std::vector<std::string>{"A1 A2", "A3 A4", "A5", "B1", ""});
+  CHECK(continues == std::vector<bool>{true, true, false, false, false});
+  CHECK(cursors[0] == "");
+  CHECK(cursors[1] == "");
+  CHECK(cursors[2].find("\"file\":\"a.csv\"") != std::string::npos);
+  CHECK(cursors[3].find("\"file\":\"b.csv\"") != std::string::npos);
+  CHECK(cursors[4] == cursors[3]);
+  CHECK(folder.has("processed/a.csv"));
+  CHECK(folder.has("processed/b.csv"));
+  // The broken file was checked whole before any part of it was handed over.
+  CHECK(folder.has("failed/c.csv"));
+  CHECK(folder.read("failed/c.csv.error").find("reason: line 5: a quoted cell is never closed") != std::string::npos);
+}
+
 TEST_CASE("complete_when: stable leaves a file modified within `settle` for a later run") {
   Folder folder;
   folder.write("fresh.csv", "No\nF1\n", std::chrono::seconds(0));

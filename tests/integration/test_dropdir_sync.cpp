@@ -2,7 +2,7 @@
 // temp folder into a mirror — SAP IDoc XML and CSV with exact counts and sums, a half-written
 // file left alone until complete, a bad record rejected while its file lands, an unreadable
 // file quarantined in failed/ (and shown by `arsync status` and /metrics), and kill -9 mid-file followed by a restart: nothing doubled,
-// nothing lost, every file in processed/.
+// nothing lost, no file half in the mirror (each is several pages of one transaction), every file in processed/.
 #include <doctest/doctest.h>
 
 #include <csignal>
@@ -207,7 +207,9 @@ TEST_CASE(
 TEST_CASE("kill -9 of arsync mid-file, again and again: no duplicates, nothing lost, every file processed") {
   DropDeployment d;
   fs::path in = d.folder("in");
-  d.configure(connector_yaml("erp", in, "    complete_when: renamed\n", kCsvStreams));
+  // 1,000 rows a page: each file is 8 pages of one transaction, so kills land between them.
+  d.configure(connector_yaml("erp", in, "    complete_when: renamed\n",
+                             kCsvStreams + "        page_rows: 1000\n"));
   drop("csv/customers.csv", in, "customers.csv");
   constexpr int kFiles = 6, kRows = 8000;
   std::int64_t expected_sum = 0;
@@ -259,6 +261,10 @@ TEST_CASE("kill -9 of arsync mid-file, again and again: no duplicates, nothing l
     auto status = arsync->wait(30s);
     REQUIRE(status);
     if (status->exited) CHECK_MESSAGE(status->ok(), arsync->stderr_text());
+    // Whatever the moment of the kill, each file is in the mirror whole or not at all.
+    MirrorQuery after_kill(d.mirror());
+    CHECK(after_kill.scalar("SELECT count(*) FROM (SELECT count(*) AS n FROM invoices "
+                            "GROUP BY substr(erp_id, 1, 6)) WHERE n <> " + std::to_string(kRows)) == 0);
   }
   // The kills must have cut runs that had made progress, or this test proves nothing.
   std::size_t left = files_in(in);

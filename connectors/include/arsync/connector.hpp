@@ -50,6 +50,10 @@ struct Page {
   // page's rows, so it must never be ahead of a record that this run has not yet returned.
   std::string cursor;
   std::string next_page_token;  // "" when this run has read everything there is
+  // True: the next page continues this one's transaction (one source file read in parts): the
+  // engine commits nothing, cursor included, until a page with continues == false, and a
+  // failure or crash before then leaves nothing of any of them. Needs a next_page_token.
+  bool continues = false;
 };
 
 // What happened to one pushed item (fluent-bit's OK / RETRY / ERROR).

@@ -24,7 +24,7 @@
 namespace arsync {
 
 // The connector ABI this SDK describes. Bump on any incompatible change to the SDK headers.
-inline constexpr std::uint32_t kAbiVersion = 4;  // 2: PushRequest::statements; 3: quarantined(); 4: PushRequest::erp_id
+inline constexpr std::uint32_t kAbiVersion = 5;  // 2: PushRequest::statements; 3: quarantined(); 4: PushRequest::erp_id; 5: Page::continues
 
 // What a plugin's entry point returns. `abi_version` is the first member and keeps its place in
 // every version, so a host can read it before trusting anything else in the struct.
