@@ -3,7 +3,9 @@
 # (DESIGN §9: <= 5 ms of daemon CPU per stream per incremental poll). After the initial sync,
 # the daemon's utime+stime (/proc/PID/stat) is read before and after a window of polls; the
 # polls are counted from the mirror's sync_runs, so the figure is CPU per completed poll. The
-# window also gives the idle CPU share at that poll interval.
+# window also gives the idle CPU share at that poll interval. A second window, with strace
+# attached (so not the CPU one), counts the fsyncs per poll: with synchronous=FULL a poll that
+# finds nothing new costs one (its page's commit), the run's start and end ride on it.
 #
 #   bench/bench_idle.sh [poll=2s] [window seconds=40]
 set -euo pipefail
@@ -56,4 +58,12 @@ awk -v c0="$cpu_before" -v c1="$cpu_after" -v hz="$hz" -v p="$polls" -v t0="$t0"
   printf "  incremental polls completed: %d (no changes)\n", p
   printf "  daemon CPU: %.0f ms (utime+stime) = %.2f ms per stream per poll (target <= 5 ms)\n", ms, (p ? ms / p : 0)
   printf "  idle CPU share at this poll interval: %.3f%% of one core\n", ms / 10 / (t1 - t0)
+}'
+command -v strace >/dev/null || { apt-get update -q && apt-get install -y -q --no-install-recommends strace; } >/dev/null
+runs_before=$(runs)
+timeout -s INT "$window" strace -f -c -e trace=fsync,fdatasync -p "$pid" -o "$work/strace.txt" 2>/dev/null || true
+polls=$(( $(runs) - runs_before ))
+syncs=$(awk '$NF == "fsync" || $NF == "fdatasync" { n += $4 } END { print n + 0 }' "$work/strace.txt")
+awk -v s="$syncs" -v p="$polls" 'BEGIN {
+  printf "  fsync+fdatasync during %d polls (strace -f -c): %d = %.2f per poll\n", p, s, (p ? s / p : 0)
 }'

@@ -143,6 +143,8 @@ class MirrorStore {
   // Forgets a stream's cursor so the next sync reads it from the start (`arsync resync`).
   Result<void> reset_cursor(std::string_view source, std::string_view stream);
 
+  // A sync run's row in sync_runs (`arsync status`). Bookkeeping: committed without an fsync of
+  // its own, durable with the next page (a delta poll costs one fsync, not three).
   Result<std::int64_t> begin_run(std::string_view source, std::string_view stream);
   Result<void> finish_run(std::int64_t run_id, RunOutcome outcome, std::string_view error = {});
 

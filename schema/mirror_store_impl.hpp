@@ -38,6 +38,8 @@ struct MirrorStore::Impl {
   Result<bool> migration_recorded(std::int64_t version);
   Result<void> check_recorded_migrations();
   Result<void> mark_interrupted_runs();
+  // Runs `s` (one autocommit statement) without an fsync of its own; see begin_run().
+  Result<void> run_without_fsync(Statement& s, std::string_view what);
 
   Result<std::optional<PageOutcome>> try_page(const PageWrite& page, bool isolated);
   // page_transaction.cpp: the pages of apply_pages(), inside its open transaction

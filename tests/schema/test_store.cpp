@@ -13,6 +13,7 @@
 #include "schema/mirror_store.hpp"
 #include "tests/schema/entity_fixture.hpp"
 #include "tests/schema/mirror_fixture.hpp"
+#include "tests/schema/sync_counter.hpp"
 
 namespace fs = std::filesystem;
 using namespace arsync;
@@ -322,6 +323,28 @@ TEST_CASE("run counters accumulate over pages and the outcome is recorded") {
   PageWrite orphan = page_of({});
   orphan.run_id = 9999;
   CHECK_FALSE(m.store->apply_page(orphan));
+}
+
+TEST_CASE("with synchronous=FULL a run of one page costs one fsync: its start and end ride on the page") {
+  SyncCounter counter;  // before the store: its connection goes through the counting VFS
+  Mirror m;
+  m.store.reset();
+  m.store = m.open({.synchronous_full = true});
+  seed_customers(m);
+  const std::size_t before = counter.syncs();
+  auto run = m.store->begin_run("demo", "invoices");
+  REQUIRE(run);
+  PageWrite page = page_of({invoice("I1", "C1")}, "cursor-1");
+  page.run_id = *run;
+  m.apply(page);
+  REQUIRE(m.store->finish_run(*run, RunOutcome::kSucceeded));
+  CHECK(counter.syncs() - before == 1);
+  // The connection is back to FULL afterwards: a page alone still costs its own fsync.
+  const std::size_t after_run = counter.syncs();
+  m.apply(page_of({invoice("I2", "C1")}, "cursor-2"));
+  CHECK(counter.syncs() - after_run == 1);
+  m.store.reset();
+  CHECK(m.text("SELECT outcome FROM sync_runs WHERE id = " + std::to_string(*run)) == "succeeded");
 }
 
 TEST_CASE("runs left running by a crashed process are marked interrupted at open") {
