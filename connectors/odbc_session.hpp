@@ -1,6 +1,6 @@
 // OdbcSession: one unixODBC connection and its statements, as RAII handles, with every driver
 // diagnostic turned into a classified Error (the I/O half of the `odbc` connector; paging and
-// cursors live in odbc_connector.cpp).
+// the cursor text in odbc_connector.cpp and odbc_cursor.hpp).
 //
 // Classification (SQLSTATE, first record): 08xxx (connection), HYT00/HYT01 (timeout),
 // 40001/40P01 (serialisation, deadlock), 57Pxx (server shutting down / backend terminated) and
