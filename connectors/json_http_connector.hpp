@@ -12,6 +12,8 @@
 // {ids_filter with {ids} = 'id1','id2',…}, following next links; at most ids_per_request ids per
 // request, the cursor unchanged. A stream without ids_filter cannot read by id
 // (max_ids_per_pull() is 0) and the engine pulls its delta instead.
+// Push and look-up of outbox items: json_http_push.hpp. Options, settings and the URLs built
+// under base_url: json_http_api.hpp.
 #pragma once
 
 #include "connectors/connector_spec.hpp"
