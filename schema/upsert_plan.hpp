@@ -14,6 +14,9 @@
 // constraint failure on the entity's first statement is undone by SQLite's statement rollback
 // and is a plain reject, one after it returns kRetryIsolated and the caller rolls the page back
 // and replays it) and isolated (a savepoint per entity; never kRetryIsolated).
+//
+// The statements are generated in upsert_plan.cpp, an entity is checked and its references
+// resolved in upsert_checks.cpp, and its rows are written in upsert_rows.cpp.
 #pragma once
 
 #include <cstdint>
