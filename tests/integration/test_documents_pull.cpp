@@ -3,10 +3,13 @@
 // invoice's PDF) against the real erp-sim, then GET /v1/documents/{id} from `arsync run`.
 #include <doctest/doctest.h>
 
+#include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "connectors/hmac.hpp"
 #include "tests/integration/running_daemon.hpp"
@@ -46,6 +49,38 @@ std::string sim_pdf(const ErpSimProcess& sim, const std::string& invoice) {
       .body;
 }
 
+// `arsync status`'s runs table keeps its columns in line whatever the lengths of the names in
+// it: in every row a text column starts where its title starts and a count ends where its
+// title ends. `stream` must be one of the rows.
+void check_runs_table_aligned(const std::string& status, const std::string& stream) {
+  std::istringstream lines(status);
+  std::string header;
+  while (std::getline(lines, header) && header.rfind("connector ", 0) != 0) {
+  }
+  REQUIRE(header.rfind("connector ", 0) == 0);
+  std::vector<std::size_t> starts, ends;
+  for (const std::string title : {"stream", "cursor", "last run", "outcome"}) {
+    REQUIRE(header.find(" " + title + " ") != std::string::npos);
+    starts.push_back(header.find(" " + title + " ") + 1);
+  }
+  for (const std::string title : {"inserted", "updated", "rejected"}) {
+    REQUIRE(header.find(title) != std::string::npos);
+    ends.push_back(header.find(title) + title.size());
+  }
+  bool seen = false;
+  for (std::string line; std::getline(lines, line) && !line.empty();) {
+    if (line.rfind("    error: ", 0) == 0) continue;
+    seen = seen || line.find(" " + stream + " ") != std::string::npos;
+    INFO(header);
+    INFO(line);
+    for (std::size_t at : starts) CHECK((at < line.size() && line[at - 1] == ' ' && line[at] != ' '));
+    for (std::size_t end : ends)
+      CHECK((end <= line.size() && std::isdigit(static_cast<unsigned char>(line[end - 1])) &&
+             (end == line.size() || line[end] == ' ')));
+  }
+  CHECK_MESSAGE(seen, status);
+}
+
 }  // namespace
 
 TEST_CASE("invoice PDFs are pulled once with their sha256, re-pulled when the invoice changes, served by the portal") {
@@ -61,6 +96,7 @@ TEST_CASE("invoice PDFs are pulled once with their sha256, re-pulled when the in
   CHECK(q.scalar("SELECT count(*) FROM documents d JOIN invoices i ON i.id = d.owner_id AND i.erp_id = d.erp_id") == 300);
   CHECK(q.scalar("SELECT count(*) FROM rejects") == 0);
   CHECK(q.scalar("SELECT count(*) FROM documents WHERE typeof(content) <> 'blob' OR byte_size <> length(content)") == 0);
+  check_runs_table_aligned(d.run({"status"}).out, "invoice_documents");  // longer than a fixed column
   const std::string invoice = "INV-0000042";
   const std::string pdf = sim_pdf(sim, invoice);
   REQUIRE(pdf.find('\0') != std::string::npos);  // the copy carries a NUL and bytes that are not UTF-8
