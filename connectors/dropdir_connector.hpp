@@ -11,10 +11,12 @@
 //         pattern: "DEBMAS*.xml"          # which files belong to this stream
 //     outgoing: /srv/erp-import            # optional: where pushed items are written
 //
-// One file is one transaction (an XML or JSON file one page; a CSV file pages of page_rows
-// rows marked Page::continues, which the engine writes in one transaction, so memory stays
-// bounded whatever the file's size): its records, its rejects and the stream's cursor
-// (which names the file: name, inode, size, mtime) are committed together. After the commit
+// One file is one transaction, handed over in pages of page_rows records marked
+// Page::continues, which the engine writes in one transaction, so memory stays bounded by the
+// page (dropdir_pages.hpp: XML files with a simple records path are streamed whatever their
+// size; CSV and JSON files hold their text; other XML files are parsed whole). Its records,
+// its rejects and the stream's cursor (which names the file: name, inode, size, mtime) are
+// committed together. After the commit
 // the engine calls committed(), which moves the file to processed/. A crash before the commit
 // leaves the file in the folder and it is read again (the upserts are idempotent: no
 // duplicates); a crash between commit and move leaves the cursor naming a file still in the
@@ -22,14 +24,18 @@
 //
 // A file that cannot be read as its format (malformed XML/JSON, broken CSV quoting, a row
 // with the wrong cell count, too large) goes to failed/ with `<file>.error` beside it giving
-// the line and reason, and the run goes on with the next file. quarantined() lists the files
-// in failed/ with their reasons (`arsync status`, arsync_quarantined_items on /metrics). A record that parses but that
-// the mapping refuses is a reject like from any connector; its file still counts as processed.
+// the line and reason, and the run goes on with the next file; the whole file is checked
+// before its first page, so nothing of it reaches the mirror. quarantined() lists the files in
+// failed/ with their reasons (`arsync status`, arsync_quarantined_items on /metrics). A record
+// that parses but that the mapping refuses is a reject like from any connector; its file
+// still counts as processed.
 //
 // Files are taken oldest first (mtime, then name), those present when a run starts; one that
 // arrives during a run waits for the next. Formats: `format: xml|json|csv`, or by extension.
 // XML records are the elements the `records` XPath selects (a mapping's records: fills it),
-// by default the root's children; JSON records are the array at `records` ("" = the document).
+// by default the root's children; when that XPath is a simple absolute path (/*/IDOC/E1KNA1M)
+// the file is streamed and a record's XPaths see it and its ancestors, not other siblings
+// (mapping/xml_record_stream.hpp). JSON records are the array at `records` ("" = the document).
 //
 // Push (`outgoing: /srv/erp-import`, optional `outgoing_imported:`): each outbox item is one
 // file in that folder, rendered by the stream mapping's push: body (format: json or xml), named

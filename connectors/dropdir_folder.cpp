@@ -116,43 +116,58 @@ Result<std::vector<DropFile>> DropFolder::complete_files(std::string_view patter
   return files;
 }
 
-Result<std::string> DropFolder::read(const DropFile& file) const {
+OpenDropFile::~OpenDropFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<OpenDropFile> DropFolder::open_file(const DropFile& file) const {
   fs::path path = options_.inbox / file.name;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return fail(ErrorKind::kNotFound, "the file is gone", path.string());
     return fail(ErrorKind::kIo, "cannot open: " + errno_text(), path.string());
   }
-  struct stat before {
-  }, after{};
-  std::string content;
-  bool ok = ::fstat(fd, &before) == 0;
-  if (ok && identity(file.name, before) != file) {
-    ::close(fd);
+  OpenDropFile open(fd);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return fail(ErrorKind::kIo, "cannot read: " + errno_text(), path.string());
+  if (identity(file.name, st) != file)
     return fail(ErrorKind::kNotFound, "the file was replaced since it was listed", path.string());
-  }
-  if (ok && static_cast<std::uint64_t>(before.st_size) > options_.max_bytes) {
-    ::close(fd);
-    return fail(ErrorKind::kInvalidInput, "the file has " + std::to_string(before.st_size) +
+  return open;
+}
+
+Result<void> DropFolder::check_unchanged(const OpenDropFile& open, const DropFile& file) const {
+  struct stat st {};
+  if (::fstat(open.fd(), &st) != 0)
+    return fail(ErrorKind::kIo, "cannot read: " + errno_text(), (options_.inbox / file.name).string());
+  if (identity(file.name, st) != file)
+    return fail(ErrorKind::kTransient, "the file changed while it was read (still being written?)",
+                (options_.inbox / file.name).string());
+  return {};
+}
+
+Result<std::string> DropFolder::read(const DropFile& file) const {
+  auto open = open_file(file);
+  if (!open) return fail(open.error());
+  if (file.size > options_.max_bytes)
+    return fail(ErrorKind::kInvalidInput, "the file has " + std::to_string(file.size) +
                                               " bytes, more than max_file_bytes (" +
                                               std::to_string(options_.max_bytes) + ")");
-  }
-  content.resize(ok ? static_cast<std::size_t>(before.st_size) : 0);
+  std::string content;
+  content.reserve(static_cast<std::size_t>(file.size) + 64);  // simdjson's padding: JSON is parsed in place
+  content.resize(static_cast<std::size_t>(file.size));
   std::size_t got = 0;
-  while (ok && got < content.size()) {
-    ssize_t n = ::read(fd, content.data() + got, content.size() - got);
+  while (got < content.size()) {
+    ssize_t n = ::read(open->fd(), content.data() + got, content.size() - got);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
+    if (n < 0)
+      return fail(ErrorKind::kIo, "cannot read: " + errno_text(), (options_.inbox / file.name).string());
+    if (n == 0) break;
     got += static_cast<std::size_t>(n);
   }
-  ok = ok && ::fstat(fd, &after) == 0;
-  int read_errno = errno;
-  ::close(fd);
-  if (!ok)
-    return fail(ErrorKind::kIo, std::string("cannot read: ") + std::strerror(read_errno), path.string());
-  if (got != content.size() || identity(file.name, after) != file)
+  if (got != content.size())
     return fail(ErrorKind::kTransient, "the file changed while it was read (still being written?)",
-                path.string());
+                (options_.inbox / file.name).string());
+  if (auto same = check_unchanged(*open, file); !same) return fail(same.error());
   return content;
 }
 

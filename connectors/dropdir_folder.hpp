@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "schema/result.hpp"
@@ -49,7 +50,21 @@ struct DropFolderOptions {
   std::vector<std::string> ignore;  // fnmatch(3) globs
   bool wait_stable = true;
   std::chrono::milliseconds settle{5000};
-  std::uint64_t max_bytes = 64u << 20;  // a file is held whole, parsed: ~17x its size in memory
+  std::uint64_t max_bytes = 64u << 20;  // limit for read(): a file held whole in memory
+};
+
+// A file of the inbox open for reading in passes (a streamed XML file is checked, then read
+// page by page). Owns its descriptor; move-only.
+class OpenDropFile {
+ public:
+  explicit OpenDropFile(int fd) : fd_(fd) {}
+  OpenDropFile(OpenDropFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  OpenDropFile& operator=(OpenDropFile&&) = delete;
+  ~OpenDropFile();
+  int fd() const { return fd_; }
+
+ private:
+  int fd_;
 };
 
 class DropFolder {
@@ -66,6 +81,11 @@ class DropFolder {
   // kTransient: it changed while being read (still being written); kInvalidInput: larger than
   // max_bytes; kIo: the folder cannot be read.
   Result<std::string> read(const DropFile& file) const;
+
+  // `file` opened for reading in passes, with no size limit. kNotFound as read(); kIo.
+  Result<OpenDropFile> open_file(const DropFile& file) const;
+  // Ok if the open file is still as listed; kTransient if it changed (still being written).
+  Result<void> check_unchanged(const OpenDropFile& open, const DropFile& file) const;
 
   // Moves `file` to processed/ if the inbox still holds exactly that file; false if it does not.
   Result<bool> move_to_processed(const DropFile& file) const;

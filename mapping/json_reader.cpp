@@ -168,6 +168,9 @@ class PageWalker {
 
   PageWalker(std::string_view records_path, std::string_view link_path)
       : records_(records_path), link_(link_path) {}
+  // Records are checked, and only their places in `body` kept (locate_json_records).
+  PageWalker(std::string_view records_path, std::string_view body, std::vector<JsonSpan>* spans)
+      : records_(records_path), body_(body), spans_(spans) {}
 
   error_code walk(sj::value& v, Path rec, Path link) {
     if (rec && rec->empty()) return read_records(v);
@@ -220,7 +223,7 @@ class PageWalker {
     std::string_view token;
     token = v.raw_json_token();
     if (token.empty() || token.front() != '{') {
-      builder.detail = "record " + std::to_string(page.records.size() + 1) + " is not a JSON object";
+      builder.detail = "record " + std::to_string(seen_ + 1) + " is not a JSON object";
       return simdjson::INCORRECT_TYPE;
     }
     Record record;
@@ -228,8 +231,13 @@ class PageWalker {
     // After the object the iterator stands on the ',' or ']' that follows it.
     const char* end = nullptr;
     if (v.current_location().get(end)) return simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
-    record.raw =
-        std::string(trim_right(std::string_view(token.data(), static_cast<std::size_t>(end - token.data()))));
+    std::string_view raw = trim_right(std::string_view(token.data(), static_cast<std::size_t>(end - token.data())));
+    ++seen_;
+    if (spans_) {
+      spans_->push_back({static_cast<std::size_t>(raw.data() - body_.data()), raw.size()});
+      return simdjson::SUCCESS;
+    }
+    record.raw = std::string(raw);
     page.records.push_back(std::move(record));
     return simdjson::SUCCESS;
   }
@@ -246,7 +254,9 @@ class PageWalker {
     return simdjson::SUCCESS;
   }
 
-  std::string_view records_, link_;
+  std::string_view records_, link_, body_;
+  std::vector<JsonSpan>* spans_ = nullptr;
+  std::size_t seen_ = 0;
 };
 
 // Offset of the first byte that is not valid UTF-8 (only computed on the error path).
@@ -318,11 +328,11 @@ sj::parser& thread_parser() {
 
 // `body` must have SIMDJSON_PADDING bytes of capacity beyond its size.
 Result<JsonPage> read_padded(std::string_view body, std::size_t capacity, std::string_view records_path,
-                             std::string_view next_link_path) {
+                             std::string_view next_link_path, sj::parser& parser = thread_parser(),
+                             std::vector<JsonSpan>* spans = nullptr) {
   sj::document doc;
-  if (auto e = thread_parser().iterate(body.data(), body.size(), capacity).get(doc))
-    return fail(scan_error(e, body));
-  PageWalker walker(records_path, next_link_path);
+  if (auto e = parser.iterate(body.data(), body.size(), capacity).get(doc)) return fail(scan_error(e, body));
+  PageWalker walker = spans ? PageWalker(records_path, body, spans) : PageWalker(records_path, next_link_path);
   sj::value root;
   if (doc.get_value().get(root) != simdjson::SUCCESS)
     return fail(ErrorKind::kInvalidInput, "the JSON body is not an object or array");
@@ -353,6 +363,24 @@ Result<JsonPage> read_json_page(std::string& body, std::string_view records_path
                                 std::string_view next_link_path) {
   body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   return read_padded(body, body.capacity(), records_path, next_link_path);
+}
+
+Result<std::vector<JsonSpan>> locate_json_records(std::string& body, std::string_view records_path) {
+  body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+  sj::parser parser;  // its index (several times the body's size) is freed on return
+  std::vector<JsonSpan> spans;
+  auto checked = read_padded(body, body.capacity(), records_path, "", parser, &spans);
+  if (!checked) return fail(checked.error());
+  return spans;
+}
+
+Result<Record> read_json_record(std::string_view text) {
+  auto root = parse_json(text);
+  if (!root) return fail(root.error());
+  Record record;
+  record.root = std::move(*root);
+  record.raw = std::string(text);
+  return record;
 }
 
 Result<Node> parse_json(std::string_view text) {

@@ -37,6 +37,15 @@ Result<JsonPage> read_json_page(std::string_view body, std::string_view records_
 Result<JsonPage> read_json_page(std::string& body, std::string_view records_path,
                                 std::string_view next_link_path);
 
+// A large body's records a page at a time (dropdir files): locate_json_records checks the whole
+// body as read_json_page would (same errors) but keeps only each record's place in it, and
+// read_json_record then reads one record from its text, the Record read_json_page would give.
+struct JsonSpan {
+  std::size_t offset, size;  // of the record's text in the body
+};
+Result<std::vector<JsonSpan>> locate_json_records(std::string& body, std::string_view records_path);
+Result<Record> read_json_record(std::string_view record_text);
+
 // Parses one JSON document of any shape.
 Result<Node> parse_json(std::string_view text);
 

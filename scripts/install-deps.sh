@@ -11,6 +11,7 @@ packages=(
   libpugixml-dev nlohmann-json3-dev libyaml-cpp-dev libsimdjson-dev
   doctest-dev libsystemd-dev libcli11-dev
   libcsv-dev                             # dropdir: CSV exports
+  libexpat1-dev                          # dropdir: XML exports streamed (mapping/xml_record_stream)
   postgresql
   procps python3 curl
   wrk                                    # bench/: HTTP load (webhook ingest, portal reads)

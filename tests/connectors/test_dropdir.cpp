@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <pugixml.hpp>
 
 #include "connectors/dropdir_connector.hpp"
 #include "tests/connectors/scratch_folder.hpp"
@@ -204,6 +205,59 @@ TEST_CASE("XML files: records are the elements the records XPath selects") {
   REQUIRE_MESSAGE(page, why(page));
   REQUIRE(page->records.size() == 2);
   CHECK(page->records[1].raw == "<Invoice><No>X2</No></Invoice>");
+}
+
+// Pulls a whole run of the stream; one line per page: its records' first values, "+" if it continues.
+std::vector<std::string> pages_of(Connector& connector) {
+  std::vector<std::string> pages;
+  PullRequest request{"invoices", "", ""};
+  for (;;) {
+    auto page = connector.pull(request);
+    REQUIRE_MESSAGE(page, why(page));
+    std::string ids;
+    for (const Record& r : page->records)
+      ids += (ids.empty() ? "" : " ") + std::string(r.xml_element ? pugi::xml_node(r.xml_element).child_value("No")
+                                                                  : r.root.children().front().text());
+    pages.push_back(ids + (page->continues ? " +" : ""));
+    connector.committed(page->cursor);
+    if (page->next_page_token.empty()) return pages;
+    request.page_token = page->next_page_token;
+  }
+}
+
+TEST_CASE("XML and JSON files larger than page_rows are handed over in parts, a broken one checked whole first") {
+  Folder folder;
+  folder.write("a.xml", "<E><I><No>A1</No></I><I><No>A2</No></I><I><No>A3</No></I></E>", std::chrono::seconds(100));
+  folder.write("b.json", R"([{"No":"B1"},{"No":"B2"},{"No":"B3"},{"No":"B4"}])", std::chrono::seconds(90));
+  // Well-formed for two pages, broken on line 4.
+  folder.write("c.xml", "<E>\n<I><No>C1</No></I><I><No>C2</No></I>\n<I><No>C3</No></I>\n<I><No>C4</I>\n</E>\n",
+               std::chrono::seconds(80));
+  folder.write("d.json", "[{\"No\":\"D1\"},{\"No\":\"D2\"},\n{\"No\":\"D3\"},\n{\"No\": D4}]", std::chrono::seconds(70));
+  // Larger than max_file_bytes: streamed XML has no limit, a file read whole does.
+  folder.write("e.xml", "<E><I><No>E1</No></I><I><No>E2</No></I><I><No>E3</No></I></E>", std::chrono::seconds(60));
+  folder.write("f.json", R"([{"No":"F1"},{"No":"F2"},{"No":"F3"},{"No":"F4"},{"No":"F5"}])", std::chrono::seconds(50));
+  auto connector = make(folder, option("max_file_bytes", "60"),
+                        {{"pattern", {"*", "t"}}, {"records", {"", "t"}}, {"page_rows", {"2", "t"}}});
+  // The last page is empty: f.json, the run's last file, went to failed/.
+  CHECK(pages_of(*connector) == std::vector<std::string>{"A1 A2 +", "A3", "B1 B2 +", "B3 B4", "E1 E2 +", "E3", ""});
+  CHECK(folder.files("processed") == std::vector<std::string>{"a.xml", "b.json", "e.xml"});
+  CHECK(folder.files("failed") ==
+        std::vector<std::string>{"c.xml", "c.xml.error", "d.json", "d.json.error", "f.json", "f.json.error"});
+  CHECK(folder.read("failed/c.xml.error").find("reason: line 4, column 12: the XML file is not well-formed: mismatched tag") !=
+        std::string::npos);
+  CHECK(folder.read("failed/d.json.error").find("reason: line 3, column") != std::string::npos);
+  CHECK(folder.read("failed/f.json.error").find("more than max_file_bytes (60)") != std::string::npos);
+}
+
+TEST_CASE("an XML file whose records XPath is not a simple path is read whole, within max_file_bytes") {
+  Folder folder;
+  folder.write("x.xml", "<E><B><I><No>X1</No></I></B><I><No>X2</No></I><I><No>X3</No></I></E>", std::chrono::seconds(90));
+  folder.write("y.xml", "<E><I><No>Y1</No></I><I><No>Y2</No></I><I><No>Y3</No></I><I><No>Y4</No></I></E>",
+               std::chrono::seconds(80));
+  auto connector = make(folder, option("max_file_bytes", "70"),
+                        {{"pattern", {"*.xml", "t"}}, {"records", {"//I", "t"}}, {"page_rows", {"2", "t"}}});
+  CHECK(pages_of(*connector) == std::vector<std::string>{"X1 X2 +", "X3", ""});
+  CHECK(folder.files("failed") == std::vector<std::string>{"y.xml", "y.xml.error"});
 }
 
 TEST_CASE("bad options are refused when the connector is created") {

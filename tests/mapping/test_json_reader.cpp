@@ -152,3 +152,27 @@ TEST_CASE("a big page reads every record") {
   CHECK(page->records[4999].root.find("amount")->text() == "4999.25");
   CHECK(page->records[123].raw == R"({"id":"INV-123","amount":123.25,"lines":[{"q":1},{"q":2}]})");
 }
+
+TEST_CASE("located records read one at a time are the records of the whole page; errors are the page's") {
+  std::string body = kPage;
+  auto page = read_json_page(std::string_view(body), "value", "");
+  REQUIRE_MESSAGE(page, error_of(page));
+  auto spans = locate_json_records(body, "value");
+  REQUIRE(spans);
+  REQUIRE(spans->size() == page->records.size());
+  for (std::size_t i = 0; i < spans->size(); ++i) {
+    auto record = read_json_record(std::string_view(body).substr((*spans)[i].offset, (*spans)[i].size));
+    REQUIRE(record);
+    CHECK(record->raw == page->records[i].raw);
+    CHECK(record->root.find("id")->text() == page->records[i].root.find("id")->text());
+    CHECK(record->root.find("total")->text() == page->records[i].root.find("total")->text());
+  }
+  std::string broken = R"({"value":[{"id":"A"},{"id":"B"},{"id": }]})";
+  auto located = locate_json_records(broken, "value");
+  REQUIRE(!located);
+  CHECK(located.error().message == error_of(read_json_page(std::string_view(broken), "value", "")));
+  std::string not_objects = R"({"value":[{"id":"A"},7]})";
+  auto seven = locate_json_records(not_objects, "value");
+  REQUIRE(!seven);
+  CHECK(seven.error().message.find("record 2 is not a JSON object") == 0);
+}
