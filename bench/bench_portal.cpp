@@ -1,6 +1,8 @@
 // bench_portal: portal API read latency (issue 7) for the invoice list of a large mirror.
 //
 //   build/bench/bench_portal [--invoices 1000000] [--customers 1000] [--seconds 10] [--connections 16]
+//                            [--writes 1]
+//   ARSYNC=/path/to/arsync build/bench/bench_portal ...   (A/B against another build)
 //
 // Builds a mirror of N invoices over C customers directly in SQLite (the portal reads, so how
 // the rows arrived does not matter; bench_sync measures that), starts the real `arsync run`
@@ -8,7 +10,10 @@
 //  1. one request at a time over loopback (a new connection each): p50/p99/max latency of
 //     first pages with filters and of deep pages (a keyset token in the middle of the list);
 //  2. wrk (Debian's `wrk`, scripts/install-deps.sh) with --latency for throughput and
-//     p50/p90/p99 under concurrent load, random customers, first and deep pages.
+//     p50/p90/p99 under concurrent load, random customers, first and deep pages;
+//  3. with --writes 1, wrk POSTing messages to the AR team, each with its own Idempotency-Key:
+//     portal writes/s and their p50/p99, every write durable (committed with synchronous=FULL,
+//     as `arsync run` opens the mirror) before its 201.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 #include <sqlite3.h>
@@ -16,6 +21,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <fstream>
@@ -41,6 +47,7 @@ const std::string kToken = "bench-portal-token";
 
 struct Args {
   long invoices = 1'000'000, customers = 1000, seconds = 10, connections = 16;
+  bool writes = false;
 };
 
 Args parse_args(int argc, char** argv) {
@@ -51,6 +58,7 @@ Args parse_args(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--customers")) a.customers = v;
     else if (!std::strcmp(argv[i], "--seconds")) a.seconds = v;
     else if (!std::strcmp(argv[i], "--connections")) a.connections = v;
+    else if (!std::strcmp(argv[i], "--writes")) a.writes = v != 0;
     else std::fprintf(stderr, "unknown option %s\n", argv[i]), std::exit(2);
   }
   return a;
@@ -177,6 +185,40 @@ void with_wrk(const std::filesystem::path& dir, std::uint16_t port, const Args& 
   std::system(command.c_str());
 }
 
+// POST /v1/messages (the lightest write: the message row, the answer kept under its
+// Idempotency-Key, the change sequence) under wrk. Each thread numbers its own keys, so no key
+// repeats; done() prints writes/s, p50/p99 and every answer that was not a 201.
+void writes_with_wrk(const std::filesystem::path& dir, std::uint16_t port, const Args& a) {
+  if (std::system("command -v wrk >/dev/null") != 0) {
+    std::printf("wrk not installed (scripts/install-deps.sh installs it): write figures skipped\n");
+    return;
+  }
+  std::ofstream(dir / "writes.lua")
+      << "local threads, counter = {}, 0\n"
+      << "setup = function(thread) counter = counter + 1; thread:set('id', counter); table.insert(threads, thread) end\n"
+      << "n, refused = 0, 0  -- globals, so done() can read each thread's\n"
+      << "request = function()\n"
+      << "  n = n + 1\n"
+      << "  local body = '{\"customer_id\": ' .. ((n * 7919 + id) % " << a.customers << " + 1) .. ', \"body\": \"please call me\"}'\n"
+      << "  return wrk.format('POST', '/v1/messages', {['Authorization'] = 'Bearer " << kToken
+      << "', ['Content-Type'] = 'application/json', ['Idempotency-Key'] = 'bench-' .. id .. '-' .. n}, body)\n"
+      << "end\n"
+      << "response = function(status) if status ~= 201 then refused = refused + 1 end end\n"
+      << "done = function(summary, latency)\n"
+      << "  local other = 0\n"
+      << "  for _, t in ipairs(threads) do other = other + t:get('refused') end\n"
+      << "  io.write(string.format('portal writes: %d in %.1f s = %.0f writes/s  p50 %.2f ms  p99 %.2f ms  "
+         "not 201: %d  socket errors: %d\\n', summary.requests, summary.duration / 1e6, "
+         "summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000, "
+         "other, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))\n"
+      << "end\n";
+  std::string command = "wrk -t2 -c" + std::to_string(a.connections) + " -d" + std::to_string(a.seconds) +
+                        "s --latency -s " + (dir / "writes.lua").string() + " http://127.0.0.1:" + std::to_string(port);
+  std::printf("$ %s\n", command.c_str());
+  std::fflush(stdout);
+  std::system(command.c_str());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -188,8 +230,9 @@ int main(int argc, char** argv) {
   std::ofstream(dir / "arsync.yaml") << "mirror: " << (dir / "mirror.db").string() << "\n"
                                      << "server:\n  listen: 127.0.0.1:0\n  max_connections: 1024\n"
                                      << "portal:\n  read_threads: 2\n  tokens:\n    - name: bench\n      sha256: "
-                                     << to_hex(sha256(kToken)) << "\n      scopes: [read]\n";
-  ChildProcess arsync({ARSYNC_BIN, {"--config", (dir / "arsync.yaml").string(), "run"}, {}, dir.path()});
+                                     << to_hex(sha256(kToken)) << "\n      scopes: [read, write]\n";
+  const char* other = std::getenv("ARSYNC");
+  ChildProcess arsync({other ? other : ARSYNC_BIN, {"--config", (dir / "arsync.yaml").string(), "run"}, {}, dir.path()});
   std::smatch match;
   static const std::regex ready(R"(event=daemon_ready listen=127\.0\.0\.1:(\d+))");
   auto deadline = Clock::now() + std::chrono::seconds(60);
@@ -202,5 +245,6 @@ int main(int argc, char** argv) {
   sequential(port, a, false);
   sequential(port, a, true);
   with_wrk(dir.path(), port, a);
+  if (a.writes) writes_with_wrk(dir.path(), port, a);
   return 0;
 }

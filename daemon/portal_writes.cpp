@@ -18,6 +18,9 @@ namespace {
 using nlohmann::json;
 
 constexpr std::size_t kMaxKeyLength = 255;
+// A group holds the mirror's write lock while its writes run (a few ms each): bounded, so a
+// sync run waiting for the lock is never held back long.
+constexpr std::size_t kMaxGroup = 128;
 
 ServerResponse json_answer(int status, const std::string& body) {
   return {status, "application/json", body, {}};
@@ -255,26 +258,47 @@ void PortalWrites::stop() {
 
 void PortalWrites::write_loop(std::stop_token stop) {
   for (;;) {
-    std::deque<Job> batch;
+    std::vector<Job> group;
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, stop, [&] { return !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything accepted has been answered
-      batch.swap(queue_);
+      const std::size_t n = std::min(queue_.size(), kMaxGroup);
+      group.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + n));
+      queue_.erase(queue_.begin(), queue_.begin() + n);
     }
-    for (Job& job : batch) run(job);
+    commit_group(group);
   }
 }
 
-void PortalWrites::run(Job& job) {
-  auto result = job.commit(store_, job.api);
+// Nothing is answered before the group's COMMIT: until then even a "created" write can vanish.
+void PortalWrites::commit_group(std::vector<Job>& group) {
+  std::vector<Result<PortalWriteResult>> results;
+  results.reserve(group.size());
+  auto committed = store_.group_portal_writes([&] {
+    for (Job& job : group) results.push_back(job.commit(store_, job.api));
+  });
+  if (!committed) {
+    log(LogLevel::kError, "portal_group_commit_failed",
+        {{"writes", std::to_string(group.size())}, {"error", committed.error().describe()}});
+    for (Job& job : group)
+      job.respond(error_answer(503, "Unavailable", "the write could not be stored; send it again"));
+    return;
+  }
+  const bool queued = std::any_of(results.begin(), results.end(), [](const Result<PortalWriteResult>& r) {
+    return r && r->kind == PortalWriteResult::Kind::kCreated && r->outbox_id;
+  });
+  if (queued) on_queued_();
+  for (std::size_t i = 0; i < group.size(); ++i) answer(group[i], std::move(results[i]));
+}
+
+void PortalWrites::answer(Job& job, Result<PortalWriteResult> result) {
   if (!result) {
     log(LogLevel::kError, "portal_write_failed", {{"key", job.api.idempotency_key}, {"error", result.error().describe()}});
     return job.respond(error_answer(503, "Unavailable", "the write could not be stored; send it again"));
   }
   switch (result->kind) {
     case PortalWriteResult::Kind::kCreated:
-      if (result->outbox_id) on_queued_();
       return job.respond(json_answer(201, result->answer));
     case PortalWriteResult::Kind::kReplayed:
       return job.respond(json_answer(result->status, result->answer));

@@ -4,9 +4,15 @@
 //
 // handle() runs on the event loop and only parses: the request's shape is checked there (a
 // 400 for unreadable JSON or a missing Idempotency-Key, a 422 listing every bad field). A
-// well-formed write is queued for the writer thread, which commits it with its outbox item and
-// its answer in one transaction (schema/portal_write.hpp) and only then answers: a 201 means
+// well-formed write is queued for the writer thread, which stores it with its outbox item and
+// its answer (schema/portal_write.hpp) and answers only once that is committed: a 201 means
 // stored and queued for the ERP. The same Idempotency-Key again gets the same answer.
+//
+// Group commit (DESIGN §7): the writer takes everything queued meanwhile (up to kMaxGroup) and
+// stores it as one group (MirrorStore::group_portal_writes): each write in its own savepoint,
+// so a refused one gets its own 422 and undoes only itself, and one COMMIT, one fsync, for all.
+// Then it answers them all; if that COMMIT fails, every write of the group gets a 503 and none
+// of them was kept. Two requests with one key in a group: the second replays the first.
 //
 // Thread-safe: handle() from the loop, stop() from anywhere.
 #pragma once
@@ -20,6 +26,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "daemon/generation.hpp"
 #include "daemon/http_server.hpp"
@@ -49,7 +56,8 @@ class PortalWrites {
     Respond respond;
   };
   void write_loop(std::stop_token stop);
-  void run(Job& job);
+  void commit_group(std::vector<Job>& group);
+  void answer(Job& job, Result<PortalWriteResult> result);
 
   // Constant after construction
   MirrorStore& store_;

@@ -201,6 +201,11 @@ class MirrorStore {
   Result<PortalWriteResult> write_message(const ApiWrite& api, const MessageWrite& message);
   Result<PortalWriteResult> write_credit_request(const ApiWrite& api, const CreditRequestWrite& request);
   Result<PortalWriteResult> write_profile_change(const ApiWrite& api, const ProfileChangeWrite& change);
+  // Group commit (DESIGN §7): the write_* calls `writes` makes (on this thread) share ONE
+  // transaction, each in its own savepoint, so a refused or failed write undoes only itself and
+  // has its own result, and the group costs one COMMIT (one fsync). Their results are durable
+  // only once this returns success; an Error means none of the group's writes was kept.
+  Result<void> group_portal_writes(const std::function<void()>& writes);
   // For the outbox item of a profile change: each field it changes, with the value it was based
   // on and the mirror's current value (DESIGN §4 Conflicts). NotFound for another kind of item.
   Result<std::vector<ProfileFieldBasis>> profile_change_basis(std::int64_t outbox_id);

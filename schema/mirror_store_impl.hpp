@@ -24,6 +24,7 @@ struct MirrorStore::Impl {
   std::int64_t schema_version = 0;
   // Touched only by the writer (the one thread using this store).
   std::int64_t last_seq = 0;  // the mirror_state row, as of the last commit (or in the open transaction)
+  bool grouped = false;       // inside group_portal_writes(): each portal write is a savepoint
   std::unique_ptr<UpsertPlan> plan;
   std::map<std::string, Statement, std::less<>> statements;
 

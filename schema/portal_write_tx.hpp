@@ -2,6 +2,8 @@
 // schema/: portal_writes.cpp, portal_requests.cpp). Construct under the store's mutex; begin()
 // opens the transaction and answers replays; commit() keeps the answer, advances the change
 // sequence and commits; leaving the scope without commit() rolls everything back.
+// Inside MirrorStore::group_portal_writes the "transaction" is a savepoint of the group's one
+// transaction: commit() releases it into the group, which commits them all at once.
 #pragma once
 
 #include <functional>
@@ -59,6 +61,11 @@ class PortalWriteTx {
   template <class Body>
   static Result<PortalWriteResult> run(MirrorStore::Impl& m, const ApiWrite& api, std::string_view what, Body body) {
     if (auto ok = m.writable(what); !ok) return fail(ok.error());
+    // SQLite rolls the whole transaction back on some errors (disk full, I/O): a later write of
+    // the group must not then run outside it, committing on its own.
+    if (m.grouped && !m.db.in_transaction())
+      return fail(ErrorKind::kIo, "cannot " + std::string(what) + ": an earlier write of its group commit failed and "
+                                  "the group's transaction was rolled back; send the request again", m.db.path());
     PortalWriteTx tx(m, api);
     auto replay = tx.begin();
     if (!replay) return fail(replay.error());

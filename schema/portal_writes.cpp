@@ -17,7 +17,8 @@ PortalWriteTx::~PortalWriteTx() {
 }
 
 Result<std::optional<PortalWriteResult>> PortalWriteTx::begin() {
-  auto tx = Transaction::begin(m_.db, "store a portal write");
+  auto tx = m_.grouped ? Transaction::savepoint(m_.db, "store a portal write")
+                       : Transaction::begin(m_.db, "store a portal write");
   if (!tx) return fail(tx.error());
   tx_.emplace(std::move(*tx));
   auto s = m_.stmt("SELECT request_hash, status, response FROM api_requests WHERE principal = ?1 AND idempotency_key = ?2");
@@ -129,6 +130,33 @@ Result<PortalWriteResult> PortalWriteTx::commit(std::int64_t outbox_id) {
   result.answer = api_.answer;
   result.outbox_id = outbox_id;
   return result;
+}
+
+Result<void> MirrorStore::group_portal_writes(const std::function<void()>& writes) {
+  std::lock_guard lock(impl_->mutex);
+  Impl& m = *impl_;
+  if (auto ok = m.writable("store portal writes"); !ok) return ok;
+  if (m.grouped) return fail(ErrorKind::kIo, "internal error: portal write groups do not nest", m.db.path());
+  const std::int64_t seq_before = m.last_seq;
+  auto tx = Transaction::begin(m.db, "store a group of portal writes");
+  if (!tx) return fail(tx.error());
+  struct Grouped {  // also on the way out of an exception
+    Impl& m;
+    const std::int64_t seq_before;
+    bool kept = false;
+    ~Grouped() {
+      m.grouped = false;
+      if (!kept) m.last_seq = seq_before;
+    }
+  } grouped{m, seq_before};
+  m.grouped = true;
+  writes();
+  if (!m.db.in_transaction())
+    return fail(ErrorKind::kIo, "cannot store a group of portal writes: SQLite rolled its transaction back after "
+                                "an error; none of them was kept", m.db.path());
+  if (auto ok = tx->commit("a group of portal writes"); !ok) return ok;
+  grouped.kept = true;
+  return {};
 }
 
 PortalWriteResult invalid_write(std::vector<FieldError> errors) {

@@ -81,14 +81,34 @@ Result<void> Database::run(Statement& s, std::string_view what) {
 Result<Transaction> Transaction::begin(Database& db, std::string_view what) {
   const std::string step = "cannot start the transaction to " + std::string(what);
   if (auto ok = db.exec("BEGIN IMMEDIATE", step); !ok) return fail(ok.error());
-  return Transaction(db);
+  return Transaction(db, false);
+}
+
+Result<Transaction> Transaction::savepoint(Database& db, std::string_view what) {
+  if (!db.in_transaction())
+    return fail(ErrorKind::kIo, "internal error: a savepoint to " + std::string(what) + " outside a transaction",
+                db.path());
+  const std::string step = "cannot start the savepoint to " + std::string(what);
+  if (auto ok = db.exec("SAVEPOINT nested", step); !ok) return fail(ok.error());
+  return Transaction(db, true);
 }
 
 Transaction::~Transaction() {
-  if (db_) (void)db_->exec("ROLLBACK", "cannot roll back");
+  if (!db_) return;
+  // ROLLBACK TO leaves the savepoint open; RELEASE ends it. After an error that made SQLite roll
+  // back the whole transaction both fail, harmlessly: there is nothing left to undo.
+  if (nested_)
+    (void)db_->exec("ROLLBACK TO nested; RELEASE nested", "cannot roll back to the savepoint");
+  else
+    (void)db_->exec("ROLLBACK", "cannot roll back");
 }
 
 Result<void> Transaction::commit(std::string_view what) {
+  if (nested_) {
+    auto ok = db_->exec("RELEASE nested", "cannot keep " + std::string(what));
+    if (ok) db_ = nullptr;  // otherwise the destructor rolls the savepoint back
+    return ok;
+  }
   Database* db = std::exchange(db_, nullptr);
   if (auto ok = db->exec("COMMIT", "cannot commit " + std::string(what)); !ok) {
     (void)db->exec("ROLLBACK", "cannot roll back");

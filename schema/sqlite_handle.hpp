@@ -113,11 +113,16 @@ class Database {
 // One write transaction (BEGIN IMMEDIATE: takes the write lock up front, so it never fails
 // half-way with SQLITE_BUSY on upgrade). Rolled back when it goes out of scope uncommitted, so
 // every early return of a failed step leaves the mirror as it was.
+//
+// savepoint() is the nested form, inside a transaction already open: commit() releases it into
+// that transaction (durable only with its COMMIT), and leaving the scope without commit() undoes
+// only what was done since the savepoint began. Savepoints do not nest with each other here.
 class Transaction {
  public:
   static Result<Transaction> begin(Database& db, std::string_view what);
+  static Result<Transaction> savepoint(Database& db, std::string_view what);
   ~Transaction();
-  Transaction(Transaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  Transaction(Transaction&& other) noexcept : db_(other.db_), nested_(other.nested_) { other.db_ = nullptr; }
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
   Transaction& operator=(Transaction&&) = delete;
@@ -125,8 +130,9 @@ class Transaction {
   Result<void> commit(std::string_view what);
 
  private:
-  explicit Transaction(Database& db) : db_(&db) {}
+  Transaction(Database& db, bool nested) : db_(&db), nested_(nested) {}
   Database* db_;  // null once committed or rolled back
+  bool nested_;   // a savepoint
 };
 
 // True for the result codes that mean "this row breaks a constraint" (NOT NULL, CHECK, UNIQUE,
