@@ -163,11 +163,22 @@ void in_process(const std::filesystem::path& mirror, const Args& a) {
   }
 }
 
+bool have_wrk() {
+  if (std::system("command -v wrk >/dev/null") == 0) return true;
+  std::printf("wrk not installed (scripts/install-deps.sh installs it): concurrent figures skipped\n");
+  return false;
+}
+
+void run_wrk(const std::filesystem::path& script, std::uint16_t port, const Args& a) {
+  std::string command = "wrk -t2 -c" + std::to_string(a.connections) + " -d" + std::to_string(a.seconds) +
+                        "s --latency -s " + script.string() + " http://127.0.0.1:" + std::to_string(port);
+  std::printf("$ %s\n", command.c_str());
+  std::fflush(stdout);
+  std::system(command.c_str());
+}
+
 void with_wrk(const std::filesystem::path& dir, std::uint16_t port, const Args& a) {
-  if (std::system("command -v wrk >/dev/null") != 0) {
-    std::printf("wrk not installed (scripts/install-deps.sh installs it): concurrent figures skipped\n");
-    return;
-  }
+  if (!have_wrk()) return;
   std::ofstream(dir / "portal.lua") << "math.randomseed(7)\n"
                                     << "local hex = function(s) return (s:gsub('.', function(c) return string.format('%02x', string.byte(c)) end)) end\n"
                                     << "request = function()\n"
@@ -178,21 +189,14 @@ void with_wrk(const std::filesystem::path& dir, std::uint16_t port, const Args& 
                                     << "  end\n"
                                     << "  return wrk.format('GET', path, {['Authorization'] = 'Bearer " << kToken << "'})\n"
                                     << "end\n";
-  std::string command = "wrk -t2 -c" + std::to_string(a.connections) + " -d" + std::to_string(a.seconds) +
-                        "s --latency -s " + (dir / "portal.lua").string() + " http://127.0.0.1:" + std::to_string(port);
-  std::printf("$ %s\n", command.c_str());
-  std::fflush(stdout);
-  std::system(command.c_str());
+  run_wrk(dir / "portal.lua", port, a);
 }
 
 // POST /v1/messages (the lightest write: the message row, the answer kept under its
 // Idempotency-Key, the change sequence) under wrk. Each thread numbers its own keys, so no key
 // repeats; done() prints writes/s, p50/p99 and every answer that was not a 201.
 void writes_with_wrk(const std::filesystem::path& dir, std::uint16_t port, const Args& a) {
-  if (std::system("command -v wrk >/dev/null") != 0) {
-    std::printf("wrk not installed (scripts/install-deps.sh installs it): write figures skipped\n");
-    return;
-  }
+  if (!have_wrk()) return;
   std::ofstream(dir / "writes.lua")
       << "local threads, counter = {}, 0\n"
       << "setup = function(thread) counter = counter + 1; thread:set('id', counter); table.insert(threads, thread) end\n"
@@ -212,11 +216,7 @@ void writes_with_wrk(const std::filesystem::path& dir, std::uint16_t port, const
          "summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000, "
          "other, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))\n"
       << "end\n";
-  std::string command = "wrk -t2 -c" + std::to_string(a.connections) + " -d" + std::to_string(a.seconds) +
-                        "s --latency -s " + (dir / "writes.lua").string() + " http://127.0.0.1:" + std::to_string(port);
-  std::printf("$ %s\n", command.c_str());
-  std::fflush(stdout);
-  std::system(command.c_str());
+  run_wrk(dir / "writes.lua", port, a);
 }
 
 }  // namespace
