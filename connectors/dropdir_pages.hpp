@@ -10,12 +10,14 @@
 //   - XML, records: a simple absolute path ("/*/IDOC/E1KNA1M", namespaced steps included):
 //     streamed with expat (mapping/xml_record_stream.hpp), read twice (check, then pages);
 //     memory is one page of records whatever the file's size; max_file_bytes does not apply.
-//   - XML, any other records XPath ("//Invoice", predicates): parsed whole with pugixml, about
-//     17x the file's size, so limited by max_file_bytes; records handed over in pages.
+//   - XML, any other records XPath ("//Invoice", predicates): parsed whole with pugixml, several
+//     times the file's size, so limited by max_file_bytes; records handed over in pages.
 //   - CSV: the file's text is held (about its size; max_file_bytes), rows parsed a page at a time.
 //   - JSON: the file's text is held (about its size; max_file_bytes) and checked whole with
-//     simdjson (whose index, a few times the text, is freed after the check); each page's
-//     records are then parsed from their place in the text.
+//     simdjson, whose index (about 1.5x the text) is freed after the check: a peak of about
+//     2.6x the file's size; each page's records are then parsed from their place in the text.
+//     No streaming JSON parser is used: simdjson, the project's parser, needs the whole
+//     document (its iterate_many reads concatenated documents, not one large array).
 // Other errors: kNotFound (gone or replaced), kTransient (still being written, or changed
 // since it was checked: the run fails and its transaction leaves nothing), kIo.
 //

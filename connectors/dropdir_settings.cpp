@@ -20,9 +20,9 @@ constexpr OptionSpec kOptions[] = {
     {"ignore", OptionType::kString, ".*,*.tmp,*.part,*.partial,*.filepart", false,
      "comma-separated globs of files still being written, never read"},
     {"max_file_bytes", OptionType::kInteger, "67108864", false,
-     "a larger file read whole goes to failed/: CSV and JSON files (held in memory: about their size "
-     "plus a page of page_rows records), XML files whose records path is not a simple /a/b/c (about 17x "
-     "their size); XML files with a simple records path are streamed and have no limit"},
+     "a larger file read whole goes to failed/: CSV files (held: about their size), JSON files (about "
+     "2.6x their size while checked, then their size), XML files whose records path is not a simple "
+     "/a/b/c (several times their size); XML files with a simple records path are streamed and have no limit"},
     {"outgoing", OptionType::kString, "", false,
      "push: the folder the ERP imports from; each outbox item becomes one file there (absolute path)"},
     {"outgoing_imported", OptionType::kString, "", false,
