@@ -1,5 +1,6 @@
 // The private state of a MirrorStore, shared by the files that implement it (mirror_store.cpp:
-// open, migrations, pages, runs, status; inbox.cpp: the webhook inbox). Not part of the API.
+// pages; mirror_open.cpp: open and migrations; mirror_runs.cpp: runs, cursors, status;
+// inbox.cpp: the webhook inbox). Not part of the API.
 #pragma once
 
 #include <map>
