@@ -54,6 +54,9 @@ struct Parsed {
   std::string answer;
   std::string kind;  // the outbox kind, for push targets
   std::function<Result<PortalWriteResult>(MirrorStore&, const ApiWrite&)> commit;
+  // Profile changes: the customer fields changed, each of which the target's push mapping
+  // must send (add_unsent_fields).
+  std::vector<std::string> fields = {};
 };
 
 std::optional<Parsed> parse_payment(RequestReader& in, std::string_view principal) {
@@ -175,11 +178,17 @@ std::optional<Parsed> parse_profile_change(RequestReader& in, std::string_view p
   c.portal_id = portal_id("pfc_");
   c.customer_id = in.id("customer_id");
   json changes = json::array();
-  in.each("changes", true, [&](RequestReader& item, const std::string&) {
+  std::vector<std::string> fields;
+  in.each("changes", true, [&](RequestReader& item, const std::string& at) {
     ProfileChangeWrite::Change change;
     change.field = item.text("field", true, 64);
     change.from = item.nullable_text("from", 500);
+    // "to": null (or "") clears the field; a missing "to" is a mistake, not a clear.
+    if (!item.has("to")) in.error(at + ".to", "is required: the new value, or null to clear the field");
     change.to = item.nullable_text("to", 500);
+    if (change.from && change.from->empty()) change.from.reset();
+    if (change.to && change.to->empty()) change.to.reset();
+    fields.push_back(change.field);
     changes.push_back({{"field", change.field},
                        {"from", change.from ? json(*change.from) : json()},
                        {"to", change.to ? json(*change.to) : json()}});
@@ -188,9 +197,25 @@ std::optional<Parsed> parse_profile_change(RequestReader& in, std::string_view p
   if (!in.ok()) return std::nullopt;
   json answer{{"id", c.portal_id},           {"object", "profile_change"}, {"status", "pending"},
               {"customer_id", c.customer_id}, {"changes", std::move(changes)}, {"created_by", principal}};
-  return Parsed{answer.dump(), "profile_change", [c = std::move(c)](MirrorStore& store, const ApiWrite& api) {
-                  return store.write_profile_change(api, c);
-                }};
+  return Parsed{answer.dump(), "profile_change",
+                [c = std::move(c)](MirrorStore& store, const ApiWrite& api) { return store.write_profile_change(api, c); },
+                std::move(fields)};
+}
+
+// A profile change's field that a target's customer push mapping does not name would be
+// silently left out of the ERP's request: the store refuses it like a push: cannot_carry: field.
+void add_unsent_fields(const Generation& generation, std::string_view entity, const std::vector<std::string>& fields,
+                       ApiWrite& api) {
+  for (const std::string& target : api.push_targets) {
+    const StreamEntry* stream = generation.push_stream(target, entity);
+    if (!stream) continue;
+    const Mapping& mapping = generation.mapping(*stream);
+    for (const std::string& field : fields)
+      if (!mapping.push_sends(field))
+        api.cannot_carry.push_back({target, field,
+                                    "its push mapping (" + stream->mapping.filename().string() +
+                                        ") sends no value for it"});
+  }
 }
 
 // The write routes: path -> parser.
@@ -241,6 +266,7 @@ void PortalWrites::handle(const ServerRequest& request, std::string_view princip
   const auto generation = current_();
   job.api.push_targets = generation->push_targets(push_entity(parsed->kind));
   job.api.cannot_carry = generation->cannot_carry(push_entity(parsed->kind));
+  add_unsent_fields(*generation, push_entity(parsed->kind), parsed->fields, job.api);
   job.commit = std::move(parsed->commit);
   job.respond = std::move(respond);
   {

@@ -97,6 +97,11 @@ std::optional<std::string> RequestReader::nullable_text(std::string_view name, s
   return text(name, false, max_length);
 }
 
+bool RequestReader::has(std::string_view name) const {
+  const json& object = as_json(node_);
+  return object.is_object() && object.contains(std::string(name));
+}
+
 std::string RequestReader::one_of(std::string_view name, std::span<const std::string_view> allowed) {
   std::string value = text(name, true, 64);
   if (value.empty()) return value;

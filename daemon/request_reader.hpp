@@ -45,6 +45,8 @@ class RequestReader {
   void each(std::string_view name, bool required, const std::function<void(RequestReader&, const std::string&)>& read);
   // Text of a member that may be a string or null ("from": null); nullopt for null.
   std::optional<std::string> nullable_text(std::string_view name, std::size_t max_length);
+  // Whether the member is there at all (null included).
+  bool has(std::string_view name) const;
 
   void error(std::string field, std::string message);
   void reject_unknown_members();

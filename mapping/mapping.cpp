@@ -107,6 +107,11 @@ std::span<const mapping::PushLimit> Mapping::push_limits() const {
   return compiled_->push->cannot_carry;
 }
 
+bool Mapping::push_sends(std::string_view field) const {
+  const int index = compiled_->root.spec->field_index(field);
+  return compiled_->push && index >= 0 && compiled_->push->sends(static_cast<std::size_t>(index));
+}
+
 Result<PushBody> Mapping::push(const Entity& entity) const {
   if (!compiled_->push)
     return fail(ErrorKind::kNotFound, "the mapping has no push: section", compiled_->file);

@@ -76,6 +76,9 @@ class Mapping {
   // push: cannot_carry: — the fields this mapping's ERP request cannot carry, with the
   // mapping's reason (empty without push:). The portal API refuses writes that need one.
   std::span<const mapping::PushLimit> push_limits() const;
+  // Whether push: sends the canonical field `field` of the entity (false without push:): a
+  // profile change of a field the ERP's request does not carry is refused at the API.
+  bool push_sends(std::string_view field) const;
 
   // The record's ERP key (the value at the erp_id path) if it can be read, else "".
   std::string record_key(const Record& record) const;

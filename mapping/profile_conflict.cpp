@@ -16,7 +16,7 @@ ConflictDecision resolve_profile_conflicts(ConflictPolicy policy, const std::vec
   bool left_to_send = false;
   for (const ProfileFieldBasis& b : basis) {
     if (!conflicts(b)) {
-      left_to_send = left_to_send || b.to.has_value();
+      left_to_send = true;  // a new value, or a clear (sent as an empty value)
       continue;
     }
     fields += (fields.empty() ? "" : "; ") + b.field + " was " + shown(b.from) + " when the change was made, the ERP now has " +

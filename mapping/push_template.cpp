@@ -221,6 +221,25 @@ bool PushLimit::hit(const Entity& entity) const {
   return false;
 }
 
+namespace {
+
+// Inside each: a field is the child's unless it reads ^parent.
+bool names_field(const PushNode& node, std::size_t index, bool in_each) {
+  if (node.kind == PushNode::Kind::kField) return node.field.index == index && node.field.parent == in_each;
+  for (const PushNode& child : node.children)
+    if (names_field(child, index, in_each || node.kind == PushNode::Kind::kEach)) return true;
+  return false;
+}
+
+}  // namespace
+
+bool PushTemplate::sends(std::size_t index) const {
+  for (const PushStatement& s : statements)
+    for (const PushField& p : s.params)
+      if (p.index == index && p.parent == s.each.has_value()) return true;
+  return names_field(body, index, false);
+}
+
 Result<PushBody> PushTemplate::render(const Entity& entity) const {
   for (const PushLimit& limit : cannot_carry) {
     if (!limit.hit(entity)) continue;

@@ -99,6 +99,9 @@ struct PushTemplate {
   // InvalidInput naming the field, its value and the mapping's reason when a cannot_carry:
   // field has a value (the outbox parks such an item as failed with that message).
   Result<PushBody> render(const Entity& entity) const;
+  // Whether the request carries the entity's field `index` (a top-level field, not a child's):
+  // a field no body member, element or statement parameter names is dropped when pushed.
+  bool sends(std::size_t index) const;
 };
 
 // Output form of a canonical "YYYY-MM-DD" date in `pattern` (%Y %m %d %y %%, or "ms_json");

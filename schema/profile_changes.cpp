@@ -1,7 +1,8 @@
 // Profile changes (declared in mirror_store.hpp; values in portal_write.hpp): a customer's
 // change to their own billing email, phone and addresses. Each changed field is stored with
-// the value the portal showed ("from") and the new one ("to"); the outbox pushes the new
-// values as a canonical customer. At push time profile_change_basis() reads the "from" values
+// the value the portal showed ("from") and the new one ("to", null for a field cleared); the
+// outbox pushes the new values as a canonical customer, a cleared field as "". A field the
+// customer's push mapping would not carry (ApiWrite::cannot_carry) is refused, not dropped. At push time profile_change_basis() reads the "from" values
 // beside the mirror's current ones, so the worker can tell what the ERP changed meanwhile
 // (DESIGN §4 Conflicts).
 #include <nlohmann/json.hpp>
@@ -56,9 +57,14 @@ Result<PortalWriteResult> MirrorStore::write_profile_change(const ApiWrite& api,
         continue;
       }
       if (changes.contains(c.field)) errors.push_back({field, "'" + c.field + "' is changed twice"});
+      if (*customer && tx.can_push((*customer)->source))
+        if (const ApiWrite::CannotCarry* limit = tx.cannot_carry((*customer)->source, c.field))
+          errors.push_back({field, "'" + c.field + "' cannot be changed for this customer: its ERP ('" + limit->target +
+                                       "') would not receive it: " + limit->reason});
       changes[c.field] = {{"from", c.from ? nlohmann::json(*c.from) : nlohmann::json()},
                           {"to", c.to ? nlohmann::json(*c.to) : nlohmann::json()}};
-      if (c.to) pushed.set(c.field, *c.to);
+      // A clear ("to": null) is pushed as an empty value: "" in JSON, an empty element in XML.
+      pushed.set(c.field, c.to.value_or(std::string()));
     }
     if (!errors.empty()) return invalid_write(std::move(errors));
     const std::string changes_text = changes.dump();  // bound, not copied: must outlive the insert

@@ -181,3 +181,46 @@ TEST_CASE("a profile change the ERP changed meanwhile is resolved by the mapping
   CHECK(list.status.ok());
   CHECK(list.out.find(conflict.substr(0, 40)) != std::string::npos);
 }
+
+TEST_CASE("a profile change can clear a field, and is refused on a field the ERP's push mapping does not carry") {
+  ErpSimProcess sim({"--customers", "20", "--invoices", "100"});
+  SyncDeployment d(sim, {}, portal_daemon());
+  Daemon daemon(d);
+  wait_synced(d);
+  const Customer c = first_customer(d);
+  REQUIRE_FALSE(c.phone.empty());
+
+  // The demo mapping's push: body has no second address line: refused, naming the field.
+  const json line2{{"customer_id", c.id},
+                   {"changes", {change("billing_city", c.city, "Shelbyville"), change("billing_line2", "", "Suite 4")}}};
+  auto refused = daemon.post("/v1/profile-changes", line2.dump(), portal_writer("pfc-line2"));
+  CHECK(refused.status == 422);
+  const json error = json::parse(refused.body)["error"];
+  INFO(refused.body);
+  REQUIRE(error["fields"].size() == 1);
+  CHECK(error["fields"][0]["field"] == "changes[1].field");
+  CHECK(error["fields"][0]["message"].get<std::string>().find("'billing_line2' cannot be changed for this customer") == 0);
+  CHECK(error["fields"][0]["message"].get<std::string>().find("customers.yaml") != std::string::npos);
+  CHECK(MirrorQuery(d.mirror()).scalar("SELECT count(*) FROM profile_changes") == 0);
+
+  // "to" must be there: a missing one is a mistake, not a clear.
+  auto no_to = daemon.post("/v1/profile-changes",
+                           json{{"customer_id", c.id}, {"changes", {{{"field", "phone"}, {"from", c.phone}}}}}.dump(),
+                           portal_writer("pfc-no-to"));
+  CHECK(no_to.status == 422);
+  CHECK(no_to.body.find("changes[0].to") != std::string::npos);
+
+  // "to": null clears the phone in the ERP, and the next pull clears it in the mirror.
+  const std::string id = post_change(daemon, d, c, {{{"field", "phone"}, {"from", c.phone}, {"to", nullptr}}}, "pfc-clear");
+  INFO(outbox(d, "last_error", id));
+  CHECK(outbox(d, "status", id) == "done");
+  const json erp = sim_customer(sim, c.erp_id);
+  CHECK(erp["phoneNumber"] == "");
+  CHECK(erp["email"] == c.email);  // not part of the change: untouched
+  wait_until(
+      [&] {
+        return MirrorQuery(d.mirror()).text("SELECT coalesce(phone, '') FROM customers WHERE id = " + std::to_string(c.id))
+            .empty();
+      },
+      30s, "the cleared phone to be pulled");
+}

@@ -237,3 +237,26 @@ TEST_CASE("push: cannot_carry: refuses an entity whose field has a value, naming
   CHECK(load_problems(payment_yaml("  cannot_carry: [unapplied]\n  body: { A: a }\n")) ==
         "t.yaml:10:17: push: cannot_carry: is a table of field: reason, e.g. {unapplied: \"...\"}\n");
 }
+
+TEST_CASE("push_sends: the fields a push names, at the entity's level, in a body or a statement") {
+  auto json_body = Mapping::parse(payment_yaml("  body:\n    P:\n      Amt: { field: amount }\n"
+                                               "      Lines:\n        each: applications\n"
+                                               "        body: { Inv: { field: invoice }, Cur: { field: ^currency } }\n"),
+                                  "t.yaml");
+  REQUIRE(json_body);
+  CHECK(json_body->push_sends("amount"));
+  CHECK(json_body->push_sends("currency"));    // ^currency: the payment's, read inside each:
+  CHECK_FALSE(json_body->push_sends("customer"));
+  CHECK_FALSE(json_body->push_sends("invoice"));  // an application's field, not the payment's
+  CHECK_FALSE(json_body->push_sends("no_such_field"));
+
+  auto statement = Mapping::parse(payment_yaml("  format: statement\n  statement: \"INSERT INTO p (c, a) VALUES (:customer, :amount)\"\n"),
+                                  "t.yaml");
+  REQUIRE(statement);
+  CHECK(statement->push_sends("customer"));
+  CHECK_FALSE(statement->push_sends("unapplied"));
+
+  auto no_push = Mapping::parse("entity: customer\nfields:\n  erp_id: id\n  name: n\n", "t.yaml");
+  REQUIRE(no_push);
+  CHECK_FALSE(no_push->push_sends("name"));
+}

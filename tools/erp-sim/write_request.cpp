@@ -305,7 +305,7 @@ std::expected<ParsedWrite, WriteError> parse_customer_update(std::string_view te
   update.email = reader.text("email", false);
   if (update.email && update.email->find('@') == std::string::npos)
     reader.fail("InvalidField", "'email' must be an e-mail address, not '" + *update.email + "'", "email");
-  update.phone = reader.text("phoneNumber", false, 40);
+  update.phone = reader.text("phoneNumber", false, 40, true);  // "" clears it
   update.portal_ref = reader.text("portalRef", false).value_or("");
   if (const json* address = reader.member("address", false)) {
     if (!address->is_object()) {
