@@ -72,9 +72,7 @@ Result<PortalWriteResult> MirrorStore::write_dispute(const ApiWrite& api, const 
           if (d.amount) st.bind_int(4, *d.amount), st.bind_text(5, d.currency);
           else st.bind_null(4), st.bind_null(5);
           st.bind_text(6, d.text);
-          st.bind_text(7, api.principal);
-          st.bind_text(8, tx.now());
-          st.bind_int(9, tx.seq());
+          tx.bind_stamp(st, 7);
         },
         "cannot store the dispute");
     if (!id) return fail(id.error());
@@ -87,8 +85,7 @@ Result<PortalWriteResult> MirrorStore::write_dispute(const ApiWrite& api, const 
       if (d.amount) e.set("currency", d.currency), e.set("amount", Money{*d.amount, d.currency});
       e.set("text", d.text);
     });
-    if (!item) return fail(item.error());
-    return tx.commit(*item);
+    return tx.commit(item);
   });
 }
 
@@ -124,9 +121,7 @@ Result<PortalWriteResult> MirrorStore::write_promise(const ApiWrite& api, const 
           st.bind_int(4, p.amount);
           st.bind_text(5, p.currency);
           if (p.note.empty()) st.bind_null(6); else st.bind_text(6, p.note);
-          st.bind_text(7, api.principal);
-          st.bind_text(8, tx.now());
-          st.bind_int(9, tx.seq());
+          tx.bind_stamp(st, 7);
         },
         "cannot store the promise to pay");
     if (!id) return fail(id.error());
@@ -152,8 +147,7 @@ Result<PortalWriteResult> MirrorStore::write_promise(const ApiWrite& api, const 
         covered.set("invoice", erp_id);
       }
     });
-    if (!item) return fail(item.error());
-    return tx.commit(*item);
+    return tx.commit(item);
   });
 }
 
@@ -190,8 +184,7 @@ Result<PortalWriteResult> MirrorStore::write_message(const ApiWrite& api, const 
       if (invoice) e.set("invoice", invoice->erp_id);
       e.set("body", message.body);
     });
-    if (!item) return fail(item.error());
-    return tx.commit(*item);
+    return tx.commit(item);
   });
 }
 
@@ -224,9 +217,7 @@ Result<PortalWriteResult> MirrorStore::write_credit_request(const ApiWrite& api,
           st.bind_int(5, r.amount);
           st.bind_text(6, r.reason_code);
           st.bind_text(7, r.text);
-          st.bind_text(8, api.principal);
-          st.bind_text(9, tx.now());
-          st.bind_int(10, tx.seq());
+          tx.bind_stamp(st, 8);
         },
         "cannot store the credit request");
     if (!id) return fail(id.error());
@@ -239,8 +230,7 @@ Result<PortalWriteResult> MirrorStore::write_credit_request(const ApiWrite& api,
       e.set("reason_code", r.reason_code);
       e.set("text", r.text);
     });
-    if (!item) return fail(item.error());
-    return tx.commit(*item);
+    return tx.commit(item);
   });
 }
 

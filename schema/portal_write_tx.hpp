@@ -52,8 +52,16 @@ class PortalWriteTx {
   // Queues the object for the ERP; the key is its portal id.
   Result<std::int64_t> enqueue(std::string_view kind, const std::string& key, const std::string& target,
                                const std::string& payload, std::string_view object_table, std::int64_t object_id);
+  // Binds who and when, the columns a portal object's INSERT ends with: created_by as ?first,
+  // created_at and updated_at as ?first+1, updated_seq as ?first+2.
+  void bind_stamp(Statement& st, int first) const;
   // Keeps the answer, advances the change sequence and commits.
   Result<PortalWriteResult> commit(std::int64_t outbox_id);
+  // The same once the outbox item is queued: a failed enqueue is the write's failure.
+  Result<PortalWriteResult> commit(const Result<std::int64_t>& outbox_item) {
+    if (!outbox_item) return fail(outbox_item.error());
+    return commit(*outbox_item);
+  }
 
   // The frame every portal write shares: the mirror must be writable, a replayed or reused
   // Idempotency-Key is answered from api_requests, and otherwise `body(tx)` validates and

@@ -109,6 +109,12 @@ Result<std::int64_t> PortalWriteTx::enqueue(std::string_view kind, const std::st
       "cannot queue the portal write for the ERP");
 }
 
+void PortalWriteTx::bind_stamp(Statement& st, int first) const {
+  st.bind_text(first, api_.principal);
+  st.bind_text(first + 1, now_);
+  st.bind_int(first + 2, seq());
+}
+
 Result<PortalWriteResult> PortalWriteTx::commit(std::int64_t outbox_id) {
   auto stored = insert(
       "INSERT INTO api_requests (principal, idempotency_key, request_hash, status, response, created_at) "
@@ -273,9 +279,7 @@ Result<PortalWriteResult> MirrorStore::write_portal_payment(const ApiWrite& api,
           st.bind_text(6, p.payment_date);
           st.bind_text(7, p.currency);
           st.bind_int(8, p.amount);
-          st.bind_text(9, api.principal);
-          st.bind_text(10, tx.now());
-          st.bind_int(11, tx.seq());
+          tx.bind_stamp(st, 9);
         },
         "cannot store the portal payment");
     if (!id) return fail(id.error());
@@ -292,8 +296,7 @@ Result<PortalWriteResult> MirrorStore::write_portal_payment(const ApiWrite& api,
     }
     auto item = tx.enqueue("payment", p.portal_id, (*customer)->source, payment_payload(p, **customer, invoices),
                            "portal_payments", *id);
-    if (!item) return fail(item.error());
-    return tx.commit(*item);
+    return tx.commit(item);
   });
 }
 

@@ -75,9 +75,7 @@ Result<PortalWriteResult> MirrorStore::write_profile_change(const ApiWrite& api,
           st.bind_text(1, change.portal_id);
           st.bind_int(2, change.customer_id);
           st.bind_text(3, changes_text);
-          st.bind_text(4, api.principal);
-          st.bind_text(5, tx.now());
-          st.bind_int(6, tx.seq());
+          tx.bind_stamp(st, 4);
         },
         "cannot store the profile change");
     if (!id) return fail(id.error());
