@@ -4,6 +4,7 @@
 // the kill cut off may or may not have been stored (its client would send it again with the
 // same key); a request answered 201 must be in the mirror after the restart, with its outbox
 // item. Answering before the group's COMMIT would lose the 201s of the group the kill hit.
+// And one key sent by many clients at once (so in one group, or in several): one write.
 #include <doctest/doctest.h>
 #include <signal.h>
 
@@ -98,4 +99,33 @@ TEST_CASE("every portal write answered 201 is in the mirror with its outbox item
                  "(SELECT 1 FROM outbox o WHERE o.idempotency_key = p.portal_id)") == 0);
   CHECK(q.scalar("SELECT count(*) FROM portal_payments") == q.scalar("SELECT count(*) FROM api_requests"));
   daemon->process->kill(SIGTERM);
+}
+
+TEST_CASE("one Idempotency-Key sent by many clients at once creates one payment, and all get its answer") {
+  ErpSimProcess sim({"--seed", "72", "--customers", "10", "--invoices", "100"});
+  SyncDeployment d(sim, {}, portal_daemon("2s"));
+  Daemon daemon(d);
+  wait_synced(d);
+  const std::vector<PayableInvoice> invoices = payable_invoices(d, 20 * kSimPayment);
+  REQUIRE_FALSE(invoices.empty());
+
+  // The same request 16 times at once, beside 16 others: most land in the same groups.
+  const auto same = sim_payment(invoices, 0, kPortalToken, "same-key-");
+  std::vector<arsync::test::HttpReply> replies(32);
+  std::vector<std::thread> clients;
+  for (std::size_t c = 0; c < replies.size(); ++c)
+    clients.emplace_back([&, c] {
+      const auto [body, headers] = c % 2 ? sim_payment(invoices, static_cast<int>(c), kPortalToken, "other-key-") : same;
+      replies[c] = daemon.post("/v1/payments", body, headers);
+    });
+  for (std::thread& t : clients) t.join();
+  for (std::size_t c = 0; c < replies.size(); ++c) {
+    INFO(c << ": " << replies[c].body);
+    CHECK(replies[c].status == 201);
+    if (c % 2 == 0) CHECK(replies[c].body == replies[0].body);
+  }
+  MirrorQuery q(d.mirror());
+  CHECK(q.scalar("SELECT count(*) FROM api_requests WHERE idempotency_key = 'same-key-0'") == 1);
+  CHECK(q.scalar("SELECT count(*) FROM portal_payments") == 17);
+  CHECK(q.scalar("SELECT count(*) FROM outbox WHERE kind = 'payment'") == 17);
 }
