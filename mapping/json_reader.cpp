@@ -166,11 +166,10 @@ class PageWalker {
  public:
   using Path = std::optional<std::string_view>;
 
-  PageWalker(std::string_view records_path, std::string_view link_path)
-      : records_(records_path), link_(link_path) {}
-  // Records are checked, and only their places in `body` kept (locate_json_records).
-  PageWalker(std::string_view records_path, std::string_view body, std::vector<JsonSpan>* spans)
-      : records_(records_path), body_(body), spans_(spans) {}
+  // With `spans`, records are checked and only their places in `body` kept (locate_json_records).
+  PageWalker(std::string_view records_path, std::string_view link_path, std::string_view body = {},
+             std::vector<JsonSpan>* spans = nullptr)
+      : records_(records_path), link_(link_path), body_(body), spans_(spans) {}
 
   error_code walk(sj::value& v, Path rec, Path link) {
     if (rec && rec->empty()) return read_records(v);
@@ -332,7 +331,7 @@ Result<JsonPage> read_padded(std::string_view body, std::size_t capacity, std::s
                              std::vector<JsonSpan>* spans = nullptr) {
   sj::document doc;
   if (auto e = parser.iterate(body.data(), body.size(), capacity).get(doc)) return fail(scan_error(e, body));
-  PageWalker walker = spans ? PageWalker(records_path, body, spans) : PageWalker(records_path, next_link_path);
+  PageWalker walker(records_path, next_link_path, body, spans);
   sj::value root;
   if (doc.get_value().get(root) != simdjson::SUCCESS)
     return fail(ErrorKind::kInvalidInput, "the JSON body is not an object or array");

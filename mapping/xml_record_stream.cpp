@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <strings.h>
 #include <optional>
 #include <pugixml.hpp>
 #include <utility>
@@ -91,6 +92,21 @@ bool only_whitespace(const std::string& s) {
   return s.find_first_not_of(" \t\r\n") == std::string::npos;
 }
 
+// Expat knows UTF-8, UTF-16, ISO-8859-1 and US-ASCII; Windows ERPs also write windows-1252
+// (ISO-8859-1 but 0x80-0x9F: euro sign, curly quotes, dashes). Its five unassigned bytes stay errors.
+int windows_1252(void*, const XML_Char* name, XML_Encoding* info) {
+  if (::strcasecmp(name, "windows-1252") != 0 && ::strcasecmp(name, "cp1252") != 0) return XML_STATUS_ERROR;
+  static constexpr int k80[32] = {0x20AC, -1,     0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                  0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, -1,     0x017D, -1,
+                                  -1,     0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                  0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, -1,     0x017E, 0x0178};
+  for (int i = 0; i < 256; ++i) info->map[i] = i >= 0x80 && i < 0xA0 ? k80[i - 0x80] : i;
+  info->data = nullptr;
+  info->convert = nullptr;
+  info->release = nullptr;
+  return XML_STATUS_OK;
+}
+
 }  // namespace
 
 bool stream_path(std::string_view records_xpath) { return parse_path(records_xpath).has_value(); }
@@ -100,6 +116,7 @@ class XmlRecordStream::Impl {
   Impl(int fd, std::vector<Step> steps, std::string xpath, bool build)
       : fd_(fd), steps_(std::move(steps)), xpath_(std::move(xpath)), build_(build), parser_(XML_ParserCreate(nullptr)) {
     XML_SetUserData(parser_, this);
+    XML_SetUnknownEncodingHandler(parser_, &windows_1252, nullptr);
     XML_SetElementHandler(parser_, &Impl::on_start, &Impl::on_end);
     if (build_) {
       XML_SetCharacterDataHandler(parser_, &Impl::on_text);

@@ -18,6 +18,9 @@
 // Whitespace-only text is dropped, comments and processing instructions are ignored (as
 // pugixml's default parse does).
 //
+// Encodings: UTF-8, UTF-16, ISO-8859-1, US-ASCII (expat's own) and windows-1252; records hold
+// UTF-8 text. A file declaring another encoding is refused (line 1), never read as garbage.
+//
 // check() reads the whole file once first (well-formed, counted): a file that is not goes to
 // failed/ before any page of it is handed over. Errors name line and column.
 //

@@ -173,3 +173,24 @@ TEST_CASE("a malformed file is refused whole by check(), naming line and column,
   REQUIRE(count);
   CHECK(*count == 2);
 }
+
+TEST_CASE("UTF-16, ISO-8859-1 and windows-1252 files are read as UTF-8 text") {
+  TempXml latin1("<?xml version='1.0' encoding='ISO-8859-1'?><E><I><N>Caf\xE9</N></I></E>");
+  TempXml cp1252("<?xml version='1.0' encoding='windows-1252'?><E><I><N>\x80 5 \x96 \x93ok\x94</N></I></E>");
+  const std::u16string text = u"<?xml version='1.0' encoding='UTF-16'?><E><I><N>Gr\u00FC\u00DFe</N></I></E>";
+  std::string utf16 = "\xFF\xFE";  // little-endian, with its byte order mark
+  for (char16_t c : text) utf16 += {static_cast<char>(c & 0xFF), static_cast<char>(c >> 8)};
+  TempXml wide(utf16);
+  auto value = [](int fd) {
+    auto records = streamed(fd, "/E/I", 10);
+    REQUIRE(records.size() == 1);
+    return std::string(pugi::xml_node(records[0].xml_element).child_value("N"));
+  };
+  CHECK(value(latin1.fd) == "Caf\u00E9");
+  CHECK(value(cp1252.fd) == "\u20AC 5 \u2013 \u201Cok\u201D");
+  CHECK(value(wide.fd) == "Gr\u00FC\u00DFe");
+  TempXml unknown("<?xml version='1.0' encoding='x-klingon'?><E/>");
+  auto refused = XmlRecordStream::check(unknown.fd, "/E/I");
+  REQUIRE(!refused);
+  CHECK(refused.error().message.find("line 1, column") == 0);
+}
