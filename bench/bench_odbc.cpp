@@ -72,12 +72,11 @@ SELECT 'INV-' || lpad(g::text, 8, '0'), 'SI-' || g, 'CUST-00000' || (1 + g % 4),
        date '2025-02-01' + (g % 300), (ARRAY['USD','EUR','JPY','KWD'])[1 + g % 4], 100 + g % 1000, g % 7 * 10,
        100 + g % 1000 + g % 7 * 10, 100 + g % 1000 + g % 7 * 10, 'Open', 'PO-' || g, 'NET30',
        timestamp '2024-01-01' + (g / 3) * interval '1 millisecond'
-FROM generate_series(1, )" +
-          std::to_string(rows) +
-          R"() g;
+FROM generate_series(1, :'rows'::bigint) g;
 GRANT ALL ON ALL TABLES IN SCHEMA public TO arsync;
 VACUUM ANALYZE;
-)");
+)",
+          {{"rows", std::to_string(rows)}});
 }
 
 // The example config's invoice stream, as the connector sees it.

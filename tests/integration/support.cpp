@@ -114,19 +114,28 @@ MirrorQuery::MirrorQuery(const fs::path& mirror) {
 
 MirrorQuery::~MirrorQuery() { sqlite3_close(db_); }
 
-std::int64_t MirrorQuery::scalar(const std::string& sql) const {
+sqlite3_stmt* MirrorQuery::prepare(const std::string& sql, const SqlBinds& binds) const {
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK)
     throw std::runtime_error(sql + ": " + sqlite3_errmsg(db_));
+  try {
+    bind_sqlite(stmt, binds);
+  } catch (...) {
+    sqlite3_finalize(stmt);
+    throw;
+  }
+  return stmt;
+}
+
+std::int64_t MirrorQuery::scalar(const std::string& sql, const SqlBinds& binds) const {
+  sqlite3_stmt* stmt = prepare(sql, binds);
   std::int64_t value = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
   sqlite3_finalize(stmt);
   return value;
 }
 
-std::string MirrorQuery::text(const std::string& sql) const {
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK)
-    throw std::runtime_error(sql + ": " + sqlite3_errmsg(db_));
+std::string MirrorQuery::text(const std::string& sql, const SqlBinds& binds) const {
+  sqlite3_stmt* stmt = prepare(sql, binds);
   std::string value;
   if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0))
     value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
@@ -134,10 +143,8 @@ std::string MirrorQuery::text(const std::string& sql) const {
   return value;
 }
 
-std::map<std::string, std::int64_t> MirrorQuery::pairs(const std::string& sql) const {
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK)
-    throw std::runtime_error(sql + ": " + sqlite3_errmsg(db_));
+std::map<std::string, std::int64_t> MirrorQuery::pairs(const std::string& sql, const SqlBinds& binds) const {
+  sqlite3_stmt* stmt = prepare(sql, binds);
   std::map<std::string, std::int64_t> out;
   while (sqlite3_step(stmt) == SQLITE_ROW)
     out[reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))] = sqlite3_column_int64(stmt, 1);

@@ -13,8 +13,7 @@
 
 #include "tests/support/child_process.hpp"
 #include "tests/support/erp_sim_process.hpp"
-
-struct sqlite3;
+#include "tests/support/sql_binds.hpp"
 
 namespace arsync::test {
 
@@ -57,7 +56,7 @@ class SyncDeployment {
   std::filesystem::path mappings_;
 };
 
-// Read-only queries on a mirror file.
+// Read-only queries on a mirror file; `binds` are the values of the query's `?` placeholders.
 class MirrorQuery {
  public:
   explicit MirrorQuery(const std::filesystem::path& mirror);
@@ -65,12 +64,14 @@ class MirrorQuery {
   MirrorQuery(const MirrorQuery&) = delete;
   MirrorQuery& operator=(const MirrorQuery&) = delete;
 
-  std::int64_t scalar(const std::string& sql) const;
+  std::int64_t scalar(const std::string& sql, const SqlBinds& binds = {}) const;
   // Rows of (text key, integer value): e.g. SELECT currency, sum(total) ... GROUP BY currency.
-  std::map<std::string, std::int64_t> pairs(const std::string& sql) const;
-  std::string text(const std::string& sql) const;
+  std::map<std::string, std::int64_t> pairs(const std::string& sql, const SqlBinds& binds = {}) const;
+  std::string text(const std::string& sql, const SqlBinds& binds = {}) const;
 
  private:
+  ::sqlite3_stmt* prepare(const std::string& sql, const SqlBinds& binds) const;
+
   ::sqlite3* db_ = nullptr;
 };
 

@@ -63,10 +63,12 @@ class CopyFile {
     for (const auto& v : values) out_ << (first ? "" : "\t") << cell(v), first = false;
     out_ << '\n';
   }
+  // The COPY statement, its file named by the psql variable `table_` (add_to() sets it).
   std::string sql() {
     out_.close();
-    return "COPY " + table_ + " FROM '" + path_.string() + "';\n";
+    return "COPY " + table_ + " FROM :'" + table_ + "';\n";
   }
+  void add_to(std::map<std::string, std::string>& values) const { values[table_] = path_.string(); }
 
  private:
   std::string table_;
@@ -123,7 +125,10 @@ std::int64_t load_company(const PostgresProcess& pg, const ErpSimProcess& sim) {
   std::string copy = "BEGIN;\n" + customers.sql() + contacts.sql() + invoices.sql() + lines.sql() +
                      payments.sql() + memos.sql() + applications.sql() +
                      "COMMIT;\nGRANT ALL ON ALL TABLES IN SCHEMA public TO arsync;\nGRANT ALL ON ALL SEQUENCES IN SCHEMA public TO arsync;\nANALYZE;\n";
-  pg.psql(copy);
+  std::map<std::string, std::string> files;
+  for (const CopyFile* f : {&customers, &contacts, &invoices, &lines, &payments, &memos, &applications})
+    f->add_to(files);
+  pg.psql(copy, files);
   return invoice_count;
 }
 

@@ -35,9 +35,8 @@ std::vector<OpenInvoice> open_invoices(const SyncDeployment& d, std::int64_t min
   std::vector<OpenInvoice> out;
   const std::string sql =
       "SELECT id || '|' || customer_id || '|' || balance || '|' || total || '|' || erp_id || '|' || currency, 0 "
-      "FROM invoices WHERE status IN ('open', 'partially_paid') AND balance >= " +
-      std::to_string(min_balance) + " ORDER BY id LIMIT " + std::to_string(limit);
-  for (const auto& [row, unused] : q.pairs(sql)) {
+      "FROM invoices WHERE status IN ('open', 'partially_paid') AND balance >= ? ORDER BY id LIMIT ?";
+  for (const auto& [row, unused] : q.pairs(sql, {min_balance, static_cast<std::int64_t>(limit)})) {
     OpenInvoice inv;
     std::stringstream in(row);
     std::string part;

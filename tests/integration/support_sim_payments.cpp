@@ -15,8 +15,8 @@ std::vector<PayableInvoice> payable_invoices(const SyncDeployment& d, std::int64
   std::vector<PayableInvoice> out;
   for (const auto& [row, balance] :
        q.pairs("SELECT id || '|' || customer_id || '|' || currency, balance FROM invoices "
-               "WHERE status IN ('open', 'partially_paid') AND balance >= " + std::to_string(min_balance) +
-               " ORDER BY id")) {
+               "WHERE status IN ('open', 'partially_paid') AND balance >= ? ORDER BY id",
+               {min_balance})) {
     PayableInvoice t;
     std::stringstream in(row);
     std::string part;
@@ -70,7 +70,7 @@ void check_exactly_once(const SyncDeployment& d, const ErpSimProcess& sim, const
       [&] {
         MirrorQuery now(d.mirror());
         for (const auto& [id, balance] : expected)
-          if (now.scalar("SELECT balance FROM invoices WHERE id = " + std::to_string(id)) != balance) return false;
+          if (now.scalar("SELECT balance FROM invoices WHERE id = ?", {id}) != balance) return false;
         return now.scalar("SELECT count(*) FROM payments WHERE portal_ref IS NOT NULL") == payments;
       },
       timeout, "the new balances and the ERP's payments to be pulled");

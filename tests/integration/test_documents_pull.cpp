@@ -39,7 +39,8 @@ void write_demo_config(const SyncDeployment& d, const ErpSimProcess& sim) {
 }
 
 std::string last_run(const SyncDeployment& d, const std::string& column) {
-  return MirrorQuery(d.mirror()).text("SELECT " + column +
+  return MirrorQuery(d.mirror()).text("SELECT " + allowed_name(column, {"outcome", "inserted", "updated", "unchanged",
+                                                                        "rejected"}) +
                                       " FROM sync_runs WHERE stream = 'invoice_documents' ORDER BY id DESC LIMIT 1");
 }
 
@@ -101,7 +102,7 @@ TEST_CASE("invoice PDFs are pulled once with their sha256, re-pulled when the in
   const std::string pdf = sim_pdf(sim, invoice);
   REQUIRE(pdf.find('\0') != std::string::npos);  // the copy carries a NUL and bytes that are not UTF-8
   REQUIRE(pdf.find("\xE2\xE3\xCF\xD3") != std::string::npos);
-  CHECK(q.text("SELECT sha256 FROM documents WHERE erp_id = '" + invoice + "'") ==
+  CHECK(q.text("SELECT sha256 FROM documents WHERE erp_id = ?", {invoice}) ==
         arsync::to_hex(arsync::sha256(pdf)));
 
   // Nothing changed in the ERP: no copy is written again (only the overlap window is re-listed).
@@ -119,12 +120,12 @@ TEST_CASE("invoice PDFs are pulled once with their sha256, re-pulled when the in
   REQUIRE(d.run({"sync", "--once"}).status.ok());
   CHECK(last_run(d, "updated") == "2");
   for (const auto& id : voided)
-    CHECK(MirrorQuery(d.mirror()).text("SELECT sha256 FROM documents WHERE erp_id = '" + id.get<std::string>() + "'") ==
+    CHECK(MirrorQuery(d.mirror()).text("SELECT sha256 FROM documents WHERE erp_id = ?", {id.get<std::string>()}) ==
           arsync::to_hex(arsync::sha256(sim_pdf(sim, id.get<std::string>()))));
 
   Daemon daemon(d);
   const HttpHeaders auth = {{"Authorization", "Bearer " + kToken}};
-  const std::string invoice_id = std::to_string(q.scalar("SELECT id FROM invoices WHERE erp_id = '" + invoice + "'"));
+  const std::string invoice_id = std::to_string(q.scalar("SELECT id FROM invoices WHERE erp_id = ?", {invoice}));
   auto list = daemon.get("/v1/invoices/" + invoice_id + "/documents", auth);
   INFO(list.body);
   REQUIRE(list.status == 200);

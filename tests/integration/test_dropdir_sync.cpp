@@ -99,8 +99,8 @@ std::string idoc_file(std::int64_t first, int count) {
 
 // Each file of invoices, whole or not at all, kRows rows each: grouped by erp_id's first `prefix` characters.
 std::int64_t partial_files(MirrorQuery& q, int prefix, int rows) {
-  return q.scalar("SELECT count(*) FROM (SELECT count(*) AS n FROM invoices GROUP BY substr(erp_id, 1, " +
-                  std::to_string(prefix) + ")) WHERE n <> " + std::to_string(rows));
+  return q.scalar("SELECT count(*) FROM (SELECT count(*) AS n FROM invoices GROUP BY substr(erp_id, 1, ?)) WHERE n <> ?",
+                  {prefix, rows});
 }
 
 // Runs `arsync sync --once` over `in` (`files` files of `rows` invoices, plus one of customers)

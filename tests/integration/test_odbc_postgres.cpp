@@ -28,8 +28,9 @@ void require_ok(const SyncDeployment::Run& run) {
 
 std::int64_t last_run(const OdbcDeployment& d, const char* column, const char* stream) {
   return MirrorQuery(d.mirror())
-      .scalar(std::string("SELECT ") + column + " FROM sync_runs WHERE stream = '" + stream +
-              "' ORDER BY id DESC LIMIT 1");
+      .scalar("SELECT " + allowed_name(column, {"inserted", "updated", "unchanged", "rejected", "tombstoned", "pages"}) +
+                  " FROM sync_runs WHERE stream = ? ORDER BY id DESC LIMIT 1",
+              {stream});
 }
 
 const char* kInvoiceQuery =
@@ -107,10 +108,9 @@ TEST_CASE("postgres: a row with a bad value is rejected with its reason and the 
       "i.id) "
       "ORDER BY id";
   std::string first = erp.pg.psql(pick + " LIMIT 1"), second = erp.pg.psql(pick + " OFFSET 1 LIMIT 1");
-  erp.pg.psql("UPDATE ar_invoice SET currency = 'ZZZ' WHERE id = '" + first +
-              "'; UPDATE ar_invoice SET status = "
-              "'Disputed?' WHERE id = '" +
-              second + "'");
+  erp.pg.psql("UPDATE ar_invoice SET currency = 'ZZZ' WHERE id = :'first';"
+              "UPDATE ar_invoice SET status = 'Disputed?' WHERE id = :'second'",
+              {{"first", first}, {"second", second}});
   OdbcDeployment deployment(erp.pg, {{"ODBC_FETCH_SIZE", "50"}});
   require_ok(deployment.run({"sync", "--once"}));
   MirrorQuery q(deployment.mirror());
@@ -121,7 +121,7 @@ TEST_CASE("postgres: a row with a bad value is rejected with its reason and the 
   CHECK(reasons.find(first) != std::string::npos);
   CHECK(reasons.find("ZZZ") != std::string::npos);
   CHECK(reasons.find("Disputed?") != std::string::npos);
-  CHECK(q.text("SELECT raw FROM rejects WHERE record_key = '" + first + "'").find("\"currency\":\"ZZZ\"") !=
+  CHECK(q.text("SELECT raw FROM rejects WHERE record_key = ?", {first}).find("\"currency\":\"ZZZ\"") !=
         std::string::npos);
 }
 

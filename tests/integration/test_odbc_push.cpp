@@ -31,7 +31,10 @@ struct Erp {
   PostgresProcess pg;
   std::int64_t invoices = load_company(pg, sim);
 
-  std::int64_t count(const std::string& sql) const { return std::stoll(pg.psql(sql)); }
+  // `values`: psql variables, named :'name' in the SQL.
+  std::int64_t count(const std::string& sql, const std::map<std::string, std::string>& values = {}) const {
+    return std::stoll(pg.psql(sql, values));
+  }
 };
 
 // An open invoice of the ERP with room for several 1.00 payments (JPY: 100 yen).
@@ -42,8 +45,8 @@ struct Target {
 std::vector<Target> erp_targets(const Erp& erp, int limit) {
   std::vector<Target> out;
   std::string rows = erp.pg.psql("SELECT id || '|' || customer_id || '|' || currency FROM ar_invoice "
-                                 "WHERE status <> 'Paid' AND remaining >= 5 ORDER BY id LIMIT " +
-                                 std::to_string(limit));
+                                 "WHERE status <> 'Paid' AND remaining >= 5 ORDER BY id LIMIT :'limit'::int",
+                                 {{"limit", std::to_string(limit)}});
   std::stringstream in(rows);
   for (std::string line; std::getline(in, line);) {
     Target t;
@@ -91,7 +94,7 @@ std::unique_ptr<Connector> payments_connector(const PostgresProcess& pg) {
 }
 
 std::int64_t pushed(const Erp& erp, const std::string& key) {
-  return erp.count("SELECT count(*) FROM ar_payment WHERE portal_key = '" + key + "'");
+  return erp.count("SELECT count(*) FROM ar_payment WHERE portal_key = :'key'", {{"key", key}});
 }
 
 std::string portal_yaml(int concurrency) {
@@ -110,9 +113,9 @@ std::vector<PortalTarget> portal_targets(const OdbcDeployment& d, const std::vec
   MirrorQuery q(d.mirror());
   std::vector<PortalTarget> out;
   for (const Target& t : targets) {
-    const std::string where = " FROM invoices WHERE erp_id = '" + t.invoice + "'";
-    out.push_back({q.scalar("SELECT id" + where), q.scalar("SELECT customer_id" + where),
-                   q.scalar("SELECT balance" + where), t.currency});
+    const std::string where = " FROM invoices WHERE erp_id = ?";
+    out.push_back({q.scalar("SELECT id" + where, {t.invoice}), q.scalar("SELECT customer_id" + where, {t.invoice}),
+                   q.scalar("SELECT balance" + where, {t.invoice}), t.currency});
   }
   return out;
 }
@@ -151,7 +154,7 @@ void check_exactly_once(const Erp& erp, const OdbcDeployment& d, const std::vect
       [&] {
         MirrorQuery now(d.mirror());
         for (const auto& [id, balance] : expected)
-          if (now.scalar("SELECT balance FROM invoices WHERE id = " + std::to_string(id)) != balance) return false;
+          if (now.scalar("SELECT balance FROM invoices WHERE id = ?", {id}) != balance) return false;
         return now.scalar("SELECT count(*) FROM payments WHERE portal_ref IS NOT NULL") == payments;
       },
       120s, "the new balances and the ERP's payments to be pulled");

@@ -89,9 +89,10 @@ TEST_CASE("sqlite: portal payments pushed by `arsync run` are in the ERP exactly
   std::vector<std::string> answers;
   for (const Pay& p : pays) {
     MirrorQuery q(mirror);
-    const std::string where = " FROM invoices WHERE erp_id = '" + std::string(p.invoice) + "'";
-    const std::string body =
-        payment_body(q.scalar("SELECT customer_id" + where), q.scalar("SELECT id" + where), p.amount, p.currency);
+    const SqlBinds invoice{std::string(p.invoice)};
+    const std::string body = payment_body(q.scalar("SELECT customer_id FROM invoices WHERE erp_id = ?", invoice),
+                                          q.scalar("SELECT id FROM invoices WHERE erp_id = ?", invoice), p.amount,
+                                          p.currency);
     const HttpHeaders headers{{"Authorization", "Bearer " + kToken},
                               {"Idempotency-Key", std::string("sqlite-") + p.invoice},
                               {"Content-Type", "application/json"}};

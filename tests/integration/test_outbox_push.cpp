@@ -60,19 +60,19 @@ TEST_CASE("a portal payment reaches the ERP once, and the ERP's payment comes ba
   wait_until([&] { return outbox_open(d) == 0; }, 30s, "the outbox to deliver");
   MirrorQuery q(d.mirror());
   CHECK(q.text("SELECT status FROM outbox") == "done");
-  const std::string erp_ref = q.text("SELECT erp_ref FROM portal_payments WHERE portal_id = '" + portal_id + "'");
+  const std::string erp_ref = q.text("SELECT erp_ref FROM portal_payments WHERE portal_id = ?", {portal_id});
   CHECK(erp_ref.rfind("PAY-", 0) == 0);
   CHECK(sim_writes(sim)["payments"]["created"] == 1);
 
   // The next pull brings the ERP's payment (echoing the portal id) and the invoice's new balance.
   wait_until(
       [&] {
-        return MirrorQuery(d.mirror()).scalar("SELECT count(*) FROM payments WHERE portal_ref = '" + portal_id + "'") == 1;
+        return MirrorQuery(d.mirror()).scalar("SELECT count(*) FROM payments WHERE portal_ref = ?", {portal_id}) == 1;
       },
       30s, "the ERP's payment to be pulled");
   wait_until(
       [&] {
-        return MirrorQuery(d.mirror()).scalar("SELECT balance FROM invoices WHERE id = " + std::to_string(inv.id)) ==
+        return MirrorQuery(d.mirror()).scalar("SELECT balance FROM invoices WHERE id = ?", {inv.id}) ==
                inv.balance - 300;
       },
       30s, "the invoice's new balance");
@@ -152,7 +152,7 @@ TEST_CASE("portal writes are validated with every bad field named, and nothing i
                 {"reason_code", "damaged"}},
                "c1").status == 201);
     MirrorQuery q(d.mirror());
-    CHECK(q.scalar("SELECT count(*) FROM disputes WHERE invoice_id = " + std::to_string(inv.id)) == 1);
+    CHECK(q.scalar("SELECT count(*) FROM disputes WHERE invoice_id = ?", {inv.id}) == 1);
     CHECK(q.scalar("SELECT count(*) FROM messages") == 1);
     CHECK(q.scalar("SELECT count(*) FROM credit_requests") == 1);
     return;

@@ -78,11 +78,13 @@ void post_and_check(Daemon& daemon, const SyncDeployment& d, const ErpSimProcess
   for (std::size_t i = 0; i < kinds.size(); ++i) {
     const Kind& kind = kinds[i];
     const std::string& portal_id = portal_ids[i];
-    INFO(kind.table << " " << portal_id << ": " << q.text("SELECT coalesce(last_error, '') FROM outbox WHERE idempotency_key = '" + portal_id + "'"));
-    CHECK(q.text("SELECT status FROM outbox WHERE idempotency_key = '" + portal_id + "'") == "done");
-    const std::string erp_ref = q.text("SELECT erp_ref FROM outbox WHERE idempotency_key = '" + portal_id + "'");
+    INFO(kind.table << " " << portal_id << ": " << q.text("SELECT coalesce(last_error, '') FROM outbox WHERE idempotency_key = ?", {portal_id}));
+    CHECK(q.text("SELECT status FROM outbox WHERE idempotency_key = ?", {portal_id}) == "done");
+    const std::string erp_ref = q.text("SELECT erp_ref FROM outbox WHERE idempotency_key = ?", {portal_id});
     CHECK(erp_ref.rfind(kind.erp_prefix, 0) == 0);
-    CHECK(q.text("SELECT erp_ref FROM " + kind.table + " WHERE portal_id = '" + portal_id + "'") == erp_ref);
+    const std::string table = allowed_name(kind.table, {"portal_payments", "disputes", "promises_to_pay",
+                                                         "credit_requests", "messages"});
+    CHECK(q.text("SELECT erp_ref FROM " + table + " WHERE portal_id = ?", {portal_id}) == erp_ref);
     const json record = sim_lookup(sim, kind.collection, portal_id);
     REQUIRE_FALSE(record.is_null());
     CHECK(record["id"] == erp_ref);
@@ -115,5 +117,5 @@ TEST_CASE("disputes, promises to pay, messages and credit requests reach the ERP
   CHECK(MirrorQuery(d.mirror()).scalar("SELECT count(*) FROM outbox WHERE attempts > 1") >= 4);
 
   // The dispute that went to the ERP also shows on the invoice at once.
-  CHECK(MirrorQuery(d.mirror()).scalar("SELECT count(*) FROM disputes WHERE invoice_id = " + std::to_string(inv.id)) == 2);
+  CHECK(MirrorQuery(d.mirror()).scalar("SELECT count(*) FROM disputes WHERE invoice_id = ?", {inv.id}) == 2);
 }

@@ -2,7 +2,6 @@
 // bearer tokens configured hashed, every answer read over HTTP. The statement's numbers are
 // checked against a hand-computed mirror in tests/schema/test_mirror_reader.cpp.
 #include <doctest/doctest.h>
-#include <sqlite3.h>
 
 #include <csignal>
 #include <cstdio>
@@ -16,6 +15,7 @@
 #include "schema/money.hpp"
 #include "tests/integration/running_daemon.hpp"
 #include "tests/integration/support.hpp"
+#include "tests/support/raw_db.hpp"
 
 using namespace arsync::test;
 using json = nlohmann::json;
@@ -63,25 +63,17 @@ void add_documents(const SyncDeployment& deployment, std::int64_t invoice_id) {
   const std::string pdf = "%PDF-1.4 invoice copy";
   std::filesystem::create_directories(deployment.dir() / "documents");
   std::ofstream(deployment.dir() / "documents" / "tampered.pdf") << "%PDF-1.4 changed after it was stored";
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(deployment.mirror().c_str(), &db) == SQLITE_OK);
-  std::string id = std::to_string(invoice_id);
-  std::string sql =
-      "BEGIN; UPDATE mirror_state SET last_seq = last_seq + 2;"
-      "INSERT INTO documents (id, source, erp_id, kind, owner_type, owner_id, file_name, media_type, byte_size,"
-      " sha256, content, path, created_at, updated_seq) VALUES"
-      " (1, 'demo', 'doc-1', 'invoice', 'invoice', " + id + ", 'copy.pdf', 'application/pdf', " + std::to_string(pdf.size()) +
-      ", '" + arsync::to_hex(arsync::sha256(pdf)) + "', CAST('" + pdf + "' AS BLOB), NULL,"
-      " '2025-12-01T00:00:00.000Z', (SELECT last_seq - 1 FROM mirror_state)),"
-      " (2, 'demo', 'doc-2', 'invoice', 'invoice', " + id + ", 'tampered.pdf', 'application/pdf', 10, '" +
-      arsync::to_hex(arsync::sha256("the original bytes")) + "', NULL, 'documents/tampered.pdf',"
-      " '2025-12-01T00:00:00.000Z', (SELECT last_seq FROM mirror_state)); COMMIT;";
-  char* err = nullptr;
-  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  INFO((err ? err : ""));
-  sqlite3_free(err);
-  sqlite3_close(db);
-  REQUIRE(rc == SQLITE_OK);
+  RawDb db(deployment.mirror());
+  db.exec("BEGIN; UPDATE mirror_state SET last_seq = last_seq + 2;");
+  db.exec("INSERT INTO documents (id, source, erp_id, kind, owner_type, owner_id, file_name, media_type, byte_size,"
+          " sha256, content, path, created_at, updated_seq) VALUES"
+          " (1, 'demo', 'doc-1', 'invoice', 'invoice', ?1, 'copy.pdf', 'application/pdf', ?2, ?3, CAST(?4 AS BLOB),"
+          " NULL, '2025-12-01T00:00:00.000Z', (SELECT last_seq - 1 FROM mirror_state)),"
+          " (2, 'demo', 'doc-2', 'invoice', 'invoice', ?1, 'tampered.pdf', 'application/pdf', 10, ?5, NULL,"
+          " 'documents/tampered.pdf', '2025-12-01T00:00:00.000Z', (SELECT last_seq FROM mirror_state))",
+          {invoice_id, static_cast<std::int64_t>(pdf.size()), arsync::to_hex(arsync::sha256(pdf)), pdf,
+           arsync::to_hex(arsync::sha256("the original bytes"))});
+  db.exec("COMMIT;");
 }
 
 struct Portal {
@@ -193,7 +185,7 @@ TEST_CASE("portal API: invoice pages walk every invoice exactly once, in a stabl
       after = page["next"];
     }
     CHECK(count == static_cast<std::size_t>(q.scalar(
-                       "SELECT count(*) FROM invoices WHERE deleted = 0 AND customer_id = " + std::to_string(customer))));
+                       "SELECT count(*) FROM invoices WHERE deleted = 0 AND customer_id = ?", {customer})));
   }
   CHECK(seen.size() == static_cast<std::size_t>(q.scalar("SELECT count(*) FROM invoices WHERE deleted = 0")));
 
@@ -201,8 +193,8 @@ TEST_CASE("portal API: invoice pages walk every invoice exactly once, in a stabl
   json paid = get_json(d, base + "&status=paid");
   for (auto& i : paid["items"]) CHECK(i["status"] == "paid");
   CHECK(paid["items"].size() == static_cast<std::size_t>(q.scalar(
-                                    "SELECT count(*) FROM invoices WHERE status = 'paid' AND deleted = 0 AND customer_id = " +
-                                    std::to_string(customers.front()))));
+                                    "SELECT count(*) FROM invoices WHERE status = 'paid' AND deleted = 0 AND customer_id = ?",
+                                    {customers.front()})));
   json overdue = get_json(d, base + "&overdue=true&due_before=2030-01-01");
   for (auto& i : overdue["items"]) {
     auto balance = arsync::parse_money(i["balance"]["amount"].get<std::string>(), i["balance"]["currency"].get<std::string>());
@@ -235,7 +227,7 @@ TEST_CASE("portal API: one invoice with lines and applications; a statement bala
   json detail = get_json(d, "/v1/invoices/" + std::to_string(invoice));
   CHECK(detail["id"] == invoice);
   CHECK(detail["lines"].size() ==
-        static_cast<std::size_t>(q.scalar("SELECT count(*) FROM invoice_lines WHERE invoice_id = " + std::to_string(invoice))));
+        static_cast<std::size_t>(q.scalar("SELECT count(*) FROM invoice_lines WHERE invoice_id = ?", {invoice})));
   REQUIRE(detail["applied"].size() >= 1);
   std::string currency = detail["total"]["currency"];
   std::int64_t applied = 0;
@@ -245,10 +237,10 @@ TEST_CASE("portal API: one invoice with lines and applications; a statement bala
     applied += money->minor;
   }
   CHECK(applied ==
-        q.scalar("SELECT sum(amount) FROM applications WHERE invoice_id = " + std::to_string(invoice)));
+        q.scalar("SELECT sum(amount) FROM applications WHERE invoice_id = ?", {invoice}));
   get_json(d, "/v1/invoices/99999999", 404);
 
-  std::int64_t customer = q.scalar("SELECT customer_id FROM invoices WHERE id = " + std::to_string(invoice));
+  std::int64_t customer = q.scalar("SELECT customer_id FROM invoices WHERE id = ?", {invoice});
   json statement = get_json(d, "/v1/customers/" + std::to_string(customer) + "/statement?from=2020-01-01&as_of=2030-12-31");
   REQUIRE(statement["currencies"].size() >= 1);
   for (auto& c : statement["currencies"]) {

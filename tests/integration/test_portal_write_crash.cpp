@@ -86,9 +86,8 @@ TEST_CASE("every portal write answered 201 is in the mirror with its outbox item
   MirrorQuery q(d.mirror());
   int missing = 0;
   for (const std::string& id : answered.ids) {
-    const std::int64_t stored = q.scalar("SELECT count(*) FROM portal_payments WHERE portal_id = '" + id + "'");
-    const std::int64_t queued = q.scalar("SELECT count(*) FROM outbox WHERE idempotency_key = '" + id +
-                                         "' AND object_table = 'portal_payments'");
+    const std::int64_t stored = q.scalar("SELECT count(*) FROM portal_payments WHERE portal_id = ?", {id});
+    const std::int64_t queued = q.scalar("SELECT count(*) FROM outbox WHERE idempotency_key = ? AND object_table = 'portal_payments'", {id});
     if (stored == 1 && queued == 1) continue;
     ++missing;
     FAIL_CHECK(id << ": payment rows " << stored << ", outbox items " << queued);

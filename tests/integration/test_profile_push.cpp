@@ -38,11 +38,11 @@ Customer first_customer(const SyncDeployment& d) {
   MirrorQuery q(d.mirror());
   Customer c;
   c.id = q.scalar("SELECT min(id) FROM customers");
-  const std::string where = " FROM customers WHERE id = " + std::to_string(c.id);
-  c.erp_id = q.text("SELECT erp_id" + where);
-  c.email = q.text("SELECT billing_email" + where);
-  c.phone = q.text("SELECT phone" + where);
-  c.city = q.text("SELECT coalesce(billing_city, '')" + where);
+  const std::string where = " FROM customers WHERE id = ?";
+  c.erp_id = q.text("SELECT erp_id" + where, {c.id});
+  c.email = q.text("SELECT billing_email" + where, {c.id});
+  c.phone = q.text("SELECT phone" + where, {c.id});
+  c.city = q.text("SELECT coalesce(billing_city, '')" + where, {c.id});
   return c;
 }
 
@@ -63,7 +63,7 @@ void clerk_changes_email(const ErpSimProcess& sim, const SyncDeployment& d, cons
   REQUIRE(reply.status == 200);
   wait_until(
       [&] {
-        return MirrorQuery(d.mirror()).text("SELECT billing_email FROM customers WHERE id = " + std::to_string(c.id)) ==
+        return MirrorQuery(d.mirror()).text("SELECT billing_email FROM customers WHERE id = ?", {c.id}) ==
                email;
       },
       30s, "the clerk's change to be pulled");
@@ -84,12 +84,14 @@ std::string post_change(Daemon& daemon, const SyncDeployment& d, const Customer&
 }
 
 std::string outbox(const SyncDeployment& d, const std::string& column, const std::string& key) {
-  return MirrorQuery(d.mirror()).text("SELECT coalesce(" + column + ", '') FROM outbox WHERE idempotency_key = '" + key + "'");
+  const std::string name = allowed_name(column, {"status", "attempts", "erp_ref", "last_error", "conflict"});
+  return MirrorQuery(d.mirror()).text("SELECT coalesce(" + name + ", '') FROM outbox WHERE idempotency_key = ?", {key});
 }
 
 std::string change_row(const SyncDeployment& d, const std::string& column, const std::string& portal_id) {
-  return MirrorQuery(d.mirror()).text("SELECT coalesce(" + column + ", '') FROM profile_changes WHERE portal_id = '" +
-                                      portal_id + "'");
+  const std::string name = allowed_name(column, {"status", "conflict", "erp_ref", "last_error"});
+  return MirrorQuery(d.mirror()).text("SELECT coalesce(" + name + ", '') FROM profile_changes WHERE portal_id = ?",
+                                      {portal_id});
 }
 
 }  // namespace

@@ -4,7 +4,6 @@
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -14,6 +13,7 @@
 #include "daemon/generation.hpp"
 #include "daemon/sync_engine.hpp"
 #include "tests/integration/support_daemon.hpp"
+#include "tests/support/raw_db.hpp"
 
 using namespace arsync;
 using namespace arsync::test;
@@ -230,14 +230,10 @@ TEST_CASE("a second reconcile of a stream is refused while another live process 
   SyncDeployment deployment(sim, {}, {.stream_options = {{"invoices", "        reconcile: 24h\n"}}});
   REQUIRE(deployment.run({"sync", "--once"}).status.ok());
   // A pass in progress in another process: this test's own, which is alive.
-  auto write = [&](const std::string& sql) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(deployment.mirror().c_str(), &db) == SQLITE_OK);
-    CHECK(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(db);
-  };
-  write("INSERT INTO sync_runs (source, stream, started_at, pid, kind) VALUES ('demo', 'invoices', "
-        "'2026-01-01T00:00:00.000Z', " + std::to_string(getpid()) + ", 'reconcile')");
+  RawDb(deployment.mirror())
+      .exec("INSERT INTO sync_runs (source, stream, started_at, pid, kind) VALUES ('demo', 'invoices', "
+            "'2026-01-01T00:00:00.000Z', ?, 'reconcile')",
+            {getpid()});
 
   auto refused = deployment.run({"reconcile", "--stream", "invoices"});
   CHECK(refused.status.code == 1);
@@ -246,7 +242,7 @@ TEST_CASE("a second reconcile of a stream is refused while another live process 
   CHECK(MirrorQuery(deployment.mirror()).scalar("SELECT count(*) FROM sync_runs WHERE kind = 'reconcile'") == 1);
 
   // Its process gone (4194305 is above Linux's largest pid_max), the run no longer counts.
-  write("UPDATE sync_runs SET pid = 4194305 WHERE kind = 'reconcile'");
+  RawDb(deployment.mirror()).exec("UPDATE sync_runs SET pid = 4194305 WHERE kind = 'reconcile'");
   auto pass = deployment.run({"reconcile", "--stream", "invoices"});
   INFO(pass.err);
   CHECK(pass.status.ok());

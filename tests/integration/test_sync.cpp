@@ -22,9 +22,9 @@ struct RunCounts {
   std::string outcome;
 };
 RunCounts last_run(const MirrorQuery& q, const std::string& stream) {
-  std::string where = " FROM sync_runs WHERE stream = '" + stream + "' ORDER BY id DESC LIMIT 1";
-  return {q.scalar("SELECT inserted" + where), q.scalar("SELECT updated" + where),
-          q.scalar("SELECT rejected" + where), q.text("SELECT outcome" + where)};
+  const std::string where = " FROM sync_runs WHERE stream = ? ORDER BY id DESC LIMIT 1";
+  return {q.scalar("SELECT inserted" + where, {stream}), q.scalar("SELECT updated" + where, {stream}),
+          q.scalar("SELECT rejected" + where, {stream}), q.text("SELECT outcome" + where, {stream})};
 }
 
 }  // namespace
@@ -71,7 +71,7 @@ TEST_CASE("an incremental sync after the ERP changes exactly N records touches e
     auto counts = last_run(q, "invoices");
     CHECK(counts.inserted == 5);
     CHECK(counts.updated == 20);
-    CHECK(q.scalar("SELECT count(*) FROM invoices WHERE updated_seq > " + std::to_string(seq_before)) == 25);
+    CHECK(q.scalar("SELECT count(*) FROM invoices WHERE updated_seq > ?", {seq_before}) == 25);
     check_mirror_matches_sim(deployment.mirror(), sim);
   }
 }

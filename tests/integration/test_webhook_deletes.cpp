@@ -37,7 +37,7 @@ void deliver(Daemon& daemon, const std::string& body) {
 }
 
 std::string po_number(const SyncDeployment& deployment, const std::string& id) {
-  return MirrorQuery(deployment.mirror()).text("SELECT po_number FROM invoices WHERE erp_id = '" + id + "'");
+  return MirrorQuery(deployment.mirror()).text("SELECT po_number FROM invoices WHERE erp_id = ?", {id});
 }
 
 std::string cursor(const SyncDeployment& deployment) {
@@ -72,8 +72,7 @@ TEST_CASE("a thin event reads exactly its ids, cursor untouched; a delete event 
   deliver(daemon, thin_event("evt-del-1", "invoices.deleted", deleted));
   auto gone = [&] {
     return MirrorQuery(deployment.mirror())
-        .scalar("SELECT count(*) FROM invoices WHERE deleted = 1 AND erp_id IN ('" + deleted[0] + "','" +
-                deleted[1] + "')");
+        .scalar("SELECT count(*) FROM invoices WHERE deleted = 1 AND erp_id IN (?, ?)", {deleted[0], deleted[1]});
   };
   wait_until([&] { return gone() == 2; }, 30s, "the delete event's tombstones");
   MirrorQuery q(deployment.mirror());

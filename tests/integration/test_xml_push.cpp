@@ -34,7 +34,9 @@ DaemonSettings xml_daemon() {
   return settings;
 }
 
-std::int64_t scalar(const SyncDeployment& d, const std::string& sql) { return MirrorQuery(d.mirror()).scalar(sql); }
+std::int64_t scalar(const SyncDeployment& d, const std::string& sql, const SqlBinds& binds = {}) {
+  return MirrorQuery(d.mirror()).scalar(sql, binds);
+}
 
 json sim_get(const ErpSimProcess& sim, const std::string& path) {
   return json::parse(http_request("GET", "127.0.0.1", sim.port(), path).body);
@@ -46,7 +48,8 @@ std::vector<std::string> payable(const SyncDeployment& d, int count) {
   std::vector<std::string> out;
   for (const auto& [row, unused] :
        q.pairs("SELECT id || '|' || customer_id || '|' || balance || '|' || currency, 0 FROM invoices "
-               "WHERE status = 'open' AND balance > 0 ORDER BY id LIMIT " + std::to_string(count)))
+               "WHERE status = 'open' AND balance > 0 ORDER BY id LIMIT ?",
+               {count}))
     out.push_back(row);
   return out;
 }
@@ -106,13 +109,10 @@ TEST_CASE("portal payments reach the XML ERP exactly once, dropped answers resol
   wait_until([&] { return scalar(d, "SELECT count(*) FROM payments p JOIN portal_payments pp ON "
                                     "p.portal_ref = pp.portal_id AND p.erp_id = pp.erp_ref") == 24; },
              60s, "the ERP's payments to be pulled and linked");
-  wait_until([&] { return scalar(d, "SELECT count(*) FROM invoices WHERE status = 'paid' AND id IN (" +
-                                        [&] {
-                                          std::string ids;
-                                          for (const std::string& row : invoices)
-                                            ids += (ids.empty() ? "" : ",") + row.substr(0, row.find('|'));
-                                          return ids;
-                                        }() + ")") == 24; },
+  json paid_ids = json::array();  // bound as one JSON array, read back with json_each
+  for (const std::string& row : invoices) paid_ids.push_back(std::stoll(row.substr(0, row.find('|'))));
+  wait_until([&] { return scalar(d, "SELECT count(*) FROM invoices WHERE status = 'paid' AND id IN "
+                                    "(SELECT value FROM json_each(?))", {paid_ids.dump()}) == 24; },
              60s, "the paid invoices");
   CHECK(scalar(d, "SELECT sum(balance) FROM invoices WHERE currency = 'USD'") == balance_before - usd_paid);
   CHECK(scalar(d, "SELECT count(*) FROM invoice_pending_payments") == 0);

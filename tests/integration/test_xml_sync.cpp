@@ -25,9 +25,9 @@ struct RunCounts {
   std::string outcome;
 };
 RunCounts last_run(const MirrorQuery& q, const std::string& stream) {
-  std::string where = " FROM sync_runs WHERE stream = '" + stream + "' ORDER BY id DESC LIMIT 1";
-  return {q.scalar("SELECT inserted" + where), q.scalar("SELECT updated" + where),
-          q.scalar("SELECT rejected" + where), q.text("SELECT outcome" + where)};
+  const std::string where = " FROM sync_runs WHERE stream = ? ORDER BY id DESC LIMIT 1";
+  return {q.scalar("SELECT inserted" + where, {stream}), q.scalar("SELECT updated" + where, {stream}),
+          q.scalar("SELECT rejected" + where, {stream}), q.text("SELECT outcome" + where, {stream})};
 }
 
 std::string cursors(const std::filesystem::path& mirror) {
@@ -89,7 +89,7 @@ TEST_CASE("an incremental XML sync after the ERP changes exactly N records touch
     CHECK(invoices.updated == 20);
     CHECK(last_run(q, "payments").updated == 4);
     CHECK(last_run(q, "customers").updated == 0);
-    CHECK(q.scalar("SELECT count(*) FROM invoices WHERE updated_seq > " + std::to_string(seq_before)) == 25);
+    CHECK(q.scalar("SELECT count(*) FROM invoices WHERE updated_seq > ?", {seq_before}) == 25);
     CHECK(q.scalar("SELECT count(*) FROM invoices WHERE po_number LIKE 'PO-R%'") == 17);
     check_mirror_matches_sim(deployment.mirror(), sim);
   }

@@ -24,7 +24,7 @@ struct Ledger : Mirror {
     apply(page_of({invoice("I1", "C1", 3), invoice("I2", "C1", 2), invoice("I3", "C2", 1), eur}));
   }
   std::int64_t id(const std::string& table, const std::string& erp_id) {
-    return number("SELECT id FROM " + table + " WHERE erp_id = '" + erp_id + "'");
+    return number("SELECT id FROM " + allowed_name(table, {"customers", "invoices"}) + " WHERE erp_id = ?", {erp_id});
   }
 };
 

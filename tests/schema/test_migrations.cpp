@@ -75,7 +75,7 @@ TEST_CASE("every enumerated catalog field is CHECKed with exactly the catalog's 
   RawDb raw(dir.path / "mirror.db");
   for (const EntitySpec* spec : all_entities()) {
     const std::string sql =
-        raw.text("SELECT sql FROM sqlite_master WHERE name = '" + std::string(spec->table) + "'");
+        raw.text("SELECT sql FROM sqlite_master WHERE name = ?", {std::string(spec->table)});
     for (const FieldSpec& f : spec->fields) {
       if (f.allowed.empty()) continue;
       std::string list;
@@ -160,8 +160,7 @@ TEST_CASE("a read-only open of an older mirror asks for `arsync migrate` and cha
   {
     RawDb raw(db);  // a mirror left at migration 1 by an older arsync
     raw.exec(std::string(kMigrations.front().sql));
-    raw.exec("INSERT INTO schema_migrations VALUES (1, '" + std::string(kMigrations.front().name) +
-             "', 'x')");
+    raw.exec("INSERT INTO schema_migrations VALUES (1, ?, 'x')", {std::string(kMigrations.front().name)});
   }
   auto store = MirrorStore::open(db, OpenOptions{.read_only = true});
   REQUIRE_FALSE(store);
@@ -208,20 +207,20 @@ TEST_CASE("the invoice_aging view buckets open balances by days past due") {
   raw.exec(
       "INSERT INTO customers (source, erp_id, name, row_hash, updated_seq) VALUES ('demo', 'C1', 'Acme', 0, "
       "1)");
+  // `due`: the due date's offset from today, as SQLite's date() modifier ("-10 days").
   auto add = [&](const char* erp_id, const char* due, std::int64_t balance, const char* status) {
-    raw.exec(std::string(
-                 "INSERT INTO invoices (source, erp_id, number, customer_id, issue_date, due_date, currency, "
-                 "total, balance, status, row_hash, updated_seq) VALUES ('demo', '") +
-             erp_id + "', 'N', 1, date('now', '-200 days'), " + due + ", 'USD', 1000, " +
-             std::to_string(balance) + ", '" + status + "', 0, 1)");
+    raw.exec("INSERT INTO invoices (source, erp_id, number, customer_id, issue_date, due_date, currency, "
+             "total, balance, status, row_hash, updated_seq) "
+             "VALUES ('demo', ?1, 'N', 1, date('now', '-200 days'), date('now', ?2), 'USD', 1000, ?3, ?4, 0, 1)",
+             {erp_id, due, balance, status});
   };
-  add("FUTURE", "date('now', '+5 days')", 1000, "open");
-  add("D10", "date('now', '-10 days')", 1000, "open");
-  add("D45", "date('now', '-45 days')", 500, "partially_paid");
-  add("D75", "date('now', '-75 days')", 1000, "disputed");
-  add("D120", "date('now', '-120 days')", 1000, "open");
-  add("PAID", "date('now', '-120 days')", 0, "paid");
-  add("VOID", "date('now', '-120 days')", 1000, "void");
+  add("FUTURE", "+5 days", 1000, "open");
+  add("D10", "-10 days", 1000, "open");
+  add("D45", "-45 days", 500, "partially_paid");
+  add("D75", "-75 days", 1000, "disputed");
+  add("D120", "-120 days", 1000, "open");
+  add("PAID", "-120 days", 0, "paid");
+  add("VOID", "-120 days", 1000, "void");
   CHECK(raw.text("SELECT group_concat(erp_id || ':' || bucket || ':' || days_past_due, ',') FROM "
                  "(SELECT i.erp_id, a.bucket, a.days_past_due FROM invoice_aging a JOIN invoices i ON i.id = "
                  "a.invoice_id ORDER BY a.days_past_due)") ==

@@ -15,7 +15,7 @@ using namespace arsync::test;
 namespace {
 
 Entity payload_of(Ledger& l, std::string_view kind, const std::string& key) {
-  auto entity = entity_from_json(*find_entity(kind), l.text("SELECT payload FROM outbox WHERE idempotency_key = '" + key + "'"));
+  auto entity = entity_from_json(*find_entity(kind), l.text("SELECT payload FROM outbox WHERE idempotency_key = ?", {key}));
   REQUIRE_MESSAGE(entity.has_value(), why(entity));
   return std::move(*entity);
 }

@@ -129,7 +129,7 @@ TEST_CASE("an update rewrites the row, replaces its children and takes a new upd
   CHECK(m.text("SELECT status || ':' || balance FROM invoices WHERE erp_id = 'I1'") == "partially_paid:500");
   CHECK(m.text("SELECT customer_id = (SELECT id FROM customers WHERE erp_id = 'C2') FROM invoices WHERE "
                "erp_id = 'I1'") == "1");
-  CHECK(m.text("SELECT group_concat(line_no) FROM invoice_lines WHERE invoice_id = " + std::to_string(id)) ==
+  CHECK(m.text("SELECT group_concat(line_no) FROM invoice_lines WHERE invoice_id = ?", {id}) ==
         "1,2");
 }
 
@@ -353,8 +353,7 @@ TEST_CASE("runs left running by a crashed process are marked interrupted at open
   auto done = m.store->begin_run("demo", "customers");
   REQUIRE(m.store->finish_run(*done, RunOutcome::kFailed, "ERP said 500"));
   m.reopen();
-  CHECK(m.text("SELECT outcome || ':' || (finished_at IS NOT NULL) FROM sync_runs WHERE id = " +
-               std::to_string(*crashed)) == "interrupted:1");
+  CHECK(m.text("SELECT outcome || ':' || (finished_at IS NOT NULL) FROM sync_runs WHERE id = ?", {*crashed}) == "interrupted:1");
   auto status = m.store->status();
   REQUIRE(status->last_runs.size() == 2);
   CHECK(status->last_runs[0].stream == "customers");
@@ -371,12 +370,11 @@ TEST_CASE("a run whose process is still alive is not marked interrupted by anoth
   if (child == 0) _exit(0);
   REQUIRE(waitpid(child, nullptr, 0) == child);
   RawDb raw(m.path);
-  raw.exec("UPDATE sync_runs SET pid = " + std::to_string(getppid()) +
-           " WHERE id = " + std::to_string(*live));
-  raw.exec("UPDATE sync_runs SET pid = " + std::to_string(child) + " WHERE id = " + std::to_string(*dead));
+  raw.exec("UPDATE sync_runs SET pid = ? WHERE id = ?", {getppid(), *live});
+  raw.exec("UPDATE sync_runs SET pid = ? WHERE id = ?", {child, *dead});
   m.reopen();
-  CHECK(m.text("SELECT outcome FROM sync_runs WHERE id = " + std::to_string(*live)) == "running");
-  CHECK(m.text("SELECT outcome FROM sync_runs WHERE id = " + std::to_string(*dead)) == "interrupted");
+  CHECK(m.text("SELECT outcome FROM sync_runs WHERE id = ?", {*live}) == "running");
+  CHECK(m.text("SELECT outcome FROM sync_runs WHERE id = ?", {*dead}) == "interrupted");
 }
 
 TEST_CASE("a second writer is told another process holds the write lock") {

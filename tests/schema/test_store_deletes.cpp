@@ -29,8 +29,9 @@ PageWrite page(std::vector<std::string> ids, std::int64_t generation = 0, std::s
 }
 
 std::string live(Mirror& m, const std::string& source = "erp") {
-  return m.text("SELECT group_concat(erp_id, ',') FROM (SELECT erp_id FROM customers WHERE source = '" +
-                source + "' AND deleted = 0 ORDER BY erp_id)");
+  return m.text("SELECT group_concat(erp_id, ',') FROM (SELECT erp_id FROM customers WHERE source = ? AND deleted = 0 "
+                "ORDER BY erp_id)",
+                {source});
 }
 
 }  // namespace
@@ -56,7 +57,7 @@ TEST_CASE("a completed reconcile tombstones exactly the rows it did not see, wit
   CHECK(live(m, "other") == "C1,C9");
   CHECK(m.number("SELECT updated_seq FROM customers WHERE erp_id = 'C2'") == seq_before + 1);
   CHECK(m.number("SELECT last_seq FROM mirror_state") == seq_before + 1);
-  CHECK(m.number("SELECT tombstoned FROM sync_runs WHERE id = " + std::to_string(run->run_id)) == 1);
+  CHECK(m.number("SELECT tombstoned FROM sync_runs WHERE id = ?", {run->run_id}) == 1);
   // Marking seen rows is not a change: the change feed only moves for the tombstone.
   CHECK(m.number("SELECT max(updated_seq) FROM customers WHERE erp_id <> 'C2'") <= seq_before);
 

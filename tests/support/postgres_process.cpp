@@ -34,12 +34,6 @@ std::uint16_t free_port() {
 
 bool running_as_root() { return geteuid() == 0; }
 
-std::string sql_literal(std::string_view text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
-  return out + "'";
-}
-
 }  // namespace
 
 PostgresProcess::PostgresProcess(std::string database, std::string password)
@@ -61,8 +55,8 @@ PostgresProcess::PostgresProcess(std::string database, std::string password)
   run_tool("initdb", {"-D", (dir_ / "data").string(), "-U", "postgres", "--auth=trust", "--no-sync", "-E",
                       "UTF8", "--locale=C"});
   start();
-  psql_in("postgres", "CREATE ROLE arsync LOGIN PASSWORD " + sql_literal(password_) + "; CREATE DATABASE " +
-                          database_ + " OWNER arsync");
+  psql_in("postgres", "CREATE ROLE arsync LOGIN PASSWORD :'password'; CREATE DATABASE :\"database\" OWNER arsync",
+          {{"password", password_}, {"database", database_}});
 }
 
 PostgresProcess::~PostgresProcess() {
@@ -133,9 +127,12 @@ std::string PostgresProcess::connection_string(std::string_view extra) const {
          ";Database=" + database_ + ";Uid=arsync;Pwd=" + password_ + ";" + std::string(extra);
 }
 
-std::string PostgresProcess::psql(std::string_view sql) const { return psql_in(database_, sql); }
+std::string PostgresProcess::psql(std::string_view sql, const std::map<std::string, std::string>& values) const {
+  return psql_in(database_, sql, values);
+}
 
-std::string PostgresProcess::psql_in(const std::string& database, std::string_view sql) const {
+std::string PostgresProcess::psql_in(const std::string& database, std::string_view sql,
+                                     const std::map<std::string, std::string>& values) const {
   // Through a file: no argv length limit, and psql reads it as the server's user.
   static int counter = 0;
   fs::path file = scratch() / ("q" + std::to_string(++counter) + ".sql");
@@ -156,6 +153,7 @@ std::string PostgresProcess::psql_in(const std::string& database, std::string_vi
                                 database,
                                 "-f",
                                 file.string()};
+  for (const auto& [name, value] : values) args.insert(args.end(), {"-v", name + "=" + value});
   if (running_as_root()) {
     args.insert(args.begin(), {"-u", "postgres", "--", program});
     program = "/usr/sbin/runuser";

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -40,13 +41,16 @@ class PostgresProcess {
 
   // Runs SQL (any number of statements) as the superuser in the test database with
   // ON_ERROR_STOP; returns psql's unaligned, tuples-only output. Throws on failure.
-  std::string psql(std::string_view sql) const;
+  // `values` are psql variables (-v name=value) that the SQL names as :'name': psql quotes each
+  // as a literal, so no value is spliced into the SQL text.
+  std::string psql(std::string_view sql, const std::map<std::string, std::string>& values = {}) const;
 
   // Stops and starts the server on the same port (every client connection dies).
   void restart();
 
  private:
-  std::string psql_in(const std::string& database, std::string_view sql) const;
+  std::string psql_in(const std::string& database, std::string_view sql,
+                      const std::map<std::string, std::string>& values) const;
   void run_tool(const std::string& tool, std::vector<std::string> args) const;
   void start();
   void stop();
