@@ -11,25 +11,19 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
-#include <ctime>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "mapping/json_reader.hpp"
+#include "bench/bench_harness.hpp"
 #include "mapping/mapping.hpp"
 
 using namespace arsync;
+using namespace arsync::bench;
 
 namespace {
-
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -38,17 +32,11 @@ std::string slurp(const std::string& path) {
   return out.str();
 }
 
-long flag(int argc, char** argv, const char* name, long fallback) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::strcmp(argv[i], name) == 0) return std::stol(argv[i + 1]);
-  return fallback;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  const long invoices = flag(argc, argv, "--invoices", 200000);
-  const long rounds = flag(argc, argv, "--rounds", 5);
+  long invoices = 200000, rounds = 5;
+  parse_long_options(argc, argv, {{"--invoices", &invoices}, {"--rounds", &rounds}});
   const std::string root = ARSYNC_SOURCE_DIR;
   auto mapping = Mapping::load(root + "/etc/mappings/demo/invoices.yaml");
   if (!mapping) {

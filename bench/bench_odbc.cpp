@@ -17,48 +17,19 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <string>
 
 #include "connectors/odbc_connector.hpp"
+#include "bench/bench_harness.hpp"
 #include "tests/integration/support.hpp"
 #include "tests/integration/support_odbc.hpp"
 
 using namespace arsync;
 using namespace arsync::test;
+using namespace arsync::bench;
 using Steady = std::chrono::steady_clock;
 
 namespace {
-
-struct Args {
-  long rows = 1'000'000, fetch_size = 5000, declare_fetch = 1000;
-};
-
-Args parse_args(int argc, char** argv) {
-  Args a;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    long v = std::atol(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--rows"))
-      a.rows = v;
-    else if (!std::strcmp(argv[i], "--fetch-size"))
-      a.fetch_size = v;
-    else if (!std::strcmp(argv[i], "--declare-fetch"))
-      a.declare_fetch = v;
-    else
-      std::fprintf(stderr, "unknown option %s\n", argv[i]), std::exit(2);
-  }
-  return a;
-}
-
-double seconds_since(Steady::time_point start) {
-  return std::chrono::duration<double>(Steady::now() - start).count();
-}
-
-long peak_rss_mb(int who) {
-  rusage usage{};
-  getrusage(who, &usage);
-  return usage.ru_maxrss / 1024;
-}
 
 void generate(const PostgresProcess& pg, long rows) {
   pg.psql(read_text_file(std::filesystem::path(ARSYNC_SOURCE_DIR) / "tests/fixtures/odbc/ar_schema.sql") + R"(
@@ -137,7 +108,11 @@ void connector_only(const PostgresProcess& pg, const char* label, const std::str
 
 int main(int argc, char** argv) {
   doctest::Context context;  // support code reports through doctest's macros
-  Args args = parse_args(argc, argv);
+  struct {
+    long rows = 1'000'000, fetch_size = 5000, declare_fetch = 1000;
+  } args;
+  parse_long_options(argc, argv,
+                     {{"--rows", &args.rows}, {"--fetch-size", &args.fetch_size}, {"--declare-fetch", &args.declare_fetch}});
   std::printf("bench_odbc: %ld invoice rows from PostgreSQL 15 via psqlODBC, fetch_size %ld\n", args.rows,
               args.fetch_size);
   PostgresProcess pg;
@@ -151,12 +126,11 @@ int main(int argc, char** argv) {
       declare, args.fetch_size);
 
   OdbcDeployment deployment(pg, {{"ODBC_FETCH_SIZE", std::to_string(args.fetch_size)}});
-  auto run = deployment.run({"sync", "--once", "--stream", "customers", "--quiet"});
-  if (!run.status.ok()) std::fprintf(stderr, "customers sync failed:\n%s\n", run.err.c_str()), std::exit(1);
+  require_ok(deployment.run({"sync", "--once", "--stream", "customers", "--quiet"}), "customers sync");
   start = Steady::now();
-  run = deployment.run({"sync", "--once", "--stream", "invoices", "--quiet"}, std::chrono::minutes(60));
+  const auto run = deployment.run({"sync", "--once", "--stream", "invoices", "--quiet"}, std::chrono::minutes(60));
   double e2e = seconds_since(start);
-  if (!run.status.ok()) std::fprintf(stderr, "invoices sync failed:\n%s\n", run.err.c_str()), std::exit(1);
+  require_ok(run, "invoices sync");
   long mirrored = MirrorQuery(deployment.mirror()).scalar("SELECT count(*) FROM invoices");
   std::printf(
       "end to end (PostgreSQL -> psqlODBC -> arsync sync --once -> mirror):\n"

@@ -12,40 +12,20 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "schema/mirror_store.hpp"
+#include "bench/bench_harness.hpp"
 #include "tests/integration/support.hpp"
 #include "tests/support/http_client.hpp"
 
 using namespace arsync;
 using namespace arsync::test;
+using namespace arsync::bench;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-struct Args {
-  long items = 10'000, concurrency = 8, batch = 32;
-};
-
-Args parse_args(int argc, char** argv) {
-  Args a;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    long v = std::atol(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--items")) a.items = v;
-    else if (!std::strcmp(argv[i], "--concurrency")) a.concurrency = v;
-    else if (!std::strcmp(argv[i], "--batch")) a.batch = v;
-    else std::fprintf(stderr, "unknown option %s\n", argv[i]), std::exit(2);
-  }
-  return a;
-}
-
-[[noreturn]] void die(const std::string& what) {
-  std::fprintf(stderr, "bench_outbox: %s\n", what.c_str());
-  std::exit(1);
-}
 
 // Commits `n` portal payments of 1.00 (100 minor units) over the open invoices, as the portal
 // API would (one transaction each).
@@ -77,7 +57,10 @@ void queue_payments(const std::filesystem::path& mirror, long n) {
 
 int main(int argc, char** argv) {
   doctest::Context context;  // the support code reports through doctest's macros
-  const Args args = parse_args(argc, argv);
+  struct {
+    long items = 10'000, concurrency = 8, batch = 32;
+  } args;
+  parse_long_options(argc, argv, {{"--items", &args.items}, {"--concurrency", &args.concurrency}, {"--batch", &args.batch}});
   ErpSimProcess sim({"--customers", "1000", "--invoices", "20000", "--threads", "2"});
   DaemonSettings settings;
   settings.poll = "1h";
@@ -85,8 +68,7 @@ int main(int argc, char** argv) {
                        "\n  batch: " + std::to_string(args.batch) + "\n";
   settings.stream_options["payments"] = "        lookup: \"payments?$filter=idempotencyKey eq '{key}'\"\n";
   SyncDeployment d(sim, {{"page_size", "5000"}}, settings);
-  auto sync = d.run({"sync", "--once", "--quiet"});
-  if (!sync.status.ok()) die("initial sync failed: " + sync.err);
+  require_ok(d.run({"sync", "--once", "--quiet"}), "initial sync");
   queue_payments(d.mirror(), args.items);
 
   const auto started = Clock::now();
@@ -96,7 +78,7 @@ int main(int argc, char** argv) {
     if (!daemon->running()) die("arsync run exited: " + daemon->stderr_text());
     if (MirrorQuery(d.mirror()).scalar("SELECT count(*) FROM outbox WHERE status <> 'done'") == 0) break;
   }
-  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  const double seconds = seconds_since(started);
   daemon->kill(SIGTERM);
   const auto writes = nlohmann::json::parse(http_request("GET", "127.0.0.1", sim.port(), "/admin/writes").body);
   std::printf("outbox push to erp-sim: %ld payments in %.2f s (start-up included) = %.0f items/s "

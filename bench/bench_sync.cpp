@@ -16,47 +16,18 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <string>
 
 #include "schema/mirror_store.hpp"
+#include "bench/bench_harness.hpp"
 #include "tests/integration/support.hpp"
 
 using namespace arsync;
 using namespace arsync::test;
+using namespace arsync::bench;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-struct Args {
-  long invoices = 1'000'000, customers = 10'000, page_size = 5000;
-};
-
-Args parse_args(int argc, char** argv) {
-  Args a;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    long v = std::atol(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--invoices")) a.invoices = v;
-    else if (!std::strcmp(argv[i], "--customers")) a.customers = v;
-    else if (!std::strcmp(argv[i], "--page-size")) a.page_size = v;
-    else std::fprintf(stderr, "unknown option %s\n", argv[i]), std::exit(2);
-  }
-  return a;
-}
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-double children_cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_CHILDREN, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
-
-void require_ok(const SyncDeployment::Run& run, const char* what) {
-  if (run.status.ok()) return;
-  std::fprintf(stderr, "%s failed (%s):\n%s\n", what, run.status.describe().c_str(), run.err.c_str());
-  std::exit(1);
-}
 
 // The same rows as the sync writes, upserted with plain prepared statements.
 double raw_sqlite_seconds(const std::filesystem::path& file, long invoices) {
@@ -118,7 +89,11 @@ double raw_sqlite_seconds(const std::filesystem::path& file, long invoices) {
 
 int main(int argc, char** argv) {
   doctest::Context context;  // support code reports through doctest's macros
-  Args args = parse_args(argc, argv);
+  struct {
+    long invoices = 1'000'000, customers = 10'000, page_size = 5000;
+  } args;
+  parse_long_options(argc, argv,
+                     {{"--invoices", &args.invoices}, {"--customers", &args.customers}, {"--page-size", &args.page_size}});
   std::printf("bench_sync: %ld invoices x 3 lines, %ld customers, page size %ld\n", args.invoices, args.customers,
               args.page_size);
 
@@ -133,9 +108,7 @@ int main(int argc, char** argv) {
              "invoices sync");
   double e2e = seconds_since(start);
   double e2e_cpu = children_cpu_seconds() - cpu_before;
-  rusage usage{};
-  getrusage(RUSAGE_CHILDREN, &usage);  // the largest reaped child: the invoices run
-  long peak_rss_mb = usage.ru_maxrss / 1024;
+  const long peak_rss = peak_rss_mb(RUSAGE_CHILDREN);  // the largest reaped child: the invoices run
 
   cpu_before = children_cpu_seconds();
   require_ok(deployment.run({"sync", "--once", "--stream", "invoices", "--quiet"}), "no-change poll");
@@ -148,7 +121,7 @@ int main(int argc, char** argv) {
   double n = static_cast<double>(args.invoices);
   std::printf("\nend to end (erp-sim JSON -> arsync -> mirror):\n");
   std::printf("  %.2f s wall, %.2f s arsync CPU: %.0f invoices/s, %.0f lines/s; peak RSS of arsync %ld MB\n", e2e,
-              e2e_cpu, n / e2e, 3 * n / e2e, peak_rss_mb);
+              e2e_cpu, n / e2e, 3 * n / e2e, peak_rss);
   std::printf("raw SQLite upsert of the same rows (prepared, bound, 10,000 invoices/txn, WAL, NORMAL):\n");
   std::printf("  %.2f s: %.0f invoices/s, %.0f rows/s\n", raw, n / raw, 4 * n / raw);
   std::printf("ratio raw/end-to-end: %.2fx (target <= 2x)\n", e2e / raw);

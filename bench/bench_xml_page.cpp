@@ -11,21 +11,16 @@
 
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <string>
 
+#include "bench/bench_harness.hpp"
 #include "connectors/xml_http_connector.hpp"
 #include "mapping/mapping.hpp"
 
 using namespace arsync;
+using namespace arsync::bench;
 
 namespace {
-
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
 
 std::string g_body;  // the page every request gets
 

@@ -4,11 +4,27 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "connectors/hmac.hpp"
 #include "schema/money.hpp"
 
 namespace arsync::test {
 
 using json = nlohmann::json;
+
+std::string portal_outbox_yaml(const std::string& token, int concurrency) {
+  return "portal:\n  tokens:\n    - name: portal-web\n      sha256: " + to_hex(sha256(token)) +
+         "\n      scopes: [read, write]\noutbox:\n  concurrency: " + std::to_string(concurrency) +
+         "\n  batch: 8\n  retry_base: 20ms\n  retry_max: 200ms\n";
+}
+
+DaemonSettings crash_settings(const std::string& token, int concurrency, const std::string& poll,
+                              const std::string& lookup) {
+  DaemonSettings settings;
+  settings.poll = poll;
+  settings.top_extra = portal_outbox_yaml(token, concurrency);
+  settings.stream_options["payments"] = "        lookup: \"" + lookup + "\"\n";
+  return settings;
+}
 
 std::vector<PayableInvoice> payable_invoices(const SyncDeployment& d, std::int64_t min_balance) {
   MirrorQuery q(d.mirror());
@@ -27,6 +43,12 @@ std::vector<PayableInvoice> payable_invoices(const SyncDeployment& d, std::int64
     out.push_back(t);
   }
   return out;
+}
+
+std::vector<PayableInvoice> payable_after_first_sync(const SyncDeployment& d, std::int64_t invoices) {
+  wait_until([&] { return MirrorQuery(d.mirror()).scalar("SELECT count(*) FROM invoices") >= invoices; },
+             std::chrono::seconds(60), "the first sync");
+  return payable_invoices(d, 5 * kSimPayment);
 }
 
 std::pair<std::string, HttpHeaders> sim_payment(const std::vector<PayableInvoice>& invoices, int i,
@@ -66,15 +88,20 @@ void check_exactly_once(const SyncDeployment& d, const ErpSimProcess& sim, const
     expected.emplace(t.invoice_id, t.balance);
     expected[t.invoice_id] -= kSimPayment;
   }
+  wait_for_pulled_payments(d.mirror(), expected, payments, timeout);
+}
+
+void wait_for_pulled_payments(const std::filesystem::path& mirror, const std::map<std::int64_t, std::int64_t>& balances,
+                              std::int64_t payments, std::chrono::seconds timeout) {
   wait_until(
       [&] {
-        MirrorQuery now(d.mirror());
-        for (const auto& [id, balance] : expected)
+        MirrorQuery now(mirror);
+        for (const auto& [id, balance] : balances)
           if (now.scalar("SELECT balance FROM invoices WHERE id = ?", {id}) != balance) return false;
         return now.scalar("SELECT count(*) FROM payments WHERE portal_ref IS NOT NULL") == payments;
       },
       timeout, "the new balances and the ERP's payments to be pulled");
-  CHECK(q.scalar("SELECT count(*) FROM invoice_pending_payments") == 0);
+  CHECK(MirrorQuery(mirror).scalar("SELECT count(*) FROM invoice_pending_payments") == 0);
 }
 
 }  // namespace arsync::test

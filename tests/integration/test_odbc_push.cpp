@@ -16,6 +16,7 @@
 #include "tests/integration/running_daemon.hpp"
 #include "tests/integration/support_crash.hpp"
 #include "tests/integration/support_odbc.hpp"
+#include "tests/integration/support_sim_payments.hpp"
 
 using namespace arsync;
 using namespace arsync::test;
@@ -98,9 +99,7 @@ std::int64_t pushed(const Erp& erp, const std::string& key) {
 }
 
 std::string portal_yaml(int concurrency) {
-  return "server:\n  listen: 127.0.0.1:0\nportal:\n  tokens:\n    - name: portal-web\n      sha256: " +
-         to_hex(sha256(kToken)) + "\n      scopes: [read, write]\noutbox:\n  concurrency: " +
-         std::to_string(concurrency) + "\n  batch: 8\n  retry_base: 20ms\n  retry_max: 200ms\n";
+  return "server:\n  listen: 127.0.0.1:0\n" + portal_outbox_yaml(kToken, concurrency);
 }
 
 // A mirror invoice (the portal's ids) for each ERP target.
@@ -150,15 +149,7 @@ void check_exactly_once(const Erp& erp, const OdbcDeployment& d, const std::vect
   std::map<std::int64_t, std::int64_t> expected;
   for (const PortalTarget& t : plan) expected[t.invoice_id] = t.balance;
   for (const PortalTarget& t : plan) expected[t.invoice_id] -= 100;
-  wait_until(
-      [&] {
-        MirrorQuery now(d.mirror());
-        for (const auto& [id, balance] : expected)
-          if (now.scalar("SELECT balance FROM invoices WHERE id = ?", {id}) != balance) return false;
-        return now.scalar("SELECT count(*) FROM payments WHERE portal_ref IS NOT NULL") == payments;
-      },
-      120s, "the new balances and the ERP's payments to be pulled");
-  CHECK(MirrorQuery(d.mirror()).scalar("SELECT count(*) FROM invoice_pending_payments") == 0);
+  wait_for_pulled_payments(d.mirror(), expected, payments, 120s);
 }
 
 }  // namespace

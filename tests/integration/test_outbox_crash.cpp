@@ -7,7 +7,6 @@
 #include <doctest/doctest.h>
 #include <signal.h>
 
-#include "connectors/hmac.hpp"
 #include "tests/integration/support_crash.hpp"
 #include "tests/integration/support_sim_payments.hpp"
 
@@ -24,19 +23,10 @@ constexpr int kPayments = 1000;
 TEST_CASE("1,000 portal payments reach the ERP exactly once while arsync is killed -9 again and again") {
   ErpSimProcess sim({"--customers", "100", "--invoices", "2000", "--no-idempotency", "--error-rate", "0.03",
                      "--rate-429", "0.03", "--retry-after", "0", "--drop-after-commit-rate", "0.05"});
-  DaemonSettings settings;
-  settings.poll = "2s";
-  settings.top_extra = "portal:\n  tokens:\n    - name: portal-web\n      sha256: " +
-                       arsync::to_hex(arsync::sha256(kToken)) +
-                       "\n      scopes: [read, write]\n"
-                       "outbox:\n  concurrency: 4\n  batch: 8\n  retry_base: 20ms\n  retry_max: 200ms\n";
-  settings.stream_options["payments"] = "        lookup: \"payments?$filter=idempotencyKey eq '{key}'\"\n";
-  SyncDeployment d(sim, {}, settings);
+  SyncDeployment d(sim, {}, crash_settings(kToken, 4, "2s", "payments?$filter=idempotencyKey eq '{key}'"));
 
   std::unique_ptr<Daemon> daemon = std::make_unique<Daemon>(d);
-  wait_until([&] { return MirrorQuery(d.mirror()).scalar("SELECT count(*) FROM invoices") >= 2000; }, 60s,
-             "the first sync");
-  const std::vector<PayableInvoice> invoices = payable_invoices(d, 5 * kSimPayment);
+  const std::vector<PayableInvoice> invoices = payable_after_first_sync(d, 2000);
   REQUIRE(invoices.size() >= 200);
 
   // The crashes: kill -9 at a random moment, restart, repeat until every payment was accepted,

@@ -9,7 +9,6 @@
 #include <doctest/doctest.h>
 #include <signal.h>
 
-#include "connectors/hmac.hpp"
 #include "tests/integration/support_crash.hpp"
 #include "tests/integration/support_sim_payments.hpp"
 #include "tests/integration/support_xml.hpp"
@@ -28,21 +27,13 @@ TEST_CASE("portal payments reach the XML ERP exactly once while arsync is killed
   ErpSimProcess sim({"--seed", "77", "--customers", "40", "--invoices", "1000", "--no-idempotency", "--error-rate",
                      "0.03", "--rate-429", "0.03", "--retry-after", "0", "--drop-after-commit-rate", "0.1"});
   SyncDeployment d(sim);
-  DaemonSettings settings;
-  settings.poll = "1s";
-  settings.top_extra = "portal:\n  tokens:\n    - name: portal-web\n      sha256: " +
-                       arsync::to_hex(arsync::sha256(kToken)) +
-                       "\n      scopes: [read, write]\n"
-                       "outbox:\n  concurrency: 2\n  batch: 8\n  retry_base: 20ms\n  retry_max: 200ms\n";
-  settings.stream_options["payments"] =
-      "        lookup: \"<readByQuery><object>ARPYMT</object><fields>RECORDNO</fields>"
-      "<query>DESCRIPTION = '{key}'</query><pagesize>2</pagesize></readByQuery>\"\n";
+  DaemonSettings settings = crash_settings(kToken, 2, "1s",
+                                           "<readByQuery><object>ARPYMT</object><fields>RECORDNO</fields>"
+                                           "<query>DESCRIPTION = '{key}'</query><pagesize>2</pagesize></readByQuery>");
   use_xml_api(d, sim, {{"duplicate_codes", "SIM-DUPLICATE-CONTROLID"}}, &settings);
 
   std::unique_ptr<Daemon> daemon = std::make_unique<Daemon>(d);
-  wait_until([&] { return MirrorQuery(d.mirror()).scalar("SELECT count(*) FROM invoices") >= 1000; }, 60s,
-             "the first sync");
-  const std::vector<PayableInvoice> invoices = payable_invoices(d, 5 * kSimPayment);
+  const std::vector<PayableInvoice> invoices = payable_after_first_sync(d, 1000);
   REQUIRE(invoices.size() >= 150);  // at most 4 payments an invoice
 
   const int kills = post_while_killing(
