@@ -88,7 +88,9 @@ struct PortalOptions {
 struct OutboxSettings {
   int concurrency = 4;
   std::size_t batch = 16;
-  std::chrono::milliseconds idle_poll{1'000};  // how often an idle sender looks for due retries
+  // How often an idle daemon looks for items another process made due (`arsync outbox retry`);
+  // its own new items and retries wake a sender exactly when they are due.
+  std::chrono::milliseconds idle_poll{5'000};
   RetryPolicy retry{.max_attempts = 0, .base = std::chrono::seconds(1), .cap = std::chrono::minutes(15)};
 };
 

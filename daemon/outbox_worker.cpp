@@ -18,6 +18,7 @@ std::string_view push_entity(std::string_view kind) {
 }
 
 struct OutboxWorker::Lane {
+  bool watches = false;  // the one sender that also looks every idle_poll (see next_look)
   std::shared_ptr<const Generation> generation;  // the one `connectors` were made from
   std::map<std::string, std::unique_ptr<Connector>, std::less<>> connectors;
   std::mt19937_64 rng{std::random_device{}()};
@@ -46,6 +47,7 @@ OutboxWorker::OutboxWorker(MirrorStore& store, Metrics& metrics, CurrentGenerati
       context_(std::move(context)),
       settings_(std::move(settings)) {
   for (int i = 0; i < settings_.concurrency; ++i) lanes_.push_back(std::make_unique<Lane>());
+  if (!lanes_.empty()) lanes_.front()->watches = true;
   for (auto& lane : lanes_)
     threads_.emplace_back([this, lane = lane.get()](std::stop_token stop) { run(stop, *lane); });
 }
@@ -83,12 +85,35 @@ void OutboxWorker::run(std::stop_token stop, Lane& lane) {
       } else {
         for (std::size_t i = 0; i < items->size(); ++i) record((*items)[i], outcomes[i]);
       }
-      if (items->size() == settings_.batch) continue;  // more may be due right now
+      if (items->size() == settings_.batch) {  // more may be due right now: the others help
+        wake();
+        continue;
+      }
     }
+    const auto until = next_look(lane);
     std::unique_lock lock(mutex_);
-    wake_.wait_for(lock, stop, settings_.idle_poll, [&] { return wakes_ != seen; });
+    wake_.wait_until(lock, stop, until, [&] { return wakes_ != seen; });
     seen = wakes_;
   }
+}
+
+// An idle sender sleeps until a new item wakes it (wake(), from the portal write that queued
+// it) or the earliest retry is due. The watching sender also looks every idle_poll, for what
+// another process changed (`arsync outbox retry` beside a running daemon). So an idle daemon's
+// outbox costs one claim per idle_poll, not one per sender per second (bench/bench_idle.sh).
+std::chrono::steady_clock::time_point OutboxWorker::next_look(const Lane& lane) {
+  const auto now = std::chrono::steady_clock::now();
+  auto until = now + (lane.watches ? settings_.idle_poll : std::chrono::hours(24));
+  auto due = store_.next_outbox_retry();
+  if (!due) {
+    log(LogLevel::kError, "outbox_read_failed", {{"error", due.error().describe()}});
+    return now + settings_.idle_poll;
+  }
+  if (*due) {
+    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(**due - std::chrono::system_clock::now());
+    until = std::min(until, now + std::max(wait, std::chrono::milliseconds(0)));
+  }
+  return until;
 }
 
 OutboxOutcome OutboxWorker::deliver(const OutboxItem& item, Lane& lane, std::stop_token stop) {

@@ -50,13 +50,14 @@ class OutboxWorker {
   OutboxWorker(const OutboxWorker&) = delete;
   OutboxWorker& operator=(const OutboxWorker&) = delete;
 
-  // A new item was committed: look now instead of at the next idle poll.
+  // A new item was committed: look now.
   void wake();
   void stop();
 
  private:
   struct Lane;  // one sending thread's connectors and random numbers
   void run(std::stop_token stop, Lane& lane);
+  std::chrono::steady_clock::time_point next_look(const Lane& lane);
   OutboxOutcome deliver(const OutboxItem& item, Lane& lane, std::stop_token stop);
   static Result<void> render(PushRequest& request, const Mapping& mapping, const Entity& entity);
   void record(const OutboxItem& item, const OutboxOutcome& outcome);

@@ -25,6 +25,7 @@
 #include "schema/outbox.hpp"
 #include "schema/portal_write.hpp"
 #include "schema/result.hpp"
+#include "schema/timestamp.hpp"
 
 namespace arsync {
 
@@ -213,6 +214,9 @@ class MirrorStore {
   // --- Outbox (outbox.hpp). Items due now, oldest first, at most `limit`, marked in_flight in
   // one transaction before anything is sent.
   Result<std::vector<OutboxItem>> claim_outbox(std::size_t limit);
+  // When the earliest item waiting for a retry (pending or unknown, not yet due) is due;
+  // nullopt when none waits. An idle sender sleeps until then instead of polling.
+  Result<std::optional<UtcTime>> next_outbox_retry();
   // Records what the ERP said about claimed items (and moves their portal objects), in one
   // transaction. An item an operator cancelled meanwhile stays cancelled.
   Result<void> finish_outbox(const std::vector<OutboxOutcome>& outcomes);

@@ -167,6 +167,22 @@ Result<std::vector<OutboxItem>> MirrorStore::claim_outbox(std::size_t limit) {
   return items;
 }
 
+Result<std::optional<UtcTime>> MirrorStore::next_outbox_retry() {
+  std::lock_guard lock(impl_->mutex);
+  Impl& m = *impl_;
+  auto s = m.stmt(
+      "SELECT min(next_attempt_at) FROM outbox WHERE status IN ('pending', 'unknown') AND "
+      "next_attempt_at IS NOT NULL");
+  if (!s) return fail(s.error());
+  Statement& st = **s;
+  StatementScope scope(st);
+  if (int rc = st.step(); rc != SQLITE_ROW) return fail(m.db.error(rc, "cannot read when the next outbox retry is due"));
+  if (st.column_null(0)) return std::optional<UtcTime>();
+  auto due = parse_iso8601(st.column_text(0));
+  if (!due) return fail(due.error());
+  return std::optional<UtcTime>(*due);
+}
+
 Result<void> MirrorStore::finish_outbox(const std::vector<OutboxOutcome>& outcomes) {
   std::lock_guard lock(impl_->mutex);
   Impl& m = *impl_;

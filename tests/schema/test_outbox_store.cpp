@@ -132,6 +132,24 @@ TEST_CASE("outbox items move pending -> in_flight -> done, and their portal paym
   CHECK(l.number("SELECT max(updated_seq) FROM portal_payments") == seq_before + 2);
 }
 
+TEST_CASE("an idle sender learns when the earliest retry is due; items due now or done do not count") {
+  Ledger l;
+  CHECK(l.store->next_outbox_retry()->has_value() == false);
+  write(l, api("k1"), payment(l, "pay_1", 500, {{"I1", 500}}));
+  write(l, api("k2"), payment(l, "pay_2", 1000, {{"I2", 1000}}));
+  write(l, api("k3"), payment(l, "pay_3", 500, {{"I1", 500}}));
+  CHECK(l.store->next_outbox_retry()->has_value() == false);  // new items are due now: a wake() says so
+  auto claimed = l.store->claim_outbox(10);
+  REQUIRE(claimed->size() == 3);
+  REQUIRE(l.store->finish_outbox({{(*claimed)[0].id, OutboxStatus::kPending, "", "429", "2031-05-02T10:00:00.000Z"},
+                                  {(*claimed)[1].id, OutboxStatus::kUnknown, "", "no answer", "2031-05-01T09:30:00.250Z"},
+                                  {(*claimed)[2].id, OutboxStatus::kDone, "ERP-3", "", ""}}));
+  auto due = l.store->next_outbox_retry();
+  REQUIRE_MESSAGE(due.has_value(), why(due));
+  REQUIRE(due->has_value());
+  CHECK(format_iso8601(**due) == "2031-05-01T09:30:00.250Z");
+}
+
 TEST_CASE("an item in flight when the process died becomes unknown and is claimed for a look-up") {
   Ledger l;
   write(l, api("k1"), payment(l, "pay_1", 1000, {{"I1", 1000}}));
