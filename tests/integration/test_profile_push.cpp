@@ -221,7 +221,7 @@ TEST_CASE("a profile change can clear a field, and is refused on a field the ERP
   CHECK(erp["email"] == c.email);  // not part of the change: untouched
   wait_until(
       [&] {
-        return MirrorQuery(d.mirror()).text("SELECT coalesce(phone, '') FROM customers WHERE id = " + std::to_string(c.id))
+        return MirrorQuery(d.mirror()).text("SELECT coalesce(phone, '') FROM customers WHERE id = ?", {c.id})
             .empty();
       },
       30s, "the cleared phone to be pulled");

@@ -344,7 +344,7 @@ TEST_CASE("with synchronous=FULL a run of one page costs one fsync: its start an
   m.apply(page_of({invoice("I2", "C1")}, "cursor-2"));
   CHECK(counter.syncs() - after_run == 1);
   m.store.reset();
-  CHECK(m.text("SELECT outcome FROM sync_runs WHERE id = " + std::to_string(*run)) == "succeeded");
+  CHECK(m.text("SELECT outcome FROM sync_runs WHERE id = ?", {*run}) == "succeeded");
 }
 
 TEST_CASE("runs left running by a crashed process are marked interrupted at open") {
