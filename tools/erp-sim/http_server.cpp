@@ -111,6 +111,9 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Api& api) {
 struct HttpServer::Impl {
   asio::io_context io;
   tcp::acceptor acceptor{io};
+  // Installed before the port is announced: a SIGTERM right after a test reads the port file
+  // is a clean stop (exit 0), not the default action killing the process mid-start.
+  asio::signal_set signals{io, SIGINT, SIGTERM};
 };
 
 HttpServer::HttpServer(uint16_t port) : impl_(std::make_unique<Impl>()) {
@@ -126,8 +129,7 @@ HttpServer::~HttpServer() = default;
 uint16_t HttpServer::port() const { return impl_->acceptor.local_endpoint().port(); }
 
 void HttpServer::run(Api& api, int threads) {
-  asio::signal_set signals(impl_->io, SIGINT, SIGTERM);
-  signals.async_wait([this](const beast::error_code&, int) { impl_->io.stop(); });
+  impl_->signals.async_wait([this](const beast::error_code&, int) { impl_->io.stop(); });
   asio::co_spawn(impl_->io, accept_loop(impl_->acceptor, api), asio::detached);
   std::vector<std::thread> workers;
   for (int i = 1; i < threads; ++i) workers.emplace_back([this] { impl_->io.run(); });
