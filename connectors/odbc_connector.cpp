@@ -150,13 +150,16 @@ class OdbcConnector final : public Connector {
       return fail(in_context(connected.error(), stream, "(connecting)"));
     StreamState& state = states_[stream.name];
     bool continues = state.open && !request.page_token.empty() && request.page_token == state.last_token;
-    std::size_t skip = 0;
-    if (!continues) {
-      if (stream.cursor_columns.empty() && request.page_token.rfind("offset:", 0) == 0)
-        skip = std::stoull(request.page_token.substr(7));
-      if (auto started = execute(stream, state, from); !started) return fail(started.error());
+    std::size_t offset = 0;
+    if (stream.cursor_columns.empty() && is_offset_token(request.page_token)) {
+      auto rows = decode_offset_token(request.page_token);
+      if (!rows) return fail(in_context(rows.error(), stream, stream.query));
+      offset = *rows;
     }
-    auto page = read_page(stream, state, request, skip);
+    if (!continues)
+      if (auto started = execute(stream, state, from); !started) return fail(started.error());
+    // A continued result stands right after the token's rows; a re-executed one skips them.
+    auto page = read_page(stream, state, request, offset, continues ? 0 : offset);
     if (!page) return fail(in_context(page.error(), stream, stream.query));
     return page;
   }
@@ -189,7 +192,7 @@ class OdbcConnector final : public Connector {
   }
 
   Result<Page> read_page(const OdbcStreamSettings& stream, StreamState& state, const PullRequest& request,
-                         std::size_t skip);
+                         std::size_t offset, std::size_t skip);
   Result<void> attach_children(const OdbcStreamSettings& stream, StreamState& state,
                                std::vector<Record>& records,
                                const std::vector<std::optional<std::string>>& keys);
@@ -216,15 +219,14 @@ class OdbcConnector final : public Connector {
   std::map<std::string, StreamState, std::less<>> states_;
 };
 
-// Reads up to fetch_size rows (whole blocks) from the open result into a page.
+// Reads up to fetch_size rows (whole blocks) from the open result into a page, passing over its
+// first `skip` rows; `offset` is how many rows earlier pages read (offset paging only).
 Result<Page> OdbcConnector::read_page(const OdbcStreamSettings& stream, StreamState& state,
-                                      const PullRequest& request, std::size_t skip) {
+                                      const PullRequest& request, std::size_t offset, std::size_t skip) {
   Page page;
   page.records.reserve(settings_.fetch_size);
   std::vector<std::optional<std::string>> keys;
   std::vector<std::string> last_cursor;
-  std::size_t offset =
-      request.page_token.rfind("offset:", 0) == 0 ? std::stoull(request.page_token.substr(7)) : 0;
   while (page.records.size() < settings_.fetch_size) {
     if (context_.stop.stop_requested()) return fail(ErrorKind::kTransient, "stopped during a page");
     auto rows = state.query->fetch();
@@ -266,7 +268,7 @@ Result<Page> OdbcConnector::read_page(const OdbcStreamSettings& stream, StreamSt
   std::string fallback = request.page_token.empty() ? request.cursor : request.page_token;
   if (stream.cursor_columns.empty()) {
     page.cursor = "";
-    page.next_page_token = state.open ? "offset:" + std::to_string(offset) : "";
+    page.next_page_token = state.open ? std::string(kOffsetTokenPrefix) + std::to_string(offset) : "";
   } else {
     page.cursor = last_cursor.empty() ? fallback : encode_cursor(last_cursor);
     page.next_page_token = state.open ? page.cursor : "";

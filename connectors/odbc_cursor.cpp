@@ -1,5 +1,7 @@
 #include "connectors/odbc_cursor.hpp"
 
+#include <charconv>
+
 #include "schema/entity_json.hpp"
 #include "schema/timestamp.hpp"
 
@@ -74,6 +76,19 @@ std::string lowered_by_overlap(const std::string& text, std::chrono::millisecond
   out[10] = text[10];
   out.pop_back();  // the Z
   return z.empty() ? out : out + "+00:00";
+}
+
+bool is_offset_token(std::string_view token) { return token.starts_with(kOffsetTokenPrefix); }
+
+Result<std::size_t> decode_offset_token(std::string_view token) {
+  std::string_view digits = token.substr(kOffsetTokenPrefix.size());
+  std::size_t rows = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), rows);
+  if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size())
+    return fail(ErrorKind::kInvalidInput, "page token '" + std::string(token) +
+                                              "' is not offset:<rows read>; drop it to restart the "
+                                              "stream's run from the beginning");
+  return rows;
 }
 
 }  // namespace arsync

@@ -28,4 +28,11 @@ Result<std::vector<std::string>> decode_cursor(std::string_view text, std::size_
 // the original; otherwise unchanged.
 std::string lowered_by_overlap(const std::string& text, std::chrono::milliseconds overlap);
 
+// A stream without cursor columns pages by row count: its page token is "offset:<rows read>".
+inline constexpr std::string_view kOffsetTokenPrefix = "offset:";
+bool is_offset_token(std::string_view token);
+// The rows already read according to an offset page token; InvalidInput naming the token when
+// what follows "offset:" is not a whole number of rows.
+Result<std::size_t> decode_offset_token(std::string_view token);
+
 }  // namespace arsync

@@ -178,6 +178,27 @@ TEST_CASE("sqlite: a stop request ends a pull between blocks as a transient fail
   CHECK(second.error().message.find("stopped") != std::string::npos);
 }
 
+TEST_CASE("sqlite: without cursor columns pages go by offset, and a malformed offset token is an error") {
+  Erp erp;
+  auto connector = make(erp, {{"query", {"SELECT id FROM ar_invoice ORDER BY id", ""}},
+                              {"cursor_columns", {"", ""}},
+                              {"initial_cursor", {"", ""}}});
+  CHECK(run(*connector, "").first == std::vector<std::string>{"INV-1", "INV-2", "INV-3", "INV-4", "INV-5"});
+  auto resumed = connector->pull({"invoices", "", "offset:3"});  // a fresh result skips the rows read
+  REQUIRE_MESSAGE(resumed, (resumed ? "" : resumed.error().describe()));
+  REQUIRE(resumed->records.size() == 2);
+  CHECK(resumed->records[0].root.find("id")->text() == "INV-4");
+  for (const char* token :
+       {"offset:", "offset:abc", "offset:3x", "offset:-1", "offset:99999999999999999999999"}) {
+    CAPTURE(token);
+    auto page = connector->pull({"invoices", "", token});
+    REQUIRE_FALSE(page);
+    CHECK(page.error().kind == ErrorKind::kInvalidInput);
+    CHECK(page.error().message.find(std::string("page token '") + token + "'") != std::string::npos);
+    CHECK(page.error().message.find("connector erp stream invoices") != std::string::npos);
+  }
+}
+
 TEST_CASE("sqlite: a SQL error names the connector, the stream and the query, and is permanent") {
   Erp erp;
   ConnectorConfig config;
