@@ -123,13 +123,6 @@ Result<JsonHttpSettings> read_json_http_settings(const ConnectorConfig& config) 
   return s;
 }
 
-std::string expand_template(std::string pattern, std::string_view name, std::string_view value) {
-  std::string token = "{" + std::string(name) + "}";
-  for (auto at = pattern.find(token); at != std::string::npos; at = pattern.find(token, at + value.size()))
-    pattern.replace(at, token.size(), value);
-  return pattern;
-}
-
 std::string collection_url(const Url& base, std::string_view path) {
   std::string url = base.origin() + base.target;
   if (url.back() != '/') url += '/';

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "connectors/connector_spec.hpp"
+#include "connectors/request_template.hpp"
 #include "connectors/retry_policy.hpp"
 #include "connectors/url.hpp"
 
@@ -49,9 +50,6 @@ std::span<const OptionSpec> json_http_stream_options();
 // connector or stream and the option's config place for what the schema cannot express (an
 // unknown auth, bearer without a token, a push_method other than POST/PATCH/PUT, ...).
 Result<JsonHttpSettings> read_json_http_settings(const ConnectorConfig& config);
-
-// `pattern` with every "{name}" replaced by `value`.
-std::string expand_template(std::string pattern, std::string_view name, std::string_view value);
 
 // {base_url}/{path}; `path` may carry a query whose values are not yet encoded (spaces).
 std::string collection_url(const Url& base, std::string_view path);

@@ -3,6 +3,7 @@
 #include <pugixml.hpp>
 
 #include "connectors/cursor_text.hpp"
+#include "connectors/request_template.hpp"
 #include "connectors/url.hpp"
 #include "connectors/xml_http_client.hpp"
 #include "mapping/xml_reader.hpp"
@@ -89,14 +90,6 @@ struct Settings {
   HttpTransportOptions transport;
   std::map<std::string, StreamSettings, std::less<>> streams;
 };
-
-// Replaces every "{name}" in `pattern`.
-std::string expand(std::string pattern, std::string_view name, std::string_view value) {
-  std::string token = "{" + std::string(name) + "}";
-  for (auto at = pattern.find(token); at != std::string::npos; at = pattern.find(token, at + value.size()))
-    pattern.replace(at, token.size(), value);
-  return pattern;
-}
 
 std::set<std::string, std::less<>> split_codes(std::string_view text) {
   std::set<std::string, std::less<>> out;
@@ -267,7 +260,7 @@ class XmlHttpConnector final : public Connector {
     if (request.idempotency_key.find_first_of("'\\\"") != std::string::npos)
       return fail(ErrorKind::kPermanent, "item " + request.idempotency_key +
                                              ": its key has a quote or backslash and cannot be looked up");
-    const std::string op = expand(s.lookup, "key", xml_escape(request.idempotency_key));
+    const std::string op = expand_template(s.lookup, "key", xml_escape(request.idempotency_key));
     auto doc = client_.call(XmlCall{op, operation_name(op)}, name_ + "-lookup-" + std::to_string(++calls_), 0);
     if (!doc) return fail(doc.error());
     auto records = select_xml_records(*doc, s.records.empty() ? dialect_->default_records() : s.records);
@@ -288,10 +281,11 @@ class XmlHttpConnector final : public Connector {
       auto t = s.format.parse(cursor);
       if (!t) return fail(ErrorKind::kInvalidInput, "stored cursor is unreadable: " + t.error().message);
       from = xml_escape(s.format.format(*t - settings_.overlap, cursor));
-      filter = expand(s.filter, "cursor", from);
+      filter = expand_template(s.filter, "cursor", from);
     }
-    std::string op = expand(expand(expand(s.request, "filter", filter), "cursor", from), "page_size",
-                            std::to_string(settings_.page_size));
+    std::string op =
+        expand_template(expand_template(expand_template(s.request, "filter", filter), "cursor", from),
+                        "page_size", std::to_string(settings_.page_size));
     std::string action = operation_name(op);
     return XmlCall{std::move(op), std::move(action)};
   }
@@ -330,7 +324,7 @@ class XmlHttpConnector final : public Connector {
     std::size_t batched = 0;
     auto flush = [&]() -> Result<bool> {
       if (batched == 0) return true;
-      const std::string op = expand(s.detail_request, "keys", xml_escape(keys));
+      const std::string op = expand_template(s.detail_request, "keys", xml_escape(keys));
       auto doc = client_.call(XmlCall{op, operation_name(op)}, name_ + "-" + stream + "-" + std::to_string(++calls_),
                               settings_.page_size);
       if (!doc) return fail(doc.error());
