@@ -134,6 +134,12 @@ std::string collection_url(const Url& base, std::string_view path) {
   return url;
 }
 
+std::string odata_string_content(std::string_view text) {
+  std::string out;
+  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out;
+}
+
 Error classify_refusal(const HttpResponse& response, const std::string& url) {
   int status = response.status;
   std::string excerpt = response.body.substr(0, 300);

@@ -54,6 +54,10 @@ Result<JsonHttpSettings> read_json_http_settings(const ConnectorConfig& config);
 // {base_url}/{path}; `path` may carry a query whose values are not yet encoded (spaces).
 std::string collection_url(const Url& base, std::string_view path);
 
+// `text` as it goes between the quotes of an OData string literal: each quote doubled
+// (O'Brien -> O''Brien), so a key, id or ERP id never ends the literal early.
+std::string odata_string_content(std::string_view text);
+
 // The ERP's non-2xx answer to a GET as an Error: 429, 408 and 5xx are kTransient (retried),
 // any other status kPermanent with the start of the ERP's words.
 Error classify_refusal(const HttpResponse& response, const std::string& url);

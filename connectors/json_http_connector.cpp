@@ -108,8 +108,7 @@ class JsonHttpConnector final : public Connector {
     std::string list;
     for (const std::string& id : request.ids) {
       list += list.empty() ? "'" : ",'";
-      for (char c : id) list += c == '\'' ? std::string("''") : std::string(1, c);
-      list += '\'';
+      list += odata_string_content(id) + "'";
     }
     return expand_template(stream.ids_filter, "ids", list);
   }

@@ -26,12 +26,8 @@ Result<std::string> push_path(const JsonHttpStreamSettings& stream, const PushRe
                                               " needs the ERP id of the record item " + request.idempotency_key +
                                               " changes, and the item has none (push_path without {erp_id} "
                                               "creates records)");
-  std::string id = request.erp_id;
-  if (stream.push_path.find("'{erp_id}'") != std::string::npos) {
-    std::string doubled;
-    for (char c : id) doubled += c == '\'' ? std::string("''") : std::string(1, c);
-    id = std::move(doubled);
-  }
+  const bool in_literal = stream.push_path.find("'{erp_id}'") != std::string::npos;
+  std::string id = in_literal ? odata_string_content(request.erp_id) : request.erp_id;
   return expand_template(stream.push_path, "erp_id", percent_encode(id));
 }
 
@@ -77,8 +73,7 @@ PushResult json_http_push(const JsonHttpLink& link, const JsonHttpStreamSettings
 Result<std::optional<std::string>> json_http_lookup(const JsonHttpLink& link, const JsonHttpStreamSettings& stream,
                                                     const PushRequest& request) {
   // The key goes into an OData string literal: a quote in it is doubled ('O''Brien').
-  std::string key;
-  for (char c : request.idempotency_key) key += c == '\'' ? std::string("''") : std::string(1, c);
+  const std::string key = odata_string_content(request.idempotency_key);
   const std::string url = collection_url(
       link.settings.base, expand_template(expand_template(stream.lookup, "key", key), "path", stream.path));
   HttpRequest http{"GET", url, {{"Accept", "application/json"}}, {}};
