@@ -73,9 +73,7 @@ class JsonHttpConnector final : public Connector {
                                                "; refusing to send credentials there");
       return next->origin() + next->target;
     }
-    std::string url = settings_.base.origin() + settings_.base.target;
-    if (url.back() != '/') url += '/';
-    url += stream.path;
+    std::string url = collection_url(settings_.base, stream.path);
     url += stream.path.find('?') == std::string::npos ? '?' : '&';
     url += percent_encode(settings_.page_size_param) + "=" +
            std::to_string(stream.page_size > 0 ? stream.page_size : settings_.page_size);

@@ -74,6 +74,15 @@ TEST_CASE("the first pull of a stream asks for a page with no filter and sends t
   CHECK(result->next_page_token.empty());
 }
 
+TEST_CASE("a pull path's spaces and quotes are percent-encoded as in push and look-up URLs") {
+  Fixture f({{"path", {"companies('CRONUS USA')/invoices", ""}}});
+  f.script.answers.push_back(ok(page({{"A", "2025-01-01T00:00:00.000Z"}})));
+  REQUIRE(f.connector->pull({"invoices", "", ""}));
+  REQUIRE(f.script.requests.size() == 1);
+  CHECK(f.script.requests[0].url ==
+        "http://erp.test:8080/api/companies(%27CRONUS%20USA%27)/invoices?%24top=2");
+}
+
 TEST_CASE("a delta read is inclusive and reaches back by the overlap window at the cursor's precision") {
   Fixture f;
   f.script.answers.push_back(ok(page({})));
