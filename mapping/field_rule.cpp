@@ -98,12 +98,6 @@ const DateFormat& iso_date() {
   return format;
 }
 
-std::string allowed_list(const FieldSpec& spec) {
-  std::string out;
-  for (std::string_view a : spec.allowed) out += (out.empty() ? "" : ", ") + std::string(a);
-  return out;
-}
-
 }  // namespace
 
 std::string Place::canonical_prefix() const { return std::string(child) + "." + std::to_string(index) + "."; }
@@ -273,10 +267,9 @@ bool FieldRule::join(const Node& record, const Node* parent, std::string& out) c
 }
 
 Result<Value> FieldRule::convert_text(std::string_view text) const {
-  if (!spec->allowed.empty() &&
-      std::find(spec->allowed.begin(), spec->allowed.end(), text) == spec->allowed.end())
+  if (!spec->allows(text))
     return fail(ErrorKind::kInvalidInput, quoted(text) + " is not an allowed " + field + " (" +
-                                              allowed_list(*spec) +
+                                              spec->allowed_text() +
                                               "); translate the ERP's values with map:");
   return Value(std::string(text));
 }

@@ -199,6 +199,19 @@ constexpr const EntitySpec* kPushOnly[] = {&kDispute, &kPromise, &kMessage, &kCr
 
 }  // namespace
 
+bool FieldSpec::allows(std::string_view value) const {
+  if (allowed.empty()) return true;
+  for (std::string_view a : allowed)
+    if (a == value) return true;
+  return false;
+}
+
+std::string FieldSpec::allowed_text() const {
+  std::string out;
+  for (std::string_view a : allowed) out += (out.empty() ? "" : ", ") + std::string(a);
+  return out;
+}
+
 const char* to_string(FieldType type) {
   switch (type) {
     case F::kText: return "text";

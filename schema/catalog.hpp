@@ -38,6 +38,11 @@ struct FieldSpec {
   std::string_view ref_entity = {};               // for kRef: the entity the id refers to
   std::span<const std::string_view> allowed = {};  // for enumerated kText fields (status)
   std::string_view description = {};              // one line, shown in `arsync check` and docs
+
+  // Whether `value` may be stored here: one of `allowed`, or anything when the field lists none.
+  bool allows(std::string_view value) const;
+  // `allowed` as "open, paid, void", for the message that refuses a value.
+  std::string allowed_text() const;
 };
 
 struct EntitySpec;

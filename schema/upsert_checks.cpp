@@ -23,18 +23,6 @@ std::string field_path(std::string_view list, int index, std::string_view field)
   return std::string(list) + "[" + std::to_string(index) + "]." + std::string(field);
 }
 
-bool is_allowed(const FieldSpec& f, std::string_view value) {
-  for (std::string_view a : f.allowed)
-    if (a == value) return true;
-  return false;
-}
-
-std::string allowed_list(const FieldSpec& f) {
-  std::string out;
-  for (std::string_view a : f.allowed) out += (out.empty() ? "" : ", ") + std::string(a);
-  return out;
-}
-
 }  // namespace
 
 Result<std::int64_t> UpsertPlan::resolve(Table& target, std::string_view source, std::string_view erp_id) {
@@ -113,9 +101,8 @@ Result<std::string> UpsertPlan::check_fields(const EntitySpec& spec, const std::
     if (!value_fits(f.type, v))
       return "field " + field_path(list, index, f.name) + ": expected " + to_string(f.type) + ", got " +
              value_type_name(v);
-    if (!f.allowed.empty() && !is_allowed(f, std::get<std::string>(v)))
-      return "field " + field_path(list, index, f.name) + ": '" + std::get<std::string>(v) +
-             "' is not one of " + allowed_list(f);
+    if (const auto* s = std::get_if<std::string>(&v); s && !f.allows(*s))
+      return "field " + field_path(list, index, f.name) + ": '" + *s + "' is not one of " + f.allowed_text();
     if (const Money* m = std::get_if<Money>(&v); m && (!currency || m->currency != *currency))
       return "field " + field_path(list, index, f.name) + " is in " + m->currency + " but the " +
              (currency ? "record's currency is " + *currency : std::string("record has no currency"));
