@@ -60,9 +60,11 @@ Result<void> MirrorStore::Impl::mark_interrupted_runs() {
   return {};
 }
 
-Result<std::optional<std::string>> MirrorStore::cursor(std::string_view source, std::string_view stream) {
-  std::lock_guard lock(impl_->mutex);
-  auto s = impl_->stmt("SELECT cursor FROM sync_cursors WHERE source = ?1 AND stream = ?2");
+Result<std::optional<std::string>> MirrorStore::Impl::stream_text(std::string_view sql,
+                                                                  std::string_view source,
+                                                                  std::string_view stream,
+                                                                  std::string_view what) {
+  auto s = stmt(sql);
   if (!s) return fail(s.error());
   Statement& st = **s;
   StatementScope scope(st);
@@ -71,8 +73,14 @@ Result<std::optional<std::string>> MirrorStore::cursor(std::string_view source, 
   int rc = st.step();
   if (rc == SQLITE_ROW) return std::optional<std::string>(st.column_string(0));
   if (rc == SQLITE_DONE) return std::optional<std::string>();
-  return fail(
-      impl_->db.error(rc, "cannot read the cursor of " + std::string(source) + "/" + std::string(stream)));
+  return fail(db.error(
+      rc, "cannot read " + std::string(what) + " of " + std::string(source) + "/" + std::string(stream)));
+}
+
+Result<std::optional<std::string>> MirrorStore::cursor(std::string_view source, std::string_view stream) {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->stream_text("SELECT cursor FROM sync_cursors WHERE source = ?1 AND stream = ?2", source,
+                            stream, "the cursor");
 }
 
 Result<void> MirrorStore::reset_cursor(std::string_view source, std::string_view stream) {

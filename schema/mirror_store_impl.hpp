@@ -33,6 +33,10 @@ struct MirrorStore::Impl {
   Result<Statement*> stmt(std::string_view sql);
   Result<void> writable(std::string_view what) const;
   Result<std::int64_t> query_int(std::string_view sql, std::string_view what);
+  // mirror_runs.cpp: the text in the first row of `sql` with ?1 = source and ?2 = stream, or
+  // nullopt when there is no row (a stream's cursor, its last reconcile).
+  Result<std::optional<std::string>> stream_text(std::string_view sql, std::string_view source,
+                                                 std::string_view stream, std::string_view what);
 
   Result<void> prepare_connection();
   Result<void> migrate();

@@ -179,18 +179,10 @@ Result<std::int64_t> MirrorStore::sweep_unseen(const ReconcileRun& run, std::str
 Result<std::optional<std::string>> MirrorStore::last_reconciled(std::string_view source,
                                                                 std::string_view stream) {
   std::lock_guard lock(impl_->mutex);
-  auto s = impl_->stmt(
+  return impl_->stream_text(
       "SELECT finished_at FROM sync_runs WHERE source = ?1 AND stream = ?2 AND kind = 'reconcile' "
-      "AND outcome = 'succeeded' ORDER BY id DESC LIMIT 1");
-  if (!s) return fail(s.error());
-  Statement& st = **s;
-  StatementScope scope(st);
-  st.bind_text(1, source);
-  st.bind_text(2, stream);
-  int rc = st.step();
-  if (rc == SQLITE_ROW) return std::optional<std::string>(st.column_string(0));
-  if (rc != SQLITE_DONE) return fail(impl_->db.error(rc, "cannot read the last reconcile"));
-  return std::optional<std::string>();
+      "AND outcome = 'succeeded' ORDER BY id DESC LIMIT 1",
+      source, stream, "the last reconcile");
 }
 
 Result<std::int64_t> MirrorStore::tombstone(std::string_view source, const EntitySpec& entity,
