@@ -18,6 +18,12 @@ using namespace std::chrono_literals;
 constexpr auto kFirstBackoff = 5s;
 constexpr auto kMaxBackoff = std::chrono::minutes(15);
 
+// The wait after the `failures`-th failure in a row (1 or more): 5 s doubling, at most 15 min.
+std::chrono::milliseconds backoff_after(int failures) {
+  auto backoff = kFirstBackoff * (1LL << std::min(failures - 1, 10));
+  return std::min<std::chrono::milliseconds>(backoff, kMaxBackoff);
+}
+
 }  // namespace
 
 void Daemon::schedule(const std::string& connector, const std::string& stream,
@@ -71,9 +77,7 @@ void Daemon::on_run_done(const StreamStats& stats) {
   StreamState& state = streams_[{stats.source, stats.stream}];
   std::chrono::milliseconds delay = stream->poll;
   if (stats.error) {
-    ++state.failures;
-    auto backoff = kFirstBackoff * (1LL << std::min(state.failures - 1, 10));
-    delay = std::min<std::chrono::milliseconds>(backoff, kMaxBackoff);
+    delay = backoff_after(++state.failures);
   } else {
     state.failures = 0;
     std::uniform_int_distribution<long long> jitter(0, delay.count() / 10);
@@ -89,9 +93,7 @@ void Daemon::on_reconcile_done(const StreamStats& stats, const StreamEntry& stre
   if (!state.reconcile_timer) return;
   std::chrono::milliseconds delay = stream.reconcile;
   if (stats.error) {
-    ++state.reconcile_failures;
-    auto backoff = kFirstBackoff * (1LL << std::min(state.reconcile_failures - 1, 10));
-    delay = std::min<std::chrono::milliseconds>({backoff, kMaxBackoff, stream.reconcile});
+    delay = std::min(backoff_after(++state.reconcile_failures), delay);  // never later than the period
   } else {
     state.reconcile_failures = 0;
   }
