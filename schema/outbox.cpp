@@ -176,7 +176,8 @@ Result<std::optional<UtcTime>> MirrorStore::next_outbox_retry() {
   if (!s) return fail(s.error());
   Statement& st = **s;
   StatementScope scope(st);
-  if (int rc = st.step(); rc != SQLITE_ROW) return fail(m.db.error(rc, "cannot read when the next outbox retry is due"));
+  if (int rc = st.step(); rc != SQLITE_ROW)
+    return fail(m.db.error(rc, "cannot read when the next outbox retry is due"));
   if (st.column_null(0)) return std::optional<UtcTime>();
   auto due = parse_iso8601(st.column_text(0));
   if (!due) return fail(due.error());

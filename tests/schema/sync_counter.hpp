@@ -59,27 +59,41 @@ class SyncCounter {
     if (!added) return &it->second;
     sqlite3_io_methods& m = it->second;
     m.xClose = [](sqlite3_file* f) { return real_of(f)->pMethods->xClose(real_of(f)); };
-    m.xRead = [](sqlite3_file* f, void* b, int n, sqlite3_int64 o) { return real_of(f)->pMethods->xRead(real_of(f), b, n, o); };
+    m.xRead = [](sqlite3_file* f, void* b, int n, sqlite3_int64 o) {
+      return real_of(f)->pMethods->xRead(real_of(f), b, n, o);
+    };
     m.xWrite = [](sqlite3_file* f, const void* b, int n, sqlite3_int64 o) {
       return real_of(f)->pMethods->xWrite(real_of(f), b, n, o);
     };
-    m.xTruncate = [](sqlite3_file* f, sqlite3_int64 n) { return real_of(f)->pMethods->xTruncate(real_of(f), n); };
+    m.xTruncate = [](sqlite3_file* f, sqlite3_int64 n) {
+      return real_of(f)->pMethods->xTruncate(real_of(f), n);
+    };
     m.xSync = [](sqlite3_file* f, int flags) {
       reinterpret_cast<File*>(f)->counter->syncs_ += 1;
       return real_of(f)->pMethods->xSync(real_of(f), flags);
     };
-    m.xFileSize = [](sqlite3_file* f, sqlite3_int64* n) { return real_of(f)->pMethods->xFileSize(real_of(f), n); };
+    m.xFileSize = [](sqlite3_file* f, sqlite3_int64* n) {
+      return real_of(f)->pMethods->xFileSize(real_of(f), n);
+    };
     m.xLock = [](sqlite3_file* f, int l) { return real_of(f)->pMethods->xLock(real_of(f), l); };
     m.xUnlock = [](sqlite3_file* f, int l) { return real_of(f)->pMethods->xUnlock(real_of(f), l); };
-    m.xCheckReservedLock = [](sqlite3_file* f, int* r) { return real_of(f)->pMethods->xCheckReservedLock(real_of(f), r); };
-    m.xFileControl = [](sqlite3_file* f, int op, void* a) { return real_of(f)->pMethods->xFileControl(real_of(f), op, a); };
+    m.xCheckReservedLock = [](sqlite3_file* f, int* r) {
+      return real_of(f)->pMethods->xCheckReservedLock(real_of(f), r);
+    };
+    m.xFileControl = [](sqlite3_file* f, int op, void* a) {
+      return real_of(f)->pMethods->xFileControl(real_of(f), op, a);
+    };
     m.xSectorSize = [](sqlite3_file* f) { return real_of(f)->pMethods->xSectorSize(real_of(f)); };
-    m.xDeviceCharacteristics = [](sqlite3_file* f) { return real_of(f)->pMethods->xDeviceCharacteristics(real_of(f)); };
+    m.xDeviceCharacteristics = [](sqlite3_file* f) {
+      return real_of(f)->pMethods->xDeviceCharacteristics(real_of(f));
+    };
     // WAL mode needs the shared-memory methods (iVersion >= 2); memory mapping (3) is not used.
     m.xShmMap = [](sqlite3_file* f, int pg, int sz, int extend, void volatile** p) {
       return real_of(f)->pMethods->xShmMap(real_of(f), pg, sz, extend, p);
     };
-    m.xShmLock = [](sqlite3_file* f, int o, int n, int fl) { return real_of(f)->pMethods->xShmLock(real_of(f), o, n, fl); };
+    m.xShmLock = [](sqlite3_file* f, int o, int n, int fl) {
+      return real_of(f)->pMethods->xShmLock(real_of(f), o, n, fl);
+    };
     m.xShmBarrier = [](sqlite3_file* f) { real_of(f)->pMethods->xShmBarrier(real_of(f)); };
     m.xShmUnmap = [](sqlite3_file* f, int del) { return real_of(f)->pMethods->xShmUnmap(real_of(f), del); };
     m.iVersion = 2;
