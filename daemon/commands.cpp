@@ -11,6 +11,7 @@
 #include "daemon/generation.hpp"
 #include "daemon/status_view.hpp"
 #include "daemon/sync_engine.hpp"
+#include "daemon/text_table.hpp"
 #include "schema/log.hpp"
 
 namespace arsync {
@@ -59,16 +60,17 @@ void print_progress(const StreamStats& s) {
 void print_summary(const std::vector<StreamStats>& results, std::chrono::steady_clock::duration elapsed,
                    const Config& config, MirrorStore& store) {
   std::int64_t records = 0, rejected = 0;
-  std::printf("\n%-10s %-14s %9s %9s %9s %9s %9s %10s\n", "connector", "stream", "records", "inserted",
-              "updated", "unchanged", "rejected", "rate");
-  for (const StreamStats& s : results) {
+  TextTable table({{"connector"}, {"stream"}, {"records", true}, {"inserted", true}, {"updated", true},
+                   {"unchanged", true}, {"rejected", true}, {"rate", true}});
+  for (const StreamStats& s : results)
+    table.add({s.source, s.stream, std::to_string(s.records), std::to_string(s.inserted), std::to_string(s.updated),
+               std::to_string(s.unchanged), std::to_string(s.rejected), rate(s.records, s.elapsed)});
+  std::printf("\n%s\n", table.header().c_str());
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const StreamStats& s = results[i];
     std::string tombstoned =
         s.kind == RunKind::kReconcile && !s.error ? "  " + std::to_string(s.tombstoned) + " tombstoned" : "";
-    std::printf("%-10s %-14s %9lld %9lld %9lld %9lld %9lld %10s%s%s\n", s.source.c_str(), s.stream.c_str(),
-                static_cast<long long>(s.records), static_cast<long long>(s.inserted),
-                static_cast<long long>(s.updated), static_cast<long long>(s.unchanged),
-                static_cast<long long>(s.rejected), rate(s.records, s.elapsed).c_str(),
-                s.error ? "  FAILED" : "", tombstoned.c_str());
+    std::printf("%s%s%s\n", table.line(i).c_str(), s.error ? "  FAILED" : "", tombstoned.c_str());
     records += s.records;
     rejected += s.rejected;
   }

@@ -8,6 +8,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "daemon/text_table.hpp"
+
 namespace arsync {
 namespace {
 
@@ -46,58 +48,26 @@ nlohmann::json to_json(const StatusReport& status, const Config& config,
   return out;
 }
 
-// The runs table's columns: text left-aligned, counts right-aligned. Every column is as wide as
-// its longest cell (or title), so a long stream name or a cursor with a zone shifts nothing.
-struct Column {
-  const char* title;
-  bool right_aligned;
-};
-constexpr Column kRunColumns[] = {{"connector", false}, {"stream", false},  {"cursor", false},
-                                  {"last run", false},  {"outcome", false}, {"inserted", true},
-                                  {"updated", true},    {"rejected", true}};
-constexpr std::size_t kRunColumnCount = std::size(kRunColumns);
-using RunCells = std::array<std::string, kRunColumnCount>;
-
-RunCells run_cells(const RunSummary& r, const StatusReport& status) {
-  std::string cursor;
-  for (const CursorRow& c : status.cursors)
-    if (c.source == r.source && c.stream == r.stream) cursor = c.cursor;
-  return {r.source,
-          r.stream,
-          cursor.empty() ? "(none)" : cursor,
-          r.started_at,
-          to_string(r.outcome),
-          std::to_string(r.inserted),
-          std::to_string(r.updated),
-          std::to_string(r.rejected)};
-}
-
-std::string table_line(const RunCells& cells, const std::array<std::size_t, kRunColumnCount>& widths) {
-  std::string line;
-  for (std::size_t i = 0; i < kRunColumnCount; ++i) {
-    const std::string padding(widths[i] - cells[i].size(), ' ');
-    if (i > 0) line += ' ';
-    line += kRunColumns[i].right_aligned ? padding + cells[i] : cells[i] + padding;
+TextTable runs_table(const StatusReport& status) {
+  TextTable table({{"connector"}, {"stream"}, {"cursor"}, {"last run"}, {"outcome"}, {"inserted", true},
+                   {"updated", true}, {"rejected", true}});
+  for (const RunSummary& r : status.last_runs) {
+    std::string cursor;
+    for (const CursorRow& c : status.cursors)
+      if (c.source == r.source && c.stream == r.stream) cursor = c.cursor;
+    table.add({r.source, r.stream, cursor.empty() ? "(none)" : cursor, r.started_at, to_string(r.outcome),
+               std::to_string(r.inserted), std::to_string(r.updated), std::to_string(r.rejected)});
   }
-  return line + '\n';
+  return table;
 }
 
 void print_table(const StatusReport& status, const Config& config, const std::vector<QuarantinedItem>& quarantined) {
   std::printf("mirror %s (schema version %lld)\n\n", config.mirror.string().c_str(),
               static_cast<long long>(status.schema_version));
-  RunCells titles;
-  std::array<std::size_t, kRunColumnCount> widths{};
-  for (std::size_t i = 0; i < kRunColumnCount; ++i) titles[i] = kRunColumns[i].title;
-  std::vector<RunCells> rows;
-  for (const RunSummary& r : status.last_runs) rows.push_back(run_cells(r, status));
-  auto widen = [&widths](const RunCells& cells) {
-    for (std::size_t i = 0; i < kRunColumnCount; ++i) widths[i] = std::max(widths[i], cells[i].size());
-  };
-  widen(titles);
-  for (const RunCells& row : rows) widen(row);
-  std::fputs(table_line(titles, widths).c_str(), stdout);
-  for (std::size_t k = 0; k < rows.size(); ++k) {
-    std::fputs(table_line(rows[k], widths).c_str(), stdout);
+  const TextTable runs = runs_table(status);
+  std::printf("%s\n", runs.header().c_str());
+  for (std::size_t k = 0; k < runs.rows(); ++k) {
+    std::printf("%s\n", runs.line(k).c_str());
     const std::string& error = status.last_runs[k].error;
     if (!error.empty()) std::printf("    error: %s\n", error.c_str());
   }
