@@ -38,6 +38,14 @@ struct Mirror {
     store.reset();
     store = open();
   }
+  // A constraint the store's own checks do not know: inserting the invoice with erp_id
+  // 'REFUSED' fails on the row's first statement. Reopens the store to see the trigger.
+  void refuse_invoice_named_refused() {
+    RawDb(path).exec(
+        "CREATE TRIGGER refuse BEFORE INSERT ON invoices WHEN NEW.erp_id = 'REFUSED' "
+        "BEGIN SELECT RAISE(ABORT, 'refused by trigger'); END");
+    reopen();
+  }
   PageOutcome apply(const PageWrite& page) {
     auto outcome = store->apply_page(page);
     REQUIRE_MESSAGE(outcome.has_value(), (outcome ? "" : outcome.error().describe()));

@@ -81,10 +81,7 @@ TEST_CASE("an error after some pages leaves nothing of any of them, and the stor
 TEST_CASE("a page that needs the isolated retry redoes only itself, and the pages before it stay") {
   Mirror m;
   seed_customers(m);
-  RawDb(m.path).exec(
-      "CREATE TRIGGER refuse BEFORE INSERT ON invoices WHEN NEW.erp_id = 'REFUSED' "
-      "BEGIN SELECT RAISE(ABORT, 'refused by trigger'); END");
-  m.reopen();
+  m.refuse_invoice_named_refused();
   const auto seq_before = m.number("SELECT last_seq FROM mirror_state");
   Pages p{{page_of({invoice("I1", "C1")}, "file-1"),
            page_of({invoice("I2", "C1"), invoice("REFUSED", "C2"), invoice("I3", "C2")}, "file-1")}};

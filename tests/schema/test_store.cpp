@@ -192,11 +192,7 @@ TEST_CASE("an unknown invoice in a payment application rejects the payment, nami
 TEST_CASE("a row that breaks a constraint is rejected on its own and the rest lands once") {
   Mirror m;
   seed_customers(m);
-  // A constraint the store's own checks do not know, failing on the row's first statement.
-  RawDb(m.path).exec(
-      "CREATE TRIGGER refuse BEFORE INSERT ON invoices WHEN NEW.erp_id = 'REFUSED' "
-      "BEGIN SELECT RAISE(ABORT, 'refused by trigger'); END");
-  m.reopen();
+  m.refuse_invoice_named_refused();
   Entity dup_lines = invoice("I3", "C1");
   dup_lines.children[0][1].set("line_no", std::int64_t{1});  // the invoice row is written, then a line fails
   PageWrite page =
